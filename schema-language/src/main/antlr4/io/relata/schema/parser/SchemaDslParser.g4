@@ -1,0 +1,102 @@
+/*
+ * Grammar of SpiceDB's schema language. Statements end at a SEMI, which is either a
+ * written `;` or a newline that NewlineSemicolons kept because it ends a statement.
+ *
+ * Operator precedence mirrors SpiceDB: `+` binds tighter than `&`, which binds tighter
+ * than `-`; all three are left-associative (`a - b + c` is `a - (b + c)`).
+ */
+parser grammar SchemaDslParser;
+
+options { tokenVocab = SchemaDslLexer; }
+
+schema
+    : SEMI* ( topLevel SEMI* )* EOF
+    ;
+
+topLevel
+    : useDirective
+    | importDirective
+    | definition
+    | caveat
+    ;
+
+useDirective
+    : USE name
+    ;
+
+importDirective
+    : IMPORT STRING
+    ;
+
+definition
+    : DEFINITION typePath LBRACE SEMI* ( member ( SEMI+ member )* SEMI* )? RBRACE
+    ;
+
+member
+    : relation
+    | permission
+    ;
+
+relation
+    : RELATION name COLON allowedType ( PIPE allowedType )*
+    ;
+
+// `type#...` is SpiceDB's old spelling of a plain `type`.
+allowedType
+    : typePath ( COLON STAR | HASH ( name | ELLIPSIS ) )? ( WITH traits )?
+    ;
+
+traits
+    : EXPIRATION                        # expirationOnly
+    | typePath ( AND EXPIRATION )?      # caveatTrait
+    ;
+
+permission
+    : PERMISSION name EQUALS expr
+    ;
+
+expr
+    : expr PLUS expr                                        # unionExpr
+    | expr AMP expr                                         # intersectionExpr
+    | expr MINUS expr                                       # exclusionExpr
+    | LPAREN expr RPAREN                                    # parenExpr
+    | NIL                                                   # nilExpr
+    | SELF                                                  # selfExpr
+    | name ARROW name ( ARROW name )*                       # arrowExpr
+    | name DOT arrowFunction LPAREN name RPAREN             # arrowFunctionExpr
+    | name                                                  # referenceExpr
+    ;
+
+arrowFunction
+    : ANY
+    | ALL
+    ;
+
+caveat
+    : CAVEAT typePath LPAREN ( parameter ( COMMA parameter )* )? RPAREN LBRACE CEL_BODY? CEL_RBRACE
+    ;
+
+parameter
+    : name typeExpr
+    ;
+
+typeExpr
+    : name ( LT typeExpr ( COMMA typeExpr )* GT )?
+    ;
+
+typePath
+    : name ( SLASH name )*
+    ;
+
+// Words that are keywords only in some places (or only under a `use` flag) are names elsewhere.
+name
+    : IDENT
+    | USE
+    | IMPORT
+    | PARTIAL
+    | ANY
+    | ALL
+    | AND
+    | EXPIRATION
+    | SELF
+    ;

@@ -1,0 +1,36 @@
+package io.relata.schema;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An object type: its relations and permissions, each in schema order.
+ *
+ * @param name         the type name, with its {@code prefix/} if any
+ * @param doc          its doc comment text, or ""
+ * @param relations    relations by name
+ * @param permissions  permissions by name
+ */
+public record ObjectDefinition(String name, String doc, Map<String, Relation> relations,
+        Map<String, Permission> permissions) {
+
+    public ObjectDefinition {
+        relations = Collections.unmodifiableMap(new LinkedHashMap<>(relations));
+        permissions = Collections.unmodifiableMap(new LinkedHashMap<>(permissions));
+    }
+
+    public Optional<Relation> relation(String name) {
+        return Optional.ofNullable(relations.get(name));
+    }
+
+    public Optional<Permission> permission(String name) {
+        return Optional.ofNullable(permissions.get(name));
+    }
+
+    /** True when {@code name} is a relation or a permission here. */
+    public boolean has(String name) {
+        return relations.containsKey(name) || permissions.containsKey(name);
+    }
+}

@@ -1,0 +1,63 @@
+package io.relata.schema;
+
+import io.relata.schema.ast.SchemaFile;
+import io.relata.schema.parser.SchemaSyntax;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads schemas written in SpiceDB's schema language.
+ *
+ * <pre>{@code
+ * Compilation c = SchemaCompiler.compile(text);
+ * if (!c.ok()) {
+ *     System.err.println(c.report("schema.zed"));   // file:line:column: message
+ * }
+ * Schema schema = c.orThrow();
+ * }</pre>
+ *
+ * <p>Compiling runs in stages: the text is parsed (syntax errors stop here), then every
+ * semantic rule is checked and all errors are reported together, then the caveat
+ * expressions are type-checked with CEL. The compiler is stateless and thread-safe.
+ */
+public final class SchemaCompiler {
+
+    private SchemaCompiler() {}
+
+    /** The syntax tree of {@code text} and its syntax errors, without semantic checks. */
+    public record Parsed(SchemaFile file, List<Diagnostic> errors) {
+
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    /**
+     * Parses {@code text}. The tree keeps every comment and where everything was written;
+     * {@link SchemaFormatter#format(SchemaFile)} prints it back.
+     */
+    public static Parsed parse(String text) {
+        SchemaSyntax.Result result = SchemaSyntax.parse(text);
+        return new Parsed(result.file(), result.errors());
+    }
+
+    /**
+     * Compiles {@code text} into a {@link Schema}, or reports every error with its line and
+     * column. Never throws for bad input.
+     */
+    public static Compilation compile(String text) {
+        SchemaSyntax.Result parsed = SchemaSyntax.parse(text);
+        if (!parsed.errors().isEmpty()) {
+            return new Compilation(Optional.empty(), parsed.errors(), List.of(), parsed.file());
+        }
+        SchemaValidator.Result result = new SchemaValidator(parsed.file(), new SourceText(text)).validate();
+        List<Diagnostic> errors = sorted(result.errors());
+        return new Compilation(Optional.ofNullable(result.schema()), errors, sorted(result.warnings()), parsed.file());
+    }
+
+    private static List<Diagnostic> sorted(List<Diagnostic> diagnostics) {
+        return diagnostics.stream()
+                .sorted(java.util.Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column))
+                .toList();
+    }
+}

@@ -1,0 +1,53 @@
+package io.relata.schema.ast;
+
+import java.util.Objects;
+
+/**
+ * A comment as written, attached to the element it documents.
+ *
+ * @param kind  {@code //}, {@code /* *}{@code /} or {@code /** *}{@code /}
+ * @param text  the whole comment including its delimiters; continuation lines of a
+ *              multi-line comment are stored without their indentation, which the
+ *              formatter supplies
+ * @param span  where it was written
+ */
+public record Comment(Kind kind, String text, Span span) {
+
+    /** The three comment forms of the schema language. */
+    public enum Kind {
+        LINE,
+        BLOCK,
+        DOC
+    }
+
+    public Comment {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(span, "span");
+    }
+
+    /**
+     * The text of a doc comment without its delimiters and leading asterisks, lines joined
+     * by newlines; empty for other kinds.
+     */
+    public String docText() {
+        if (kind != Kind.DOC) {
+            return "";
+        }
+        String body = text.substring(3, text.length() - 2);
+        StringBuilder out = new StringBuilder();
+        for (String line : body.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("*")) {
+                trimmed = trimmed.substring(1).strip();
+            }
+            if (out.length() > 0 || !trimmed.isEmpty()) {
+                if (out.length() > 0) {
+                    out.append('\n');
+                }
+                out.append(trimmed);
+            }
+        }
+        return out.toString().strip();
+    }
+}

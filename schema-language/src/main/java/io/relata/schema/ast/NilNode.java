@@ -1,0 +1,4 @@
+package io.relata.schema.ast;
+
+/** {@code nil}: the empty set. */
+public record NilNode(Span span) implements ExprNode {}

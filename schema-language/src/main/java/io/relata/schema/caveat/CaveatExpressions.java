@@ -1,0 +1,113 @@
+package io.relata.schema.caveat;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.CelTypes;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import io.relata.schema.CaveatParameterType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Parses and type-checks caveat expressions with the {@code dev.cel} library, against the
+ * caveat's declared parameters, with CEL's standard macros and SpiceDB's {@code in_cidr}.
+ */
+public final class CaveatExpressions {
+
+    private CaveatExpressions() {}
+
+    /** A problem in an expression; line is 1-based and column 0-based, relative to the expression. */
+    public record Problem(int line, int column, String message) {}
+
+    /**
+     * The outcome of checking one expression: the checked tree and the parameters it uses,
+     * or the problems found.
+     */
+    public record Checked(CelAbstractSyntaxTree ast, Set<String> referencedParameters, List<Problem> problems) {
+
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Checks {@code expression} against {@code parameters} (all valid types). Problems are
+     * CEL's syntax and type errors, or a result type other than bool.
+     */
+    public static Checked check(String expression, Map<String, CaveatParameterType> parameters) {
+        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addFunctionDeclarations(CaveatTypes.IN_CIDR);
+        parameters.forEach((name, type) -> builder.addVar(name, CaveatTypes.celType(type)));
+        CelCompiler compiler = builder.build();
+        CelValidationResult result = compiler.compile(expression);
+        if (result.hasError()) {
+            List<Problem> problems = new ArrayList<>();
+            for (CelIssue issue : result.getErrors()) {
+                problems.add(new Problem(Math.max(1, issue.getSourceLocation().getLine()),
+                        Math.max(0, issue.getSourceLocation().getColumn()), cleanMessage(issue.getMessage())));
+            }
+            return new Checked(null, Set.of(), problems);
+        }
+        CelAbstractSyntaxTree ast;
+        try {
+            ast = result.getAst();
+        } catch (CelValidationException e) {
+            return new Checked(null, Set.of(), List.of(new Problem(1, 0, cleanMessage(e.getMessage()))));
+        }
+        if (!ast.getResultType().equals(SimpleType.BOOL)) {
+            return new Checked(null, Set.of(), List.of(new Problem(1, 0,
+                    "a caveat expression must result in a bool, but this one results in `"
+                            + CelTypes.format(ast.getResultType()) + "`")));
+        }
+        return new Checked(ast, referenced(ast, parameters.keySet()), List.of());
+    }
+
+    /** dev.cel lists every overload candidate; people need the first sentence. */
+    private static String cleanMessage(String message) {
+        int candidates = message.indexOf(" (candidates:");
+        return candidates > 0 ? message.substring(0, candidates) : message;
+    }
+
+    /** Declared parameters the expression reads, not counting comprehension variables that shadow them. */
+    private static Set<String> referenced(CelAbstractSyntaxTree ast, Set<String> declared) {
+        Set<String> out = new TreeSet<>();
+        CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .filter(n -> n.expr().getKind() == CelExpr.ExprKind.Kind.IDENT)
+                .filter(n -> !isComprehensionLocal(n))
+                .map(n -> ast.getReference(n.expr().id()).map(r -> r.name()).orElse(n.expr().ident().name()))
+                .filter(declared::contains)
+                .forEach(out::add);
+        return out;
+    }
+
+    private static boolean isComprehensionLocal(CelNavigableExpr ident) {
+        String name = ident.expr().ident().name();
+        CelNavigableExpr child = ident;
+        for (CelNavigableExpr parent = child.parent().orElse(null); parent != null;
+                child = parent, parent = parent.parent().orElse(null)) {
+            if (parent.expr().getKind() != CelExpr.ExprKind.Kind.COMPREHENSION) {
+                continue;
+            }
+            CelExpr.CelComprehension c = parent.expr().comprehension();
+            long id = child.expr().id();
+            boolean inLoop = id != c.iterRange().id() && id != c.accuInit().id();
+            if (inLoop && (name.equals(c.iterVar()) || name.equals(c.iterVar2()) || name.equals(c.accuVar()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
