@@ -68,6 +68,7 @@ public final class SchemaFormatter {
                 out.append("\n\n");
             }
             comments(out, file.closingComments(), "");
+            out.append('\n');
         } else if (previous != null) {
             out.append('\n');
         }
@@ -202,7 +203,7 @@ public final class SchemaFormatter {
     private static void comments(StringBuilder out, List<Comment> comments, String indent) {
         for (int i = 0; i < comments.size(); i++) {
             if (i > 0) {
-                out.append('\n');
+                out.append(comments.get(i).blankLineBefore() ? "\n\n" : "\n");
             }
             out.append(indent).append(reindent(comments.get(i), indent));
         }

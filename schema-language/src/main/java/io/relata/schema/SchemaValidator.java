@@ -314,10 +314,14 @@ final class SchemaValidator {
             return new Rewrite.Nil();
         }
         if (expr instanceof SelfNode self) {
-            if (!features.contains("self")) {
-                error(self.span(), "`self` needs `use self` at the top of the schema");
+            if (features.contains("self")) {
+                return new Rewrite.Self();
             }
-            return new Rewrite.Self();
+            // Without `use self`, `self` is an ordinary name.
+            if (!own.containsKey("self")) {
+                error(self.span(), "`self` needs `use self` at the top of the schema (or a relation named `self`)");
+            }
+            return new Rewrite.ComputedUserset("self");
         }
         if (expr instanceof ReferenceNode reference) {
             if (!own.containsKey(reference.name())) {

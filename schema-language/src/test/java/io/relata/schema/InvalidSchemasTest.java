@@ -143,6 +143,8 @@ class InvalidSchemasTest {
                         + "    name «< 3\n}", "no matching overload"),
                 bad("caveatUndeclaredVariable", "caveat range(low int) {\n  low <= «value\n}",
                         "undeclared reference to 'value'"),
+                bad("caveatUnterminatedString", "caveat named(name string) {\n  name == «\"abc\n}",
+                        "caveat `named`: "),
                 bad("caveatUintLiteral", "caveat limit(count uint) {\n  count «< 10u\n}", "'(int, uint)'"));
     }
 

@@ -76,9 +76,12 @@ UNEXPECTED_CHAR : .;
 mode CEL;
 
 CEL_RBRACE : '}' -> popMode;
-CEL_BODY   : ( CEL_STRING | CEL_BRACED | ~[{}] )+;
+// Quotes are only ever part of a whole string literal, so a brace inside a string is text.
+CEL_BODY   : ( CEL_STRING | CEL_BRACED | ~[{}"'] )+;
+// A quote that opens no complete string: kept as text, and CEL reports it.
+CEL_QUOTE  : ["'];
 
-fragment CEL_BRACED : '{' ( CEL_STRING | CEL_BRACED | ~[{}] )* '}';
+fragment CEL_BRACED : '{' ( CEL_STRING | CEL_BRACED | ~[{}"'] )* '}';
 fragment CEL_STRING
     : '"' ( ~["\\\r\n] | '\\' . )* '"'
     | '\'' ( ~['\\\r\n] | '\\' . )* '\''

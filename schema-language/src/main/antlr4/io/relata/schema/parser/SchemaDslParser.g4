@@ -73,7 +73,11 @@ arrowFunction
     ;
 
 caveat
-    : CAVEAT typePath LPAREN ( parameter ( COMMA parameter )* )? RPAREN LBRACE CEL_BODY? CEL_RBRACE
+    : CAVEAT typePath LPAREN ( parameter ( COMMA parameter )* )? RPAREN LBRACE celBody CEL_RBRACE
+    ;
+
+celBody
+    : ( CEL_BODY | CEL_QUOTE )*
     ;
 
 parameter

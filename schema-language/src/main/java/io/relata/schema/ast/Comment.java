@@ -10,8 +10,10 @@ import java.util.Objects;
  *              multi-line comment are stored without their indentation, which the
  *              formatter supplies
  * @param span  where it was written
+ * @param blankLineBefore  true when a blank line separates it from the comment before it
+ *              in the same group (always false for the first of a group)
  */
-public record Comment(Kind kind, String text, Span span) {
+public record Comment(Kind kind, String text, Span span, boolean blankLineBefore) {
 
     /** The three comment forms of the schema language. */
     public enum Kind {

@@ -22,7 +22,7 @@ import java.util.TreeSet;
 
 /**
  * Parses and type-checks caveat expressions with the {@code dev.cel} library, against the
- * caveat's declared parameters, with CEL's standard macros and SpiceDB's {@code in_cidr}.
+ * caveat's declared parameters, with CEL's standard macros and SpiceDB's {@code in_cidr} and {@code isSubtreeOf}.
  */
 public final class CaveatExpressions {
 
@@ -49,7 +49,7 @@ public final class CaveatExpressions {
     public static Checked check(String expression, Map<String, CaveatParameterType> parameters) {
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-                .addFunctionDeclarations(CaveatTypes.IN_CIDR);
+                .addFunctionDeclarations(CaveatTypes.IN_CIDR, CaveatTypes.IS_SUBTREE_OF);
         parameters.forEach((name, type) -> builder.addVar(name, CaveatTypes.celType(type)));
         CelCompiler compiler = builder.build();
         CelValidationResult result = compiler.compile(expression);

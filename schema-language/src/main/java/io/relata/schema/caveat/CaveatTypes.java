@@ -29,6 +29,14 @@ public final class CaveatTypes {
     static final CelFunctionDecl IN_CIDR = CelFunctionDecl.newFunctionDeclaration("in_cidr",
             CelOverloadDecl.newMemberOverload(IN_CIDR_OVERLOAD, SimpleType.BOOL, IPADDRESS, SimpleType.STRING));
 
+    /** CEL overload id of {@code map<any>.isSubtreeOf(map<any>)}, for runtime bindings. */
+    public static final String IS_SUBTREE_OF_OVERLOAD = "map_is_subtree_of_map";
+
+    /** SpiceDB's {@code isSubtreeOf}: every key of the receiver is in the argument, recursively, with equal values. */
+    static final CelFunctionDecl IS_SUBTREE_OF = CelFunctionDecl.newFunctionDeclaration("isSubtreeOf",
+            CelOverloadDecl.newMemberOverload(IS_SUBTREE_OF_OVERLOAD, SimpleType.BOOL,
+                    MapType.create(SimpleType.STRING, SimpleType.DYN), MapType.create(SimpleType.STRING, SimpleType.DYN)));
+
     private static final Map<String, CelType> SIMPLE = Map.ofEntries(
             Map.entry("int", SimpleType.INT),
             Map.entry("uint", SimpleType.INT),

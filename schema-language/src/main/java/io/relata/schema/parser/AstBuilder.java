@@ -28,6 +28,7 @@ import java.util.List;
 import org.antlr.v4.runtime.BufferedTokenStream;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.Interval;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
@@ -206,14 +207,17 @@ final class AstBuilder {
         String expression = "";
         Span expressionSpan = ctx.LBRACE() != null ? SyntaxErrors.spanOf(ctx.LBRACE().getSymbol()) : span(ctx);
         List<Integer> lineColumns = List.of();
-        if (ctx.CEL_BODY() != null) {
-            Token body = ctx.CEL_BODY().getSymbol();
-            CelText cel = CelText.of(body.getText(), body.getLine(), body.getCharPositionInLine() + 1);
+        SchemaDslParser.CelBodyContext celBody = ctx.celBody();
+        if (celBody != null && celBody.getChildCount() > 0 && celBody.getStop() != null) {
+            Token body = celBody.getStart();
+            String raw = body.getInputStream().getText(
+                    Interval.of(body.getStartIndex(), celBody.getStop().getStopIndex()));
+            CelText cel = CelText.of(raw, body.getLine(), body.getCharPositionInLine() + 1);
             expression = cel.expression();
             lineColumns = cel.lineColumns();
             expressionSpan = new Span(cel.firstLine(), lineColumns.isEmpty() ? 1 : lineColumns.get(0),
                     cel.firstLine() + Math.max(0, lineColumns.size() - 1), 0, body.getStartIndex(),
-                    body.getStopIndex() + 1);
+                    celBody.getStop().getStopIndex() + 1);
         }
         Comments comments = new Comments(leading, trailing(ctx.getStop()));
         return new CaveatNode(typePath(ctx.typePath()), parameters, expression, comments, span(ctx),
@@ -267,10 +271,13 @@ final class AstBuilder {
     private List<Comment> claimUpTo(int end) {
         List<Comment> out = new ArrayList<>();
         int stop = Math.min(end, tokens.size());
+        int previousEndLine = -1;
         for (int i = cursor; i < stop; i++) {
             Token t = tokens.get(i);
             if (t.getChannel() == SchemaDslLexer.COMMENTS) {
-                out.add(comment(t));
+                boolean blankLine = previousEndLine > 0 && t.getLine() - previousEndLine >= 2;
+                out.add(comment(t, blankLine));
+                previousEndLine = t.getLine() + (int) t.getText().chars().filter(c -> c == '\n').count();
             }
         }
         cursor = Math.max(cursor, stop);
@@ -286,7 +293,7 @@ final class AstBuilder {
             Token t = tokens.get(i);
             boolean sameLine = t.getLine() == line;
             if (t.getChannel() == SchemaDslLexer.COMMENTS && sameLine) {
-                out.add(comment(t));
+                out.add(comment(t, false));
             } else if (!(t.getType() == SchemaDslLexer.SEMI && sameLine)) {
                 break;
             }
@@ -298,7 +305,7 @@ final class AstBuilder {
         return out;
     }
 
-    private static Comment comment(Token t) {
+    private static Comment comment(Token t, boolean blankLineBefore) {
         Comment.Kind kind = switch (t.getType()) {
             case SchemaDslLexer.DOC_COMMENT -> Comment.Kind.DOC;
             case SchemaDslLexer.BLOCK_COMMENT -> Comment.Kind.BLOCK;
@@ -315,7 +322,7 @@ final class AstBuilder {
             }
             text = out.toString();
         }
-        return new Comment(kind, text, SyntaxErrors.spanOf(t));
+        return new Comment(kind, text, SyntaxErrors.spanOf(t), blankLineBefore);
     }
 
     private static String text(SchemaDslParser.NameContext name) {
