@@ -39,13 +39,12 @@ import java.util.stream.Collectors;
  */
 final class SchemaValidator {
 
-    /** The {@code use} flags SpiceDB knows, and whether Relata supports each. */
-    private static final Map<String, Boolean> FLAGS = Map.of(
-            "expiration", true,
-            "self", true,
-            "typechecking", true,
-            "partial", false,
-            "import", false);
+    /**
+     * The {@code use} flags SpiceDB knows. Relata accepts all of them; {@code partial} and
+     * {@code import} have no effect because partial blocks and imports are not supported
+     * (an {@code import} statement is refused).
+     */
+    private static final Set<String> FLAGS = Set.of("expiration", "self", "typechecking", "partial", "import");
 
     private final SchemaFile file;
     private final SourceText source;
@@ -92,18 +91,14 @@ final class SchemaValidator {
         for (TopLevel item : file.items()) {
             if (item instanceof UseDirective use) {
                 String flag = use.flag();
-                Boolean supported = FLAGS.get(flag);
                 if (seenDeclaration) {
                     error(use.span(), "`use " + flag + "` must come before every definition and caveat");
                 }
-                if (supported == null) {
-                    error(use.flagSpan(), "unknown use flag `" + flag + "`" + Names.suggestion(flag, FLAGS.keySet())
-                            + "; the flags are " + String.join(", ", new TreeSet<>(FLAGS.keySet())));
-                } else if (!supported) {
-                    error(use.flagSpan(), "`use " + flag + "` is not supported by Relata; write the schema as"
-                            + " one file without partials or imports");
-                } else if (!features.add(flag)) {
-                    error(use.flagSpan(), "`use " + flag + "` is given twice");
+                if (!FLAGS.contains(flag)) {
+                    error(use.flagSpan(), "unknown use flag `" + flag + "`" + Names.suggestion(flag, FLAGS)
+                            + "; the flags are " + String.join(", ", new TreeSet<>(FLAGS)));
+                } else {
+                    features.add(flag);
                 }
             } else if (item instanceof ImportDirective imp) {
                 error(imp.span(), "imports are not supported by Relata; put the definitions of `" + imp.path()
@@ -439,6 +434,13 @@ final class SchemaValidator {
                 ok = false;
             }
             CaveatParameterType type = type(parameter.type());
+            if (!type.arguments().isEmpty() && !type.name().equals("list") && !type.name().equals("map")
+                    && CaveatTypes.problem(CaveatParameterType.of(type.name())) == null) {
+                // SpiceDB accepts `int<string>` and drops the arguments; so do we, with a warning.
+                warning(parameter.type().span(), "type `" + type.name() + "` takes no type arguments; `"
+                        + parameter.type().text() + "` is read as `" + type.name() + "`");
+                type = CaveatParameterType.of(type.name());
+            }
             String typeProblem = CaveatTypes.problem(type);
             if (typeProblem != null) {
                 error(parameter.type().span(), "parameter `" + parameter.name() + "` of caveat `" + caveat.name()

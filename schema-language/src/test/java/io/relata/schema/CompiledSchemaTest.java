@@ -209,4 +209,22 @@ class CompiledSchemaTest {
         assertThatThrownBy(c::orThrow).isInstanceOfSatisfying(SchemaException.class,
                 e -> assertThat(e.errors()).hasSize(2));
     }
+
+    @Test
+    void useFlagsSpiceDbAccepts_areAccepted_evenTwice() {
+        Compilation c = SchemaCompiler.compile("use expiration\nuse expiration\nuse partial\nuse typechecking\ndefinition user {}\n");
+
+        assertThat(c.errors()).isEmpty();
+        assertThat(c.orThrow().features()).containsExactly("expiration", "partial", "typechecking");
+    }
+
+    @Test
+    void typeArgumentsOnASimpleType_areDroppedWithAWarning_asSpiceDbDropsThem() {
+        Compilation c = SchemaCompiler.compile("caveat positive(count int<string>) {\n  count > 0\n}\n");
+
+        assertThat(c.errors()).isEmpty();
+        assertThat(c.orThrow().caveat("positive").orElseThrow().parameters().get("count"))
+                .isEqualTo(CaveatParameterType.of("int"));
+        assertThat(c.warnings()).singleElement().satisfies(w -> assertThat(w.line() + ":" + w.column()).isEqualTo("1:23"));
+    }
 }
