@@ -1,0 +1,15 @@
+package io.relata.store;
+
+/** The request breaks a limit or a rule (too many updates, the same relationship twice). */
+public class InvalidRequestException extends StoreException {
+
+    private static final long serialVersionUID = 1L;
+
+    public InvalidRequestException(String message) {
+        super(message);
+    }
+
+    public InvalidRequestException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

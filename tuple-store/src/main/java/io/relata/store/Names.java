@@ -1,0 +1,70 @@
+package io.relata.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** SpiceDB's rules for type names, relation names and object ids, with errors a person can act on. */
+final class Names {
+
+    private static final Pattern TYPE =
+            Pattern.compile("([a-z][a-z0-9_]{1,61}[a-z0-9]/)*[a-z][a-z0-9_]{1,62}[a-z0-9]");
+    private static final Pattern RELATION = Pattern.compile("[a-z][a-z0-9_]{1,62}[a-z0-9]");
+    private static final Pattern ID = Pattern.compile("[a-zA-Z0-9/_|\\-=+]+");
+    private static final Pattern CAVEAT = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9/_|-]{0,127}");
+
+    private Names() {}
+
+    static String type(String what, String type) {
+        if (type == null || type.isEmpty()) {
+            throw new IllegalArgumentException(what + " type is missing");
+        }
+        if (!TYPE.matcher(type).matches() || bytes(type) > 128) {
+            throw new IllegalArgumentException(what + " type `" + type + "` is invalid: a type is 3 to 64 lowercase"
+                    + " letters, digits and `_`, starting with a letter, optionally after `prefix/` (128 bytes in all)");
+        }
+        return type;
+    }
+
+    static String relation(String what, String relation) {
+        if (relation == null || relation.isEmpty()) {
+            throw new IllegalArgumentException(what + " is missing");
+        }
+        if (!RELATION.matcher(relation).matches()) {
+            throw new IllegalArgumentException(what + " `" + relation + "` is invalid: a relation is 3 to 64"
+                    + " lowercase letters, digits and `_`, starting with a letter and not ending with `_`");
+        }
+        return relation;
+    }
+
+    static String id(String what, String id, boolean wildcardAllowed) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException(what + " id is missing");
+        }
+        if (id.equals("*")) {
+            if (!wildcardAllowed) {
+                throw new IllegalArgumentException(what + " id `*` is only allowed as a wildcard subject");
+            }
+            return id;
+        }
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException(what + " id `" + id + "` is invalid: ids use letters, digits and"
+                    + " `/ _ | - = +`");
+        }
+        if (bytes(id) > 1024) {
+            throw new IllegalArgumentException(what + " id is " + bytes(id) + " bytes long; at most 1,024 are allowed");
+        }
+        return id;
+    }
+
+    static String caveat(String name) {
+        if (name == null || !CAVEAT.matcher(name).matches()) {
+            throw new IllegalArgumentException("caveat name `" + name + "` is invalid: use letters, digits and `_`,"
+                    + " up to 128 characters");
+        }
+        return name;
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

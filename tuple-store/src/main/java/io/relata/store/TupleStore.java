@@ -1,0 +1,133 @@
+package io.relata.store;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Relationships of many tenants, with their history. Every change commits at a new
+ * revision of its tenant; reading at revision R sees exactly what was committed at R or
+ * before (until garbage collection removes versions older than the GC window), and an
+ * expired relationship is invisible from its expiration time on.
+ *
+ * <p>Tenants are isolated: no call reads or changes another tenant's data. Every method
+ * may throw {@link TenantNotFoundException} for an unknown tenant and
+ * {@link StoreUnavailableException} when the storage cannot be reached; a call that throws
+ * has written nothing. Implementations are thread-safe.
+ */
+public interface TupleStore extends AutoCloseable {
+
+    /** The options the store runs with. */
+    StoreOptions options();
+
+    // ---- tenants and revisions -------------------------------------------------------------
+
+    /** Creates a tenant; returns false when it already existed. */
+    boolean createTenant(String tenant);
+
+    boolean tenantExists(String tenant);
+
+    /** The newest committed revision ({@link Revision#ZERO} before the first write). */
+    Revision headRevision(String tenant);
+
+    /** The oldest revision that can still be read: garbage collection removed what came before. */
+    Revision oldestReadableRevision(String tenant);
+
+    /** The newest revision committed at or before {@code time}, but not older than the oldest readable. */
+    Revision revisionAt(String tenant, Instant time);
+
+    /** When {@code revision} committed, if the store still knows. */
+    Optional<Instant> committedAt(String tenant, Revision revision);
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /**
+     * Applies {@code updates} atomically, after checking {@code preconditions} in the same
+     * transaction, and returns the revision it committed at.
+     *
+     * @param metadata  the writer's transaction metadata, reported by Watch (may be empty)
+     * @throws InvalidRequestException      more updates than {@link StoreOptions#maxUpdatesPerWrite}, or the
+     *                                      same relationship twice
+     * @throws AlreadyExistsException       a CREATE of a relationship that exists (and has not expired)
+     * @throws PreconditionFailedException  a precondition did not hold
+     */
+    Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            Map<String, Object> metadata);
+
+    default Revision write(String tenant, List<RelationshipUpdate> updates) {
+        return write(tenant, updates, List.of(), Map.of());
+    }
+
+    /**
+     * Deletes the relationships {@code filter} matches (expired ones included), at most
+     * {@code limit} of them when {@code limit > 0}.
+     *
+     * @throws PreconditionFailedException  a precondition did not hold, or more than {@code limit}
+     *                                      matched and {@code allowPartial} is false
+     */
+    DeleteResult delete(String tenant, RelationshipFilter filter, List<Precondition> preconditions, long limit,
+            boolean allowPartial);
+
+    /**
+     * Writes every relationship in one transaction at one new revision, through the fastest
+     * path the store has (COPY in PostgreSQL). No limit on the count.
+     *
+     * @throws AlreadyExistsException if one of them exists
+     * @throws InvalidRequestException if one appears twice
+     */
+    Revision bulkImport(String tenant, Iterator<Relationship> relationships);
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    /**
+     * A page of the relationships {@code filter} matches at {@code revision}, ordered by
+     * resource type, resource id, relation, subject type, subject id and subject relation.
+     *
+     * @param after  start after this cursor, or null for the first page
+     * @param limit  the page size, at least 1
+     */
+    RelationshipPage read(String tenant, RelationshipFilter filter, Revision revision, Cursor after, int limit);
+
+    /**
+     * The relationships at {@code revision} of the resources {@code resourceType:id} for every
+     * id in {@code resourceIds}, through {@code relation}: the engine's forward step. One
+     * query for the whole batch.
+     */
+    List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation);
+
+    /**
+     * The relationships at {@code revision} whose resource type is {@code resourceType},
+     * relation is {@code relation}, and subject is {@code subjectType:id[#subjectRelation]}
+     * for an id in {@code subjectIds} ({@code subjectRelation} "" for the object itself):
+     * the engine's reverse step. One query for the whole batch.
+     */
+    List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds);
+
+    // ---- schema ----------------------------------------------------------------------------------
+
+    /** Stores a new schema text for the tenant; returns the revision it takes effect at. */
+    Revision writeSchema(String tenant, String schemaText);
+
+    /** The schema in effect at {@code revision}, if one was written by then. */
+    Optional<SchemaVersion> readSchema(String tenant, Revision revision);
+
+    // ---- history --------------------------------------------------------------------------------
+
+    /** What the revisions after {@code after} changed, oldest first, at most {@code maxRevisions} of them. */
+    List<ChangeSet> changesSince(String tenant, Revision after, int maxRevisions);
+
+    /**
+     * Removes relationship versions deleted at a revision older than the GC window, expired
+     * relationships, and revision records older than the window, in every tenant. Reads at a
+     * revision older than the new {@link #oldestReadableRevision} are no longer possible.
+     */
+    GcResult collectGarbage();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,494 @@
+package io.relata.store.memory;
+
+import io.relata.store.AlreadyExistsException;
+import io.relata.store.ChangeSet;
+import io.relata.store.Cursor;
+import io.relata.store.DeleteResult;
+import io.relata.store.GcResult;
+import io.relata.store.InvalidRequestException;
+import io.relata.store.Precondition;
+import io.relata.store.PreconditionFailedException;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipFilter;
+import io.relata.store.RelationshipPage;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.RevisionUnavailableException;
+import io.relata.store.SchemaVersion;
+import io.relata.store.StoreOptions;
+import io.relata.store.StoreSupport;
+import io.relata.store.TenantNotFoundException;
+import io.relata.store.TupleStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * A {@link TupleStore} in memory: for {@code relata serve} without a database, for
+ * validation files and for tests. Same behaviour as the PostgreSQL store (the contract
+ * suite holds both to it); data is lost when the process ends.
+ *
+ * <p>Each tenant has a read-write lock: a write holds it exclusively while it checks and
+ * applies all its updates, so readers see a write entirely or not at all, and revisions
+ * follow the order writes took the lock.
+ */
+public final class MemoryTupleStore implements TupleStore {
+
+    private static final long LIVE = Long.MAX_VALUE;
+
+    private final StoreOptions options;
+    private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
+
+    public MemoryTupleStore(StoreOptions options) {
+        this.options = options;
+    }
+
+    public MemoryTupleStore() {
+        this(StoreOptions.DEFAULTS);
+    }
+
+    /** One version of one relationship. {@code deleted} changes once, under the write lock. */
+    private static final class Version {
+        final Relationship relationship;
+        final long created;
+        long deleted = LIVE;
+
+        Version(Relationship relationship, long created) {
+            this.relationship = relationship;
+            this.created = created;
+        }
+
+        boolean visibleAt(long revision, Instant now) {
+            return created <= revision && revision < deleted && !relationship.isExpiredAt(now);
+        }
+    }
+
+    private record RevisionRecord(Instant committedAt, Map<String, Object> metadata, boolean schemaChanged,
+            List<RelationshipUpdate> changes) {}
+
+    private static final class Tenant {
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        long revision;
+        long gcHorizon;
+        /** Every version by relationship key, in read order. */
+        final TreeMap<Relationship, List<Version>> byKey = new TreeMap<>();
+        /** Versions by resource and relation: the forward step. */
+        final Map<String, List<Version>> forward = new HashMap<>();
+        /** Versions by resource type, relation and subject: the reverse step. */
+        final Map<String, List<Version>> reverse = new HashMap<>();
+        final TreeMap<Long, RevisionRecord> revisions = new TreeMap<>();
+        final TreeMap<Long, String> schemas = new TreeMap<>();
+
+        Version live(Relationship key) {
+            List<Version> versions = byKey.get(key);
+            if (versions == null) {
+                return null;
+            }
+            Version last = versions.get(versions.size() - 1);
+            return last.deleted == LIVE ? last : null;
+        }
+
+        void add(Version v) {
+            Relationship key = v.relationship.key();
+            byKey.computeIfAbsent(key, k -> new ArrayList<>(1)).add(v);
+            forward.computeIfAbsent(forwardKey(key.resource().type(), key.resource().id(), key.relation()),
+                    k -> new ArrayList<>()).add(v);
+            reverse.computeIfAbsent(reverseKey(key.resource().type(), key.relation(), key.subject().type(),
+                    key.subject().relationOrEmpty(), key.subject().id()), k -> new ArrayList<>()).add(v);
+        }
+
+        void removeAll(Set<Version> dead) {
+            if (dead.isEmpty()) {
+                return;
+            }
+            byKey.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
+            forward.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
+            reverse.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
+        }
+
+        long commit(Instant now, Map<String, Object> metadata, boolean schemaChanged, List<RelationshipUpdate> changes) {
+            revision++;
+            revisions.put(revision, new RevisionRecord(now, metadata == null ? Map.of() : Map.copyOf(metadata),
+                    schemaChanged, List.copyOf(changes)));
+            return revision;
+        }
+    }
+
+    private static String forwardKey(String type, String id, String relation) {
+        return type + ':' + id + '#' + relation;
+    }
+
+    private static String reverseKey(String resourceType, String relation, String subjectType, String subjectRelation,
+            String subjectId) {
+        return resourceType + '#' + relation + '@' + subjectType + ':' + subjectId + '#' + subjectRelation;
+    }
+
+    @Override
+    public StoreOptions options() {
+        return options;
+    }
+
+    // ---- tenants and revisions ---------------------------------------------------------------------
+
+    @Override
+    public boolean createTenant(String tenant) {
+        StoreSupport.checkTenantName(tenant);
+        return tenants.putIfAbsent(tenant, new Tenant()) == null;
+    }
+
+    @Override
+    public boolean tenantExists(String tenant) {
+        return tenants.containsKey(tenant);
+    }
+
+    private Tenant tenant(String name) {
+        Tenant t = tenants.get(name);
+        if (t == null) {
+            throw new TenantNotFoundException("tenant `" + name + "` does not exist");
+        }
+        return t;
+    }
+
+    private <T> T reading(String name, Supplier<T> body) {
+        Tenant t = tenant(name);
+        t.lock.readLock().lock();
+        try {
+            return body.get();
+        } finally {
+            t.lock.readLock().unlock();
+        }
+    }
+
+    private <T> T writing(Tenant t, Supplier<T> body) {
+        t.lock.writeLock().lock();
+        try {
+            return body.get();
+        } finally {
+            t.lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public Revision headRevision(String tenant) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> Revision.of(t.revision));
+    }
+
+    @Override
+    public Revision oldestReadableRevision(String tenant) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> Revision.of(t.gcHorizon));
+    }
+
+    @Override
+    public Revision revisionAt(String tenant, Instant time) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> {
+            long found = t.gcHorizon;
+            for (Map.Entry<Long, RevisionRecord> e : t.revisions.descendingMap().entrySet()) {
+                if (!e.getValue().committedAt().isAfter(time)) {
+                    found = Math.max(found, e.getKey());
+                    break;
+                }
+            }
+            return Revision.of(found);
+        });
+    }
+
+    @Override
+    public Optional<Instant> committedAt(String tenant, Revision revision) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> Optional.ofNullable(t.revisions.get(revision.value()))
+                .map(RevisionRecord::committedAt));
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------
+
+    @Override
+    public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            Map<String, Object> metadata) {
+        StoreSupport.checkWrite(options, updates, preconditions);
+        Tenant t = tenant(tenant);
+        return writing(t, () -> {
+            Instant now = options.clock().instant();
+            checkPreconditions(t, preconditions, now);
+            // Check everything before changing anything: a failed write leaves no trace.
+            for (RelationshipUpdate u : updates) {
+                if (u.operation() == RelationshipUpdate.Operation.CREATE) {
+                    Version live = t.live(u.relationship().key());
+                    if (live != null && !live.relationship.isExpiredAt(now)) {
+                        throw new AlreadyExistsException("relationship " + u.relationship().key()
+                                + " already exists; use TOUCH to write it whether or not it exists");
+                    }
+                }
+            }
+            long revision = t.revision + 1;
+            List<RelationshipUpdate> changes = new ArrayList<>();
+            for (RelationshipUpdate u : updates) {
+                Version live = t.live(u.relationship().key());
+                if (live != null) {
+                    live.deleted = revision;
+                }
+                if (u.operation() == RelationshipUpdate.Operation.DELETE) {
+                    if (live != null) {
+                        changes.add(RelationshipUpdate.delete(live.relationship));
+                    }
+                } else {
+                    t.add(new Version(u.relationship(), revision));
+                    changes.add(RelationshipUpdate.touch(u.relationship()));
+                }
+            }
+            return Revision.of(t.commit(now, metadata, false, changes));
+        });
+    }
+
+    private static void checkPreconditions(Tenant t, List<Precondition> preconditions, Instant now) {
+        for (Precondition p : preconditions) {
+            boolean matched = t.byKey.values().stream()
+                    .map(list -> list.get(list.size() - 1))
+                    .anyMatch(v -> v.deleted == LIVE && !v.relationship.isExpiredAt(now)
+                            && p.filter().matches(v.relationship));
+            if (matched != (p.kind() == Precondition.Kind.MUST_MATCH)) {
+                throw StoreSupport.failed(p);
+            }
+        }
+    }
+
+    @Override
+    public DeleteResult delete(String tenant, RelationshipFilter filter, List<Precondition> preconditions, long limit,
+            boolean allowPartial) {
+        StoreSupport.checkWrite(options, List.of(), preconditions);
+        Tenant t = tenant(tenant);
+        return writing(t, () -> {
+            Instant now = options.clock().instant();
+            checkPreconditions(t, preconditions, now);
+            List<Version> matching = new ArrayList<>();
+            for (List<Version> versions : t.byKey.values()) {
+                Version last = versions.get(versions.size() - 1);
+                if (last.deleted == LIVE && filter.matches(last.relationship)) {
+                    matching.add(last);
+                }
+            }
+            boolean complete = true;
+            if (limit > 0 && matching.size() > limit) {
+                if (!allowPartial) {
+                    throw new PreconditionFailedException(matching.size() + " relationships match the filter, more than"
+                            + " the limit of " + limit + "; raise the limit or allow partial deletion");
+                }
+                matching = matching.subList(0, (int) limit);
+                complete = false;
+            }
+            long revision = t.revision + 1;
+            List<RelationshipUpdate> changes = new ArrayList<>();
+            for (Version v : matching) {
+                v.deleted = revision;
+                changes.add(RelationshipUpdate.delete(v.relationship));
+            }
+            return new DeleteResult(Revision.of(t.commit(now, Map.of(), false, changes)), matching.size(), complete);
+        });
+    }
+
+    @Override
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
+        Tenant t = tenant(tenant);
+        List<Relationship> all = new ArrayList<>();
+        relationships.forEachRemaining(all::add);
+        return writing(t, () -> {
+            Instant now = options.clock().instant();
+            Set<Relationship> seen = new HashSet<>();
+            for (Relationship r : all) {
+                if (!seen.add(r.key())) {
+                    throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
+                }
+                Version live = t.live(r.key());
+                if (live != null && !live.relationship.isExpiredAt(now)) {
+                    throw new AlreadyExistsException("relationship " + r.key() + " already exists");
+                }
+            }
+            long revision = t.revision + 1;
+            List<RelationshipUpdate> changes = new ArrayList<>(all.size());
+            for (Relationship r : all) {
+                Version live = t.live(r.key());
+                if (live != null) {
+                    live.deleted = revision;
+                }
+                t.add(new Version(r, revision));
+                changes.add(RelationshipUpdate.touch(r));
+            }
+            return Revision.of(t.commit(now, Map.of(), false, changes));
+        });
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------
+
+    @Override
+    public RelationshipPage read(String tenant, RelationshipFilter filter, Revision revision, Cursor after, int limit) {
+        StoreSupport.checkLimit(limit);
+        Relationship start = after == null ? null : after.position();
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> {
+            Instant now = options.clock().instant();
+            List<Relationship> out = new ArrayList<>();
+            Map<Relationship, List<Version>> range = start == null ? t.byKey : t.byKey.tailMap(start, false);
+            for (List<Version> versions : range.values()) {
+                for (Version v : versions) {
+                    if (v.visibleAt(revision.value(), now) && filter.matches(v.relationship)) {
+                        out.add(v.relationship);
+                        break;
+                    }
+                }
+                if (out.size() == limit) {
+                    return new RelationshipPage(out, Cursor.after(out.get(out.size() - 1)));
+                }
+            }
+            return new RelationshipPage(out, null);
+        });
+    }
+
+    @Override
+    public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> {
+            Instant now = options.clock().instant();
+            List<Relationship> out = new ArrayList<>();
+            for (String id : new HashSet<>(resourceIds)) {
+                List<Version> versions = t.forward.get(forwardKey(resourceType, id, relation));
+                if (versions != null) {
+                    for (Version v : versions) {
+                        if (v.visibleAt(revision.value(), now)) {
+                            out.add(v.relationship);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds) {
+        Tenant t = tenant(tenant);
+        String subjectRel = subjectRelation == null ? "" : subjectRelation;
+        return reading(tenant, () -> {
+            Instant now = options.clock().instant();
+            List<Relationship> out = new ArrayList<>();
+            for (String id : new HashSet<>(subjectIds)) {
+                List<Version> versions = t.reverse.get(reverseKey(resourceType, relation, subjectType, subjectRel, id));
+                if (versions != null) {
+                    for (Version v : versions) {
+                        if (v.visibleAt(revision.value(), now)) {
+                            out.add(v.relationship);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- schema ------------------------------------------------------------------------------------
+
+    @Override
+    public Revision writeSchema(String tenant, String schemaText) {
+        Tenant t = tenant(tenant);
+        return writing(t, () -> {
+            long revision = t.commit(options.clock().instant(), Map.of(), true, List.of());
+            t.schemas.put(revision, schemaText);
+            return Revision.of(revision);
+        });
+    }
+
+    @Override
+    public Optional<SchemaVersion> readSchema(String tenant, Revision revision) {
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> Optional.ofNullable(t.schemas.floorEntry(revision.value()))
+                .map(e -> new SchemaVersion(e.getValue(), Revision.of(e.getKey()))));
+    }
+
+    // ---- history -----------------------------------------------------------------------------------
+
+    @Override
+    public List<ChangeSet> changesSince(String tenant, Revision after, int maxRevisions) {
+        StoreSupport.checkLimit(maxRevisions);
+        Tenant t = tenant(tenant);
+        return reading(tenant, () -> {
+            if (after.value() < t.gcHorizon) {
+                throw new RevisionUnavailableException("changes after revision " + after + " are gone: garbage"
+                        + " collection removed history before revision " + t.gcHorizon);
+            }
+            List<ChangeSet> out = new ArrayList<>();
+            for (Map.Entry<Long, RevisionRecord> e : t.revisions.tailMap(after.value(), false).entrySet()) {
+                RevisionRecord r = e.getValue();
+                List<RelationshipUpdate> sorted = new ArrayList<>(r.changes());
+                sorted.sort((a, b) -> a.relationship().compareTo(b.relationship()));
+                out.add(new ChangeSet(Revision.of(e.getKey()), r.committedAt(), sorted, r.schemaChanged(), r.metadata()));
+                if (out.size() == maxRevisions) {
+                    break;
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public GcResult collectGarbage() {
+        GcResult total = new GcResult(0, 0, 0);
+        Instant now = options.clock().instant();
+        Instant cutoff = now.minus(options.gcWindow());
+        for (Tenant t : tenants.values()) {
+            total = total.plus(writing(t, () -> collect(t, now, cutoff)));
+        }
+        return total;
+    }
+
+    private static GcResult collect(Tenant t, Instant now, Instant cutoff) {
+        long cutoffRevision = t.gcHorizon;
+        for (Map.Entry<Long, RevisionRecord> e : t.revisions.entrySet()) {
+            if (e.getValue().committedAt().isAfter(cutoff)) {
+                break;
+            }
+            cutoffRevision = e.getKey();
+        }
+        Set<Version> old = new HashSet<>();
+        Set<Version> expired = new HashSet<>();
+        for (List<Version> versions : t.byKey.values()) {
+            for (Version v : versions) {
+                if (v.deleted <= cutoffRevision) {
+                    old.add(v);
+                } else if (v.relationship.isExpiredAt(now)) {
+                    expired.add(v);
+                }
+            }
+        }
+        Set<Version> dead = new HashSet<>(old);
+        dead.addAll(expired);
+        t.removeAll(dead);
+        Map<Long, RevisionRecord> oldRevisions = t.revisions.headMap(cutoffRevision, false);
+        long revisions = oldRevisions.size();
+        oldRevisions.clear();
+        Long schemaInEffect = t.schemas.floorKey(cutoffRevision);
+        if (schemaInEffect != null) {
+            t.schemas.headMap(schemaInEffect, false).clear();
+        }
+        t.gcHorizon = cutoffRevision;
+        return new GcResult(old.size(), expired.size(), revisions);
+    }
+
+    @Override
+    public void close() {
+        tenants.clear();
+    }
+}

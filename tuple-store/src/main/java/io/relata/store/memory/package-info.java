@@ -1,0 +1,2 @@
+/** The in-memory {@link io.relata.store.TupleStore}: same behaviour as PostgreSQL, nothing kept on exit. */
+package io.relata.store.memory;

@@ -1,0 +1,812 @@
+package io.relata.store.postgres;
+
+import static io.relata.store.postgres.Tables.CAVEAT_CONTEXT;
+import static io.relata.store.postgres.Tables.CAVEAT_NAME;
+import static io.relata.store.postgres.Tables.COMMITTED_AT;
+import static io.relata.store.postgres.Tables.CREATED_REV;
+import static io.relata.store.postgres.Tables.DELETED_REV;
+import static io.relata.store.postgres.Tables.EXPIRES_AT;
+import static io.relata.store.postgres.Tables.GC_HORIZON;
+import static io.relata.store.postgres.Tables.KEY_COLUMNS;
+import static io.relata.store.postgres.Tables.LIVE;
+import static io.relata.store.postgres.Tables.METADATA;
+import static io.relata.store.postgres.Tables.RELATION;
+import static io.relata.store.postgres.Tables.RELATIONSHIP_COLUMNS;
+import static io.relata.store.postgres.Tables.RELATION_TUPLES;
+import static io.relata.store.postgres.Tables.RESOURCE_ID;
+import static io.relata.store.postgres.Tables.RESOURCE_TYPE;
+import static io.relata.store.postgres.Tables.REVISION;
+import static io.relata.store.postgres.Tables.REVISIONS;
+import static io.relata.store.postgres.Tables.SCHEMAS;
+import static io.relata.store.postgres.Tables.SCHEMA_CHANGED;
+import static io.relata.store.postgres.Tables.SCHEMA_TEXT;
+import static io.relata.store.postgres.Tables.SUBJECT_ID;
+import static io.relata.store.postgres.Tables.SUBJECT_RELATION;
+import static io.relata.store.postgres.Tables.SUBJECT_TYPE;
+import static io.relata.store.postgres.Tables.TENANTS;
+import static io.relata.store.postgres.Tables.TENANT_ID;
+import static io.relata.store.postgres.Tables.TENANT_ID_COL;
+import static io.relata.store.postgres.Tables.TENANT_NAME;
+import static io.relata.store.postgres.Tables.TENANT_REVISIONS;
+import static org.jooq.impl.DSL.any;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.row;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.relata.migrations.Migrator;
+import io.relata.store.AlreadyExistsException;
+import io.relata.store.Caveat;
+import io.relata.store.ChangeSet;
+import io.relata.store.ConflictException;
+import io.relata.store.Cursor;
+import io.relata.store.DeleteResult;
+import io.relata.store.GcResult;
+import io.relata.store.Json;
+import io.relata.store.ObjectRef;
+import io.relata.store.Precondition;
+import io.relata.store.PreconditionFailedException;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipFilter;
+import io.relata.store.RelationshipPage;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.RevisionUnavailableException;
+import io.relata.store.SchemaVersion;
+import io.relata.store.StoreException;
+import io.relata.store.StoreOptions;
+import io.relata.store.StoreSupport;
+import io.relata.store.StoreUnavailableException;
+import io.relata.store.SubjectRef;
+import io.relata.store.TenantNotFoundException;
+import io.relata.store.TupleStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * A {@link TupleStore} in PostgreSQL (see {@code db/relata/V1__relation_tuples.sql}),
+ * queried with jOOQ over a HikariCP pool.
+ *
+ * <p><b>Revisions.</b> Each write transaction starts by incrementing its tenant's row in
+ * {@code tenant_revisions}; the row stays locked until the transaction ends, so the
+ * writers of one tenant run one after another and revision order is commit order. A
+ * reader takes the committed revision R from that row and sees exactly the rows with
+ * {@code created_rev <= R < deleted_rev}: a writer still in flight can only add rows at
+ * revisions above R. A write changes a row only by setting its {@code deleted_rev}.
+ *
+ * <p><b>Batches.</b> A write of any size is three statements besides the revision: end the
+ * replaced versions, insert the new ones (both over {@code unnest} of arrays), record the
+ * revision. The engine's forward and reverse steps are one query per batch ({@code = ANY}).
+ */
+public final class PostgresTupleStore implements TupleStore {
+
+    static {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+    }
+
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final DSLContext dsl;
+    private final StoreOptions options;
+    private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
+
+    /** A store over an existing pool, which the caller closes. */
+    public PostgresTupleStore(DataSource dataSource, StoreOptions options) {
+        this(dataSource, null, options);
+    }
+
+    private PostgresTupleStore(DataSource dataSource, HikariDataSource ownedPool, StoreOptions options) {
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.options = options;
+        this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+    }
+
+    /**
+     * Opens a pool to {@code config} and a store over it; {@link #close()} closes the pool.
+     *
+     * @param migrate run pending migrations first
+     * @throws StoreUnavailableException if the database cannot be reached, or (without
+     *         {@code migrate}) its schema is not current
+     */
+    public static PostgresTupleStore open(PostgresConfig config, StoreOptions options, boolean migrate) {
+        HikariDataSource pool = pool(config);
+        try {
+            Migrator migrator = new Migrator(pool);
+            if (migrate) {
+                migrator.migrate();
+            } else if (!migrator.isCurrent()) {
+                throw new StoreUnavailableException("the database schema is at version " + migrator.currentVersion()
+                        + ", not the current one; run `relata migrate` (or serve with --migrate)");
+            }
+            return new PostgresTupleStore(pool, pool, options);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** A HikariCP pool for {@code config}. */
+    public static HikariDataSource pool(PostgresConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.jdbcUrl());
+        if (config.user() != null) {
+            hikari.setUsername(config.user());
+        }
+        if (config.password() != null) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setPoolName("relata-postgres");
+        hikari.setConnectionTimeout(5_000);
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("ApplicationName", "relata");
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(hikari);
+    }
+
+    /** The data source this store reads and writes through. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    DSLContext dsl() {
+        return dsl;
+    }
+
+    @Override
+    public StoreOptions options() {
+        return options;
+    }
+
+    // ---- errors ------------------------------------------------------------------------------------
+
+    /** Runs a database call, turning driver errors into the store's errors (one place). */
+    private <T> T run(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DataAccessException e) {
+            throw translate(e);
+        }
+    }
+
+    static StoreException translate(DataAccessException e) {
+        String state = e.sqlState();
+        Throwable cause = e.getCause();
+        if ("23505".equals(state)) {
+            return new AlreadyExistsException("relationship already exists: " + detail(e), e);
+        }
+        if ("40001".equals(state) || "40P01".equals(state)) {
+            return new ConflictException("the write collided with another; retry it", e);
+        }
+        if (state != null && (state.startsWith("08") || state.startsWith("57P")) || cause instanceof SQLTransientConnectionException) {
+            return new StoreUnavailableException("the database is unavailable: " + firstLine(e.getMessage()), e);
+        }
+        return new StoreException("the database call failed (SQL state " + state + ")", e);
+    }
+
+    private static String detail(DataAccessException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getDetail() != null) {
+            return p.getServerErrorMessage().getDetail();
+        }
+        return firstLine(e.getMessage());
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    // ---- tenants and revisions ---------------------------------------------------------------------
+
+    @Override
+    public boolean createTenant(String tenant) {
+        StoreSupport.checkTenantName(tenant);
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Record created = tx.insertInto(TENANTS).set(TENANT_NAME, tenant).onConflict(TENANT_NAME).doNothing()
+                    .returning(TENANT_ID_COL).fetchOne();
+            if (created == null) {
+                return false;
+            }
+            tx.insertInto(TENANT_REVISIONS).set(TENANT_ID, created.get(TENANT_ID_COL)).execute();
+            return true;
+        }));
+    }
+
+    @Override
+    public boolean tenantExists(String tenant) {
+        return findTenant(tenant).isPresent();
+    }
+
+    private Optional<Long> findTenant(String tenant) {
+        Long cached = tenantIds.get(tenant);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Long id = run(() -> dsl.select(TENANT_ID_COL).from(TENANTS).where(TENANT_NAME.eq(tenant)).fetchOne(TENANT_ID_COL));
+        if (id != null) {
+            tenantIds.put(tenant, id);
+        }
+        return Optional.ofNullable(id);
+    }
+
+    long tenantId(String tenant) {
+        return findTenant(tenant).orElseThrow(() -> new TenantNotFoundException("tenant `" + tenant + "` does not exist"));
+    }
+
+    @Override
+    public Revision headRevision(String tenant) {
+        long id = tenantId(tenant);
+        return Revision.of(run(() -> dsl.select(REVISION).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(REVISION)));
+    }
+
+    @Override
+    public Revision oldestReadableRevision(String tenant) {
+        long id = tenantId(tenant);
+        return Revision.of(run(() -> dsl.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id))
+                .fetchOne(GC_HORIZON)));
+    }
+
+    @Override
+    public Revision revisionAt(String tenant, Instant time) {
+        long id = tenantId(tenant);
+        Long found = run(() -> dsl.select(max(REVISION)).from(REVISIONS)
+                .where(TENANT_ID.eq(id)).and(COMMITTED_AT.le(timestamp(time))).fetchOne(0, Long.class));
+        Revision horizon = oldestReadableRevision(tenant);
+        return found == null || found < horizon.value() ? horizon : Revision.of(found);
+    }
+
+    @Override
+    public Optional<Instant> committedAt(String tenant, Revision revision) {
+        long id = tenantId(tenant);
+        OffsetDateTime at = run(() -> dsl.select(COMMITTED_AT).from(REVISIONS)
+                .where(TENANT_ID.eq(id)).and(REVISION.eq(revision.value())).fetchOne(COMMITTED_AT));
+        return Optional.ofNullable(at).map(OffsetDateTime::toInstant);
+    }
+
+    /** Takes the tenant's next revision; the row stays locked until the transaction ends. */
+    private static long nextRevision(DSLContext tx, long tenantId) {
+        Long revision = tx.update(TENANT_REVISIONS).set(REVISION, REVISION.plus(1)).where(TENANT_ID.eq(tenantId))
+                .returning(REVISION).fetchOne(REVISION);
+        if (revision == null) {
+            throw new TenantNotFoundException("tenant " + tenantId + " has no revision row");
+        }
+        return revision;
+    }
+
+    private void recordRevision(DSLContext tx, long tenantId, long revision, Instant now, boolean schemaChanged,
+            Map<String, Object> metadata) {
+        tx.insertInto(REVISIONS)
+                .set(TENANT_ID, tenantId)
+                .set(REVISION, revision)
+                .set(COMMITTED_AT, timestamp(now))
+                .set(SCHEMA_CHANGED, schemaChanged)
+                .set(METADATA, metadata == null || metadata.isEmpty() ? null : JSONB.valueOf(Json.write(metadata)))
+                .execute();
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------
+
+    @Override
+    public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            Map<String, Object> metadata) {
+        StoreSupport.checkWrite(options, updates, preconditions);
+        long id = tenantId(tenant);
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Instant now = options.clock().instant();
+            long revision = nextRevision(tx, id);
+            checkPreconditions(tx, id, preconditions, now);
+            List<Relationship> ending = new ArrayList<>();
+            List<Boolean> onlyExpired = new ArrayList<>();
+            List<Relationship> inserting = new ArrayList<>();
+            Set<Relationship> creates = new LinkedHashSet<>();
+            for (RelationshipUpdate u : updates) {
+                Relationship r = u.relationship();
+                ending.add(r);
+                onlyExpired.add(u.operation() == RelationshipUpdate.Operation.CREATE);
+                if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                    inserting.add(r);
+                }
+                if (u.operation() == RelationshipUpdate.Operation.CREATE) {
+                    creates.add(r.key());
+                }
+            }
+            endVersions(tx, id, revision, ending, onlyExpired, now);
+            Set<Relationship> inserted = insertVersions(tx, id, revision, inserting);
+            for (Relationship create : creates) {
+                if (!inserted.contains(create)) {
+                    throw new AlreadyExistsException("relationship " + create
+                            + " already exists; use TOUCH to write it whether or not it exists");
+                }
+            }
+            recordRevision(tx, id, revision, now, false, metadata);
+            return Revision.of(revision);
+        }));
+    }
+
+    private void checkPreconditions(DSLContext tx, long tenantId, List<Precondition> preconditions, Instant now) {
+        for (Precondition p : preconditions) {
+            boolean matched = tx.fetchExists(tx.selectOne().from(RELATION_TUPLES)
+                    .where(TENANT_ID.eq(tenantId)).and(filter(p.filter())).and(DELETED_REV.eq(LIVE))
+                    .and(notExpired(now)));
+            if (matched != (p.kind() == Precondition.Kind.MUST_MATCH)) {
+                throw StoreSupport.failed(p);
+            }
+        }
+    }
+
+    private static final String END_VERSIONS = """
+            UPDATE relation_tuples AS t SET deleted_rev = {0}
+            FROM unnest({1}::text[], {2}::text[], {3}::text[], {4}::text[], {5}::text[], {6}::text[], {7}::boolean[])
+                AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, only_expired)
+            WHERE t.tenant_id = {8}
+              AND t.resource_type = k.resource_type AND t.resource_id = k.resource_id AND t.relation = k.relation
+              AND t.subject_type = k.subject_type AND t.subject_id = k.subject_id
+              AND t.subject_relation = k.subject_relation
+              AND t.deleted_rev = 9223372036854775807
+              AND (NOT k.only_expired OR t.expires_at <= {9})
+            """;
+
+    /** Ends the live versions of {@code keys} at {@code revision} (for CREATEs, only expired ones). */
+    private static void endVersions(DSLContext tx, long tenantId, long revision, List<Relationship> keys,
+            List<Boolean> onlyExpired, Instant now) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        KeyArrays k = KeyArrays.of(keys);
+        tx.execute(END_VERSIONS, DSL.val(revision), DSL.val(k.resourceTypes), DSL.val(k.resourceIds),
+                DSL.val(k.relations), DSL.val(k.subjectTypes), DSL.val(k.subjectIds), DSL.val(k.subjectRelations),
+                DSL.val(onlyExpired.toArray(new Boolean[0])), DSL.val(tenantId), DSL.val(timestamp(now)));
+    }
+
+    private static final String INSERT_VERSIONS = """
+            INSERT INTO relation_tuples (tenant_id, resource_type, resource_id, relation, subject_type, subject_id,
+                subject_relation, caveat_name, caveat_context, expires_at, created_rev)
+            SELECT {0}, k.resource_type, k.resource_id, k.relation, k.subject_type, k.subject_id, k.subject_relation,
+                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz, {1}
+            FROM unnest({2}::text[], {3}::text[], {4}::text[], {5}::text[], {6}::text[], {7}::text[], {8}::text[],
+                {9}::text[], {10}::text[])
+                AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name,
+                     caveat_context, expires_at)
+            ON CONFLICT (tenant_id, resource_type, resource_id, relation, subject_type, subject_id, subject_relation,
+                deleted_rev) DO NOTHING
+            RETURNING resource_type, resource_id, relation, subject_type, subject_id, subject_relation
+            """;
+
+    /** Inserts live versions; returns the keys inserted (a live version already there blocks one). */
+    private static Set<Relationship> insertVersions(DSLContext tx, long tenantId, long revision, List<Relationship> rows) {
+        if (rows.isEmpty()) {
+            return Set.of();
+        }
+        KeyArrays k = KeyArrays.of(rows);
+        String[] caveats = new String[rows.size()];
+        String[] contexts = new String[rows.size()];
+        String[] expirations = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Relationship r = rows.get(i);
+            caveats[i] = r.caveat() == null ? null : r.caveat().name();
+            contexts[i] = r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context());
+            expirations[i] = r.expiresAt() == null ? null : r.expiresAt().toString();
+        }
+        Set<Relationship> inserted = new HashSet<>();
+        tx.resultQuery(INSERT_VERSIONS, DSL.val(tenantId), DSL.val(revision), DSL.val(k.resourceTypes),
+                DSL.val(k.resourceIds), DSL.val(k.relations), DSL.val(k.subjectTypes), DSL.val(k.subjectIds),
+                DSL.val(k.subjectRelations), DSL.val(caveats), DSL.val(contexts), DSL.val(expirations))
+                .fetch()
+                .forEach(r -> inserted.add(key(r)));
+        return inserted;
+    }
+
+    /** Relationship keys as column arrays, for {@code unnest}. */
+    private record KeyArrays(String[] resourceTypes, String[] resourceIds, String[] relations, String[] subjectTypes,
+            String[] subjectIds, String[] subjectRelations) {
+
+        static KeyArrays of(List<Relationship> rows) {
+            int n = rows.size();
+            KeyArrays k = new KeyArrays(new String[n], new String[n], new String[n], new String[n], new String[n],
+                    new String[n]);
+            for (int i = 0; i < n; i++) {
+                Relationship r = rows.get(i);
+                k.resourceTypes[i] = r.resource().type();
+                k.resourceIds[i] = r.resource().id();
+                k.relations[i] = r.relation();
+                k.subjectTypes[i] = r.subject().type();
+                k.subjectIds[i] = r.subject().id();
+                k.subjectRelations[i] = r.subject().relationOrEmpty();
+            }
+            return k;
+        }
+    }
+
+    @Override
+    public DeleteResult delete(String tenant, RelationshipFilter filter, List<Precondition> preconditions, long limit,
+            boolean allowPartial) {
+        StoreSupport.checkWrite(options, List.of(), preconditions);
+        long id = tenantId(tenant);
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Instant now = options.clock().instant();
+            long revision = nextRevision(tx, id);
+            checkPreconditions(tx, id, preconditions, now);
+            var select = tx.select(KEY_COLUMNS).from(RELATION_TUPLES)
+                    .where(TENANT_ID.eq(id)).and(filter(filter)).and(DELETED_REV.eq(LIVE))
+                    .orderBy(KEY_COLUMNS);
+            List<Relationship> matching = (limit > 0 ? select.limit(limit + 1) : select).fetch(PostgresTupleStore::key);
+            boolean complete = true;
+            if (limit > 0 && matching.size() > limit) {
+                if (!allowPartial) {
+                    throw new PreconditionFailedException("more than " + limit + " relationships match the filter;"
+                            + " raise the limit or allow partial deletion");
+                }
+                matching = matching.subList(0, (int) limit);
+                complete = false;
+            }
+            List<Boolean> all = new ArrayList<>(java.util.Collections.nCopies(matching.size(), false));
+            endVersions(tx, id, revision, matching, all, now);
+            recordRevision(tx, id, revision, now, false, Map.of());
+            return new DeleteResult(Revision.of(revision), matching.size(), complete);
+        }));
+    }
+
+    @Override
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
+        long id = tenantId(tenant);
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Instant now = options.clock().instant();
+            long revision = nextRevision(tx, id);
+            // Expired versions are invisible; end them so they cannot block an import of the same key.
+            tx.update(RELATION_TUPLES).set(DELETED_REV, revision)
+                    .where(TENANT_ID.eq(id)).and(DELETED_REV.eq(LIVE)).and(EXPIRES_AT.le(timestamp(now)))
+                    .execute();
+            Connection connection = cfg.connectionProvider().acquire();
+            try {
+                copy(connection.unwrap(PGConnection.class), id, revision, relationships);
+            } catch (SQLException e) {
+                throw new DataAccessException("COPY failed: " + e.getMessage(), e);
+            } finally {
+                cfg.connectionProvider().release(connection);
+            }
+            recordRevision(tx, id, revision, now, false, Map.of());
+            return Revision.of(revision);
+        }));
+    }
+
+    private static void copy(PGConnection connection, long tenantId, long revision, Iterator<Relationship> rows)
+            throws SQLException {
+        CopyIn copy = connection.getCopyAPI().copyIn("COPY relation_tuples (tenant_id, resource_type, resource_id,"
+                + " relation, subject_type, subject_id, subject_relation, caveat_name, caveat_context, expires_at,"
+                + " created_rev) FROM STDIN");
+        try {
+            StringBuilder buffer = new StringBuilder(1 << 16);
+            String prefix = tenantId + "\t";
+            String suffix = "\t" + revision + "\n";
+            while (rows.hasNext()) {
+                Relationship r = rows.next();
+                buffer.append(prefix);
+                field(buffer, r.resource().type()).append('\t');
+                field(buffer, r.resource().id()).append('\t');
+                field(buffer, r.relation()).append('\t');
+                field(buffer, r.subject().type()).append('\t');
+                field(buffer, r.subject().id()).append('\t');
+                field(buffer, r.subject().relationOrEmpty()).append('\t');
+                field(buffer, r.caveat() == null ? null : r.caveat().name()).append('\t');
+                field(buffer, r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context()))
+                        .append('\t');
+                field(buffer, r.expiresAt() == null ? null : r.expiresAt().toString());
+                buffer.append(suffix);
+                if (buffer.length() > (1 << 16) - 4096) {
+                    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    buffer.setLength(0);
+                }
+            }
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /** A value in COPY's text format: backslash escapes, {@code \N} for null. */
+    private static StringBuilder field(StringBuilder out, String value) {
+        if (value == null) {
+            return out.append("\\N");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out;
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------
+
+    @Override
+    public RelationshipPage read(String tenant, RelationshipFilter filter, Revision revision, Cursor after, int limit) {
+        StoreSupport.checkLimit(limit);
+        long id = tenantId(tenant);
+        Instant now = options.clock().instant();
+        Condition start = noCondition();
+        if (after != null) {
+            Relationship p = after.position();
+            start = row(RESOURCE_TYPE, RESOURCE_ID, RELATION, SUBJECT_TYPE, SUBJECT_ID, SUBJECT_RELATION)
+                    .gt(p.resource().type(), p.resource().id(), p.relation(), p.subject().type(), p.subject().id(),
+                            p.subject().relationOrEmpty());
+        }
+        Condition from = start;
+        List<Relationship> rows = run(() -> dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(id)).and(filter(filter)).and(visibleAt(revision, now)).and(from)
+                .orderBy(KEY_COLUMNS).limit(limit)
+                .fetch(PostgresTupleStore::relationship));
+        Cursor next = rows.size() == limit ? Cursor.after(rows.get(rows.size() - 1)) : null;
+        return new RelationshipPage(rows, next);
+    }
+
+    @Override
+    public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation) {
+        if (resourceIds.isEmpty()) {
+            return List.of();
+        }
+        long id = tenantId(tenant);
+        return run(() -> subjectsOfQuery(id, revision, resourceType, resourceIds, relation)
+                .fetch(PostgresTupleStore::relationship));
+    }
+
+    /** The forward step as a query (tests EXPLAIN it). */
+    ResultQuery<Record> subjectsOfQuery(long tenantId, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation) {
+        return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(tenantId))
+                .and(RESOURCE_TYPE.eq(resourceType))
+                .and(RESOURCE_ID.eq(any(resourceIds.toArray(new String[0]))))
+                .and(RELATION.eq(relation))
+                .and(visibleAt(revision, options.clock().instant()));
+    }
+
+    @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds) {
+        if (subjectIds.isEmpty()) {
+            return List.of();
+        }
+        long id = tenantId(tenant);
+        return run(() -> resourcesNamingQuery(id, revision, resourceType, relation, subjectType, subjectRelation,
+                subjectIds).fetch(PostgresTupleStore::relationship));
+    }
+
+    /** The reverse step as a query (tests EXPLAIN it). */
+    ResultQuery<Record> resourcesNamingQuery(long tenantId, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds) {
+        return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(tenantId))
+                .and(RESOURCE_TYPE.eq(resourceType))
+                .and(RELATION.eq(relation))
+                .and(SUBJECT_TYPE.eq(subjectType))
+                .and(SUBJECT_RELATION.eq(subjectRelation == null ? "" : subjectRelation))
+                .and(SUBJECT_ID.eq(any(subjectIds.toArray(new String[0]))))
+                .and(visibleAt(revision, options.clock().instant()));
+    }
+
+    // ---- schema ------------------------------------------------------------------------------------
+
+    @Override
+    public Revision writeSchema(String tenant, String schemaText) {
+        long id = tenantId(tenant);
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            long revision = nextRevision(tx, id);
+            tx.insertInto(SCHEMAS).set(TENANT_ID, id).set(REVISION, revision).set(SCHEMA_TEXT, schemaText).execute();
+            recordRevision(tx, id, revision, options.clock().instant(), true, Map.of());
+            return Revision.of(revision);
+        }));
+    }
+
+    @Override
+    public Optional<SchemaVersion> readSchema(String tenant, Revision revision) {
+        long id = tenantId(tenant);
+        return run(() -> dsl.select(SCHEMA_TEXT, REVISION).from(SCHEMAS)
+                .where(TENANT_ID.eq(id)).and(REVISION.le(revision.value()))
+                .orderBy(REVISION.desc()).limit(1)
+                .fetchOptional(r -> new SchemaVersion(r.get(SCHEMA_TEXT), Revision.of(r.get(REVISION)))));
+    }
+
+    // ---- history -----------------------------------------------------------------------------------
+
+    @Override
+    public List<ChangeSet> changesSince(String tenant, Revision after, int maxRevisions) {
+        StoreSupport.checkLimit(maxRevisions);
+        long id = tenantId(tenant);
+        Revision oldest = oldestReadableRevision(tenant);
+        if (after.compareTo(oldest) < 0) {
+            throw new RevisionUnavailableException("changes after revision " + after + " are gone: garbage collection"
+                    + " removed history before revision " + oldest);
+        }
+        return run(() -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            var revisions = tx.select(REVISION, COMMITTED_AT, SCHEMA_CHANGED, METADATA).from(REVISIONS)
+                    .where(TENANT_ID.eq(id)).and(REVISION.gt(after.value()))
+                    .orderBy(REVISION).limit(maxRevisions).fetch();
+            if (revisions.isEmpty()) {
+                return List.of();
+            }
+            long last = revisions.get(revisions.size() - 1).get(REVISION);
+            Map<Long, List<Relationship>> created = new HashMap<>();
+            tx.select(RELATIONSHIP_COLUMNS).select(CREATED_REV).from(RELATION_TUPLES)
+                    .where(TENANT_ID.eq(id)).and(CREATED_REV.gt(after.value())).and(CREATED_REV.le(last))
+                    .fetch().forEach(r -> created.computeIfAbsent(r.get(CREATED_REV), k -> new ArrayList<>())
+                            .add(relationship(r)));
+            Map<Long, List<Relationship>> deleted = new HashMap<>();
+            tx.select(RELATIONSHIP_COLUMNS).select(DELETED_REV).from(RELATION_TUPLES)
+                    .where(TENANT_ID.eq(id)).and(DELETED_REV.gt(after.value())).and(DELETED_REV.le(last))
+                    .fetch().forEach(r -> deleted.computeIfAbsent(r.get(DELETED_REV), k -> new ArrayList<>())
+                            .add(relationship(r)));
+            List<ChangeSet> out = new ArrayList<>();
+            for (var r : revisions) {
+                long revision = r.get(REVISION);
+                TreeMap<Relationship, RelationshipUpdate> changes = new TreeMap<>();
+                for (Relationship gone : deleted.getOrDefault(revision, List.of())) {
+                    changes.put(gone.key(), RelationshipUpdate.delete(gone));
+                }
+                for (Relationship written : created.getOrDefault(revision, List.of())) {
+                    changes.put(written.key(), RelationshipUpdate.touch(written));
+                }
+                JSONB metadata = r.get(METADATA);
+                out.add(new ChangeSet(Revision.of(revision), r.get(COMMITTED_AT).toInstant(),
+                        new ArrayList<>(changes.values()), r.get(SCHEMA_CHANGED),
+                        metadata == null ? Map.of() : Json.readObject(metadata.data())));
+            }
+            return out;
+        }));
+    }
+
+    @Override
+    public GcResult collectGarbage() {
+        Instant now = options.clock().instant();
+        Instant cutoff = now.minus(options.gcWindow());
+        List<Long> tenants = run(() -> dsl.select(TENANT_ID_COL).from(TENANTS).fetch(TENANT_ID_COL));
+        GcResult total = new GcResult(0, 0, 0);
+        for (long id : tenants) {
+            total = total.plus(run(() -> dsl.transactionResult(cfg -> collect(DSL.using(cfg), id, now, cutoff))));
+        }
+        return total;
+    }
+
+    private static GcResult collect(DSLContext tx, long id, Instant now, Instant cutoff) {
+        long horizon = tx.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(GC_HORIZON);
+        Long found = tx.select(max(REVISION)).from(REVISIONS)
+                .where(TENANT_ID.eq(id)).and(COMMITTED_AT.le(timestamp(cutoff))).fetchOne(0, Long.class);
+        long cutoffRevision = found == null ? horizon : Math.max(horizon, found);
+        int old = tx.deleteFrom(RELATION_TUPLES)
+                .where(TENANT_ID.eq(id)).and(DELETED_REV.le(cutoffRevision)).execute();
+        int expired = tx.deleteFrom(RELATION_TUPLES)
+                .where(TENANT_ID.eq(id)).and(EXPIRES_AT.le(timestamp(now))).execute();
+        int revisions = tx.deleteFrom(REVISIONS)
+                .where(TENANT_ID.eq(id)).and(REVISION.lt(cutoffRevision)).execute();
+        Long schemaInEffect = tx.select(max(REVISION)).from(SCHEMAS)
+                .where(TENANT_ID.eq(id)).and(REVISION.le(cutoffRevision)).fetchOne(0, Long.class);
+        if (schemaInEffect != null) {
+            tx.deleteFrom(SCHEMAS).where(TENANT_ID.eq(id)).and(REVISION.lt(schemaInEffect)).execute();
+        }
+        tx.update(TENANT_REVISIONS).set(GC_HORIZON, cutoffRevision).where(TENANT_ID.eq(id)).execute();
+        return new GcResult(old, expired, revisions);
+    }
+
+    // ---- mapping -----------------------------------------------------------------------------------
+
+    private static Condition visibleAt(Revision revision, Instant now) {
+        return CREATED_REV.le(revision.value()).and(DELETED_REV.gt(revision.value())).and(notExpired(now));
+    }
+
+    private static Condition notExpired(Instant now) {
+        return EXPIRES_AT.isNull().or(EXPIRES_AT.gt(timestamp(now)));
+    }
+
+    static Condition filter(RelationshipFilter f) {
+        Condition c = noCondition();
+        if (f.resourceType() != null) {
+            c = c.and(RESOURCE_TYPE.eq(f.resourceType()));
+        }
+        if (f.resourceId() != null) {
+            c = c.and(RESOURCE_ID.eq(f.resourceId()));
+        }
+        if (f.resourceIdPrefix() != null) {
+            c = c.and(RESOURCE_ID.startsWith(f.resourceIdPrefix()));
+        }
+        if (f.relation() != null) {
+            c = c.and(RELATION.eq(f.relation()));
+        }
+        if (f.subject() != null) {
+            c = c.and(SUBJECT_TYPE.eq(f.subject().type()));
+            if (f.subject().id() != null) {
+                c = c.and(SUBJECT_ID.eq(f.subject().id()));
+            }
+            if (f.subject().relation() != null) {
+                c = c.and(SUBJECT_RELATION.eq(f.subject().relation()));
+            }
+        }
+        return c;
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Relationship relationship(Record r) {
+        String caveatName = r.get(CAVEAT_NAME);
+        Caveat caveat = null;
+        if (caveatName != null) {
+            JSONB context = r.get(CAVEAT_CONTEXT);
+            caveat = new Caveat(caveatName, context == null ? Map.of() : Json.readObject(context.data()));
+        }
+        OffsetDateTime expires = r.get(EXPIRES_AT);
+        return new Relationship(new ObjectRef(r.get(RESOURCE_TYPE), r.get(RESOURCE_ID)), r.get(RELATION),
+                new SubjectRef(r.get(SUBJECT_TYPE), r.get(SUBJECT_ID), r.get(SUBJECT_RELATION)), caveat,
+                expires == null ? null : expires.toInstant());
+    }
+
+    private static Relationship key(Record r) {
+        return new Relationship(new ObjectRef(r.get(RESOURCE_TYPE), r.get(RESOURCE_ID)), r.get(RELATION),
+                new SubjectRef(r.get(SUBJECT_TYPE), r.get(SUBJECT_ID), r.get(SUBJECT_RELATION)), null, null);
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+}
