@@ -64,4 +64,13 @@ final class Tables {
 
     /** The identity of a relationship version, which is also the read order. */
     static final Field<?>[] KEY_COLUMNS = {RESOURCE_TYPE, RESOURCE_ID, RELATION, SUBJECT_TYPE, SUBJECT_ID, SUBJECT_RELATION};
+
+    /** Every column of every table, as declared here (checked against the database by a test). */
+    static final java.util.Map<String, java.util.List<Field<?>>> COLUMNS = java.util.Map.of(
+            "tenants", java.util.List.of(TENANT_ID_COL, TENANT_NAME, field(name("created_at"), SQLDataType.TIMESTAMPWITHTIMEZONE)),
+            "tenant_revisions", java.util.List.of(TENANT_ID, REVISION, GC_HORIZON),
+            "revisions", java.util.List.of(TENANT_ID, REVISION, COMMITTED_AT, SCHEMA_CHANGED, METADATA),
+            "schemas", java.util.List.of(TENANT_ID, REVISION, SCHEMA_TEXT),
+            "relation_tuples", java.util.List.of(TENANT_ID, RESOURCE_TYPE, RESOURCE_ID, RELATION, SUBJECT_TYPE, SUBJECT_ID,
+                    SUBJECT_RELATION, CAVEAT_NAME, CAVEAT_CONTEXT, EXPIRES_AT, CREATED_REV, DELETED_REV));
 }

@@ -1,0 +1,146 @@
+package io.relata.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several writers and readers at once, for a few seconds, on one tenant. Afterwards the
+ * writers' logs are replayed in revision order, and every snapshot a reader took at
+ * revision R must equal the replayed state at R: so revisions follow commit order, no
+ * write is lost or seen half-applied, and reads at a revision are repeatable.
+ */
+public abstract class ConcurrencyContract {
+
+    protected abstract TupleStore newStore(StoreOptions options);
+
+    private record Write(long revision, List<RelationshipUpdate> updates) {}
+
+    private record Snapshot(long revision, List<String> relationships) {}
+
+    @Test
+    void concurrentWritersAndReaders_seeCommitOrderedRepeatableRevisions() throws Exception {
+        try (TupleStore store = newStore(StoreOptions.DEFAULTS)) {
+            String tenant = "t-" + UUID.randomUUID();
+            store.createTenant(tenant);
+            ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Snapshot> snapshots = new ConcurrentLinkedQueue<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                int writer = w;
+                tasks.add(pool.submit(() -> {
+                    Random random = new Random(writer);
+                    int seq = 0;
+                    while (System.nanoTime() < deadline) {
+                        List<RelationshipUpdate> updates = new ArrayList<>();
+                        TreeSet<String> keys = new TreeSet<>();
+                        int size = 1 + random.nextInt(5);
+                        while (keys.size() < size) {
+                            keys.add("doc:d" + random.nextInt(12) + "#viewer@user:u" + random.nextInt(6));
+                        }
+                        for (String key : keys) {
+                            Relationship r = Relationship.parse(key);
+                            updates.add(random.nextInt(4) == 0
+                                    ? RelationshipUpdate.delete(r)
+                                    : RelationshipUpdate.touch(r.withCaveat(
+                                            new Caveat("mark", Map.of("w", writer, "s", seq)))));
+                        }
+                        seq++;
+                        Revision revision = store.write(tenant, updates);
+                        writes.add(new Write(revision.value(), updates));
+                    }
+                    return null;
+                }));
+            }
+            for (int r = 0; r < 3; r++) {
+                int reader = r;
+                tasks.add(pool.submit(() -> {
+                    Random random = new Random(100 + reader);
+                    long last = 0;
+                    while (System.nanoTime() < deadline) {
+                        Revision at = store.headRevision(tenant);
+                        assertThat(at.value()).as("the head never goes back").isGreaterThanOrEqualTo(last);
+                        last = at.value();
+                        List<String> first = readAll(store, tenant, at);
+                        List<String> again = readAll(store, tenant, at);
+                        assertThat(again).as("a read at revision %s is repeatable", at).isEqualTo(first);
+                        String resource = "d" + random.nextInt(12);
+                        List<String> batch = store.subjectsOf(tenant, at, "doc", List.of(resource), "viewer").stream()
+                                .map(Relationship::toString).sorted().toList();
+                        assertThat(batch).isEqualTo(first.stream().filter(s -> s.startsWith("doc:" + resource + "#")).toList());
+                        snapshots.add(new Snapshot(at.value(), first));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+            pool.shutdown();
+
+            List<Write> ordered = new ArrayList<>(writes);
+            ordered.sort((a, b) -> Long.compare(a.revision, b.revision));
+            assertThat(ordered).as("some writes happened").hasSizeGreaterThan(10);
+            for (int i = 0; i < ordered.size(); i++) {
+                assertThat(ordered.get(i).revision).as("revisions are 1..N: none lost, none shared").isEqualTo(i + 1);
+            }
+            TreeMap<Long, List<Snapshot>> byRevision = new TreeMap<>();
+            snapshots.forEach(s -> byRevision.computeIfAbsent(s.revision, k -> new ArrayList<>()).add(s));
+            assertThat(snapshots).as("some reads happened").hasSizeGreaterThan(10);
+            Map<Relationship, Relationship> state = new HashMap<>();
+            int next = 0;
+            for (Map.Entry<Long, List<Snapshot>> entry : byRevision.entrySet()) {
+                while (next < ordered.size() && ordered.get(next).revision <= entry.getKey()) {
+                    apply(state, ordered.get(next++));
+                }
+                List<String> expected = state.values().stream().map(Relationship::toString).sorted().toList();
+                for (Snapshot s : entry.getValue()) {
+                    assertThat(s.relationships).as("the read at revision %s", entry.getKey()).isEqualTo(expected);
+                }
+            }
+            while (next < ordered.size()) {
+                apply(state, ordered.get(next++));
+            }
+            List<String> finalState = readAll(store, tenant, store.headRevision(tenant));
+            assertThat(finalState).isEqualTo(state.values().stream().map(Relationship::toString).sorted().toList());
+        }
+    }
+
+    private static void apply(Map<Relationship, Relationship> state, Write write) {
+        for (RelationshipUpdate u : write.updates) {
+            if (u.operation() == RelationshipUpdate.Operation.DELETE) {
+                state.remove(u.relationship().key());
+            } else {
+                state.put(u.relationship().key(), u.relationship());
+            }
+        }
+    }
+
+    private static List<String> readAll(TupleStore store, String tenant, Revision at) {
+        List<String> out = new ArrayList<>();
+        Cursor cursor = null;
+        do {
+            RelationshipPage page = store.read(tenant, RelationshipFilter.ofType("doc"), at, cursor, 25);
+            page.relationships().forEach(r -> out.add(r.toString()));
+            cursor = page.next();
+        } while (cursor != null);
+        Collections.sort(out);
+        return out;
+    }
+}
