@@ -60,6 +60,21 @@ public record Diagnostic(Severity severity, String message, Span span, String so
         return out.toString();
     }
 
+    /** Unlike syntax nodes, diagnostics differ by where they point. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Diagnostic d
+                && severity == d.severity
+                && message.equals(d.message)
+                && span.line() == d.span.line() && span.column() == d.span.column()
+                && span.endLine() == d.span.endLine() && span.endColumn() == d.span.endColumn();
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(severity, message, span.line(), span.column());
+    }
+
     @Override
     public String toString() {
         return format("schema");

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 final class Names {
 
     private static final String SEGMENT = "[a-z][a-z0-9_]{1,62}[a-z0-9]";
-    private static final Pattern DEFINITION = Pattern.compile("(" + SEGMENT + "/)*" + SEGMENT);
+    private static final String PREFIX_SEGMENT = "[a-z][a-z0-9_]{1,61}[a-z0-9]";
+    private static final Pattern DEFINITION = Pattern.compile("(" + PREFIX_SEGMENT + "/)*" + SEGMENT);
     private static final Pattern RELATION = Pattern.compile(SEGMENT);
     private static final Pattern CAVEAT = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9/_|-]{0,127}");
     private static final Pattern PARAMETER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");

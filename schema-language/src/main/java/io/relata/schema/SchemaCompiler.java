@@ -50,7 +50,15 @@ public final class SchemaCompiler {
         if (!parsed.errors().isEmpty()) {
             return new Compilation(Optional.empty(), parsed.errors(), List.of(), parsed.file());
         }
-        SchemaValidator.Result result = new SchemaValidator(parsed.file(), new SourceText(text)).validate();
+        SchemaValidator.Result result;
+        try {
+            result = new SchemaValidator(parsed.file(), new SourceText(text)).validate();
+        } catch (StackOverflowError e) {
+            Diagnostic tooDeep = new SourceText(text).error(io.relata.schema.ast.Span.NONE,
+                    "the schema nests expressions too deeply to check; split deeply nested expressions into"
+                            + " several permissions");
+            return new Compilation(Optional.empty(), List.of(tooDeep), List.of(), parsed.file());
+        }
         List<Diagnostic> errors = sorted(result.errors());
         return new Compilation(Optional.ofNullable(result.schema()), errors, sorted(result.warnings()), parsed.file());
     }

@@ -146,10 +146,27 @@ public final class SchemaFormatter {
     /** Prints {@code expr}; {@code parent} is the operator it is an operand of, if any. */
     static String expression(ExprNode expr, BinaryNode.Operator parent, boolean rightOperand) {
         if (expr instanceof BinaryNode binary) {
-            String text = expression(binary.left(), binary.operator(), false) + " " + binary.operator().symbol() + " "
-                    + expression(binary.right(), binary.operator(), true);
+            // Walk the left spine with a loop: long chains nest to the left.
+            java.util.ArrayDeque<BinaryNode> spine = new java.util.ArrayDeque<>();
+            ExprNode current = binary;
+            while (current instanceof BinaryNode b) {
+                spine.push(b);
+                current = b.left();
+            }
+            BinaryNode deepest = spine.peek();
+            StringBuilder text = new StringBuilder(expression(current, deepest.operator(), false));
+            BinaryNode below = null;
+            while (!spine.isEmpty()) {
+                BinaryNode level = spine.pop();
+                if (below != null && below.operator() != level.operator()) {
+                    text.insert(0, '(').append(')');
+                }
+                text.append(' ').append(level.operator().symbol()).append(' ')
+                        .append(expression(level.right(), level.operator(), true));
+                below = level;
+            }
             boolean parenthesize = parent != null && (parent != binary.operator() || rightOperand);
-            return parenthesize ? "(" + text + ")" : text;
+            return parenthesize ? "(" + text + ")" : text.toString();
         }
         if (expr instanceof ReferenceNode reference) {
             return reference.name();
@@ -177,11 +194,14 @@ public final class SchemaFormatter {
                 .map((ParameterNode p) -> p.name() + " " + p.type().text())
                 .collect(Collectors.joining(", ")));
         out.append(") {\n");
-        for (String line : caveat.expression().split("\n", -1)) {
-            if (!line.isEmpty()) {
-                out.append(INDENT).append(line);
+        // Inside a multi-line string literal, indentation is part of the value: print as is.
+        String expression = caveat.expression();
+        boolean verbatim = expression.contains("'''") || expression.contains("\"\"\"");
+        for (String line : expression.split("\n", -1)) {
+            if (!line.isEmpty() && !verbatim) {
+                out.append(INDENT);
             }
-            out.append('\n');
+            out.append(line).append('\n');
         }
         out.append('}');
     }
@@ -209,13 +229,21 @@ public final class SchemaFormatter {
         }
     }
 
+    /**
+     * A comment's continuation lines at {@code indent}: when every one starts with {@code *}
+     * (the javadoc layout) they get one more space so the stars line up under {@code /**}.
+     */
     private static String reindent(Comment comment, String indent) {
         String[] lines = comment.text().split("\n", -1);
+        boolean stars = true;
+        for (int i = 1; i < lines.length; i++) {
+            stars &= lines[i].isEmpty() || lines[i].startsWith("*");
+        }
         StringBuilder out = new StringBuilder(lines[0]);
         for (int i = 1; i < lines.length; i++) {
             out.append('\n');
             if (!lines[i].isEmpty()) {
-                out.append(indent).append(lines[i].startsWith("*") ? " " : "").append(lines[i]);
+                out.append(indent).append(stars ? " " : "").append(lines[i]);
             }
         }
         return out.toString();

@@ -161,11 +161,26 @@ final class SchemaValidator {
             error(at, problem);
             return;
         }
-        if (features.contains("expiration") && (name.equals("and") || name.equals("expiration"))
-                || features.contains("self") && name.equals("self")) {
-            error(at, "`" + name + "` is a keyword under `use " + (name.equals("self") ? "self" : "expiration")
-                    + "` and cannot be a name");
+        String keyword = keywordProblem(name);
+        if (keyword != null) {
+            error(at, keyword);
         }
+    }
+
+    /** Names that a `use` flag made keywords, as in SpiceDB's lexer. */
+    private String keywordProblem(String name) {
+        String flag = switch (name) {
+            case "and", "expiration" -> "expiration";
+            case "self" -> "self";
+            case "typechecking" -> "typechecking";
+            case "partial" -> "partial";
+            case "import" -> "import";
+            default -> null;
+        };
+        if (flag != null && features.contains(flag)) {
+            return "`" + name + "` is a keyword under `use " + flag + "` and cannot be a name";
+        }
+        return null;
     }
 
     // ---- definitions -----------------------------------------------------------------------
@@ -293,17 +308,25 @@ final class SchemaValidator {
 
     private Rewrite rewrite(DefinitionNode definition, PermissionNode permission, ExprNode expr) {
         Map<String, MemberNode> own = members.get(definition.name());
-        if (expr instanceof BinaryNode binary) {
-            Rewrite left = rewrite(definition, permission, binary.left());
-            Rewrite right = rewrite(definition, permission, binary.right());
-            switch (binary.operator()) {
-                case UNION:
-                    return new Rewrite.Union(flatten(left, right, Rewrite.Union.class));
-                case INTERSECTION:
-                    return new Rewrite.Intersection(flatten(left, right, Rewrite.Intersection.class));
-                default:
-                    return new Rewrite.Exclusion(left, right);
+        if (expr instanceof BinaryNode) {
+            // Long chains nest to the left: walk that spine with a loop.
+            java.util.ArrayDeque<BinaryNode> spine = new java.util.ArrayDeque<>();
+            ExprNode current = expr;
+            while (current instanceof BinaryNode b) {
+                spine.push(b);
+                current = b.left();
             }
+            Rewrite result = rewrite(definition, permission, current);
+            while (!spine.isEmpty()) {
+                BinaryNode level = spine.pop();
+                Rewrite right = rewrite(definition, permission, level.right());
+                result = switch (level.operator()) {
+                    case UNION -> new Rewrite.Union(flatten(result, right, Rewrite.Union.class));
+                    case INTERSECTION -> new Rewrite.Intersection(flatten(result, right, Rewrite.Intersection.class));
+                    case EXCLUSION -> new Rewrite.Exclusion(result, right);
+                };
+            }
+            return result;
         }
         if (expr instanceof NilNode) {
             return new Rewrite.Nil();
@@ -375,15 +398,31 @@ final class SchemaValidator {
         return children;
     }
 
-    private static boolean isAlias(PermissionNode permission) {
-        return permission.expression() instanceof ReferenceNode;
+    /** The name an expression refers to, when it is a bare name (`self` is one without `use self`). */
+    private String referenceName(ExprNode expr) {
+        if (expr instanceof ReferenceNode r) {
+            return r.name();
+        }
+        return expr instanceof SelfNode && !features.contains("self") ? "self" : null;
     }
 
-    private static boolean refersTo(ExprNode expr, String name) {
-        if (expr instanceof BinaryNode b) {
-            return refersTo(b.left(), name) || refersTo(b.right(), name);
+    private boolean isAlias(PermissionNode permission) {
+        return referenceName(permission.expression()) != null;
+    }
+
+    private boolean refersTo(ExprNode expr, String name) {
+        java.util.ArrayDeque<ExprNode> work = new java.util.ArrayDeque<>();
+        work.push(expr);
+        while (!work.isEmpty()) {
+            ExprNode e = work.pop();
+            if (e instanceof BinaryNode b) {
+                work.push(b.left());
+                work.push(b.right());
+            } else if (name.equals(referenceName(e))) {
+                return true;
+            }
         }
-        return expr instanceof ReferenceNode r && r.name().equals(name);
+        return false;
     }
 
     /**
@@ -394,9 +433,11 @@ final class SchemaValidator {
     private void aliasCycles(DefinitionNode definition, Map<String, MemberNode> byName) {
         Map<String, String> unresolved = new LinkedHashMap<>();
         for (MemberNode member : byName.values()) {
-            if (member instanceof PermissionNode p && p.expression() instanceof ReferenceNode target
-                    && byName.containsKey(target.name())) {
-                unresolved.put(p.name(), target.name());
+            if (member instanceof PermissionNode p) {
+                String target = referenceName(p.expression());
+                if (target != null && byName.containsKey(target)) {
+                    unresolved.put(p.name(), target);
+                }
             }
         }
         boolean progress = true;
@@ -429,6 +470,9 @@ final class SchemaValidator {
         Map<String, ParameterNode> nodes = new HashMap<>();
         for (ParameterNode parameter : caveat.parameters()) {
             String problem = Names.parameterProblem(parameter.name());
+            if (problem == null) {
+                problem = keywordProblem(parameter.name());
+            }
             if (problem != null) {
                 error(parameter.span(), problem);
                 ok = false;

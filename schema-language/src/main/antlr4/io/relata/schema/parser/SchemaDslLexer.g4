@@ -16,7 +16,8 @@ channels { COMMENTS }
     private boolean caveatHeader;
 }
 
-DOC_COMMENT   : '/**' .*? '*/' -> channel(COMMENTS);
+// `/**/` is an empty block comment, not a doc comment.
+DOC_COMMENT   : '/**' ( ~'/' .*? )? '*/' -> channel(COMMENTS);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(COMMENTS);
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(COMMENTS);
 // A block comment that never closes: longer than BLOCK_COMMENT only when no `*/` follows.
@@ -68,7 +69,7 @@ IDENT : [\p{L}_] [\p{L}\p{N}_]*;
 NUMBER : [0-9]+ ( '.' [0-9]+ )?;
 
 NEWLINE : '\r'? '\n' | '\r';
-WS      : [ \t\f\u00a0\ufeff]+ -> skip;
+WS      : [ \t\ufeff]+ -> skip;
 
 // Anything else becomes a token the parser never expects, so it is reported in context.
 UNEXPECTED_CHAR : .;
@@ -77,11 +78,16 @@ mode CEL;
 
 CEL_RBRACE : '}' -> popMode;
 // Quotes are only ever part of a whole string literal, so a brace inside a string is text.
-CEL_BODY   : ( CEL_STRING | CEL_BRACED | ~[{}"'] )+;
+CEL_BODY   : ( CEL_STRING | CEL_BRACED | CEL_COMMENT | CEL_TEXT )+;
 // A quote that opens no complete string: kept as text, and CEL reports it.
 CEL_QUOTE  : ["'];
 
-fragment CEL_BRACED : '{' ( CEL_STRING | CEL_BRACED | ~[{}"'] )* '}';
+fragment CEL_BRACED : '{' ( CEL_STRING | CEL_BRACED | CEL_COMMENT | CEL_TEXT )* '}';
+// A CEL line comment may hold braces and quotes. It takes its newline, so the lexer cannot
+// end it early and read the rest of the line as code.
+fragment CEL_COMMENT : '//' ~[\r\n]* [\r\n];
+// Anything else; a `/` only where it cannot start a comment.
+fragment CEL_TEXT : ~[{}"'/] | '/' ~[/{}"'];
 fragment CEL_STRING
     : '"' ( ~["\\\r\n] | '\\' . )* '"'
     | '\'' ( ~['\\\r\n] | '\\' . )* '\''

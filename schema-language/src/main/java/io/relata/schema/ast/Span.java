@@ -2,7 +2,8 @@ package io.relata.schema.ast;
 
 /**
  * Where a piece of schema text was written: 1-based line and column of its first and last
- * character, and its character offsets ({@code endOffset} exclusive).
+ * character, and its offsets ({@code endOffset} exclusive). Columns and offsets count
+ * Unicode code points, as ANTLR does.
  *
  * <p>A span is not part of what a node means: any two spans are {@linkplain #equals equal},
  * so two syntax trees that say the same thing compare equal wherever they were written.

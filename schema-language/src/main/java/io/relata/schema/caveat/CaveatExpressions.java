@@ -6,7 +6,6 @@ import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
-import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.CelTypes;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -81,33 +80,17 @@ public final class CaveatExpressions {
         return candidates > 0 ? message.substring(0, candidates) : message;
     }
 
-    /** Declared parameters the expression reads, not counting comprehension variables that shadow them. */
+    /**
+     * Declared parameters the expression names. As in SpiceDB, an identifier counts even
+     * where a comprehension variable of the same name shadows the parameter.
+     */
     private static Set<String> referenced(CelAbstractSyntaxTree ast, Set<String> declared) {
         Set<String> out = new TreeSet<>();
         CelNavigableAst.fromAst(ast).getRoot().allNodes()
                 .filter(n -> n.expr().getKind() == CelExpr.ExprKind.Kind.IDENT)
-                .filter(n -> !isComprehensionLocal(n))
-                .map(n -> ast.getReference(n.expr().id()).map(r -> r.name()).orElse(n.expr().ident().name()))
+                .map(n -> n.expr().ident().name())
                 .filter(declared::contains)
                 .forEach(out::add);
         return out;
-    }
-
-    private static boolean isComprehensionLocal(CelNavigableExpr ident) {
-        String name = ident.expr().ident().name();
-        CelNavigableExpr child = ident;
-        for (CelNavigableExpr parent = child.parent().orElse(null); parent != null;
-                child = parent, parent = parent.parent().orElse(null)) {
-            if (parent.expr().getKind() != CelExpr.ExprKind.Kind.COMPREHENSION) {
-                continue;
-            }
-            CelExpr.CelComprehension c = parent.expr().comprehension();
-            long id = child.expr().id();
-            boolean inLoop = id != c.iterRange().id() && id != c.accuInit().id();
-            if (inLoop && (name.equals(c.iterVar()) || name.equals(c.iterVar2()) || name.equals(c.accuVar()))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -144,15 +144,37 @@ final class AstBuilder {
                 relationSpan, traitsSpan);
     }
 
+    private static BinaryNode.Operator operator(SchemaDslParser.ExprContext ctx) {
+        if (ctx instanceof SchemaDslParser.UnionExprContext) {
+            return BinaryNode.Operator.UNION;
+        }
+        if (ctx instanceof SchemaDslParser.IntersectionExprContext) {
+            return BinaryNode.Operator.INTERSECTION;
+        }
+        if (ctx instanceof SchemaDslParser.ExclusionExprContext) {
+            return BinaryNode.Operator.EXCLUSION;
+        }
+        return null;
+    }
+
     private ExprNode expr(SchemaDslParser.ExprContext ctx) {
-        if (ctx instanceof SchemaDslParser.UnionExprContext u) {
-            return binary(BinaryNode.Operator.UNION, u.expr(0), u.expr(1), ctx);
-        }
-        if (ctx instanceof SchemaDslParser.IntersectionExprContext i) {
-            return binary(BinaryNode.Operator.INTERSECTION, i.expr(0), i.expr(1), ctx);
-        }
-        if (ctx instanceof SchemaDslParser.ExclusionExprContext x) {
-            return binary(BinaryNode.Operator.EXCLUSION, x.expr(0), x.expr(1), ctx);
+        if (operator(ctx) != null) {
+            // Operators are left-associative, so long chains nest to the left: walk that
+            // spine with a loop, not recursion, however many terms there are.
+            java.util.ArrayDeque<SchemaDslParser.ExprContext> spine = new java.util.ArrayDeque<>();
+            SchemaDslParser.ExprContext current = ctx;
+            while (operator(current) != null) {
+                spine.push(current);
+                current = current.getChild(SchemaDslParser.ExprContext.class, 0);
+            }
+            ExprNode node = current == null ? new NilNode(span(ctx)) : expr(current);
+            while (!spine.isEmpty()) {
+                SchemaDslParser.ExprContext level = spine.pop();
+                SchemaDslParser.ExprContext right = level.getChild(SchemaDslParser.ExprContext.class, 1);
+                node = new BinaryNode(operator(level), node, right == null ? new NilNode(span(level)) : expr(right),
+                        span(level));
+            }
+            return node;
         }
         if (ctx instanceof SchemaDslParser.ParenExprContext p) {
             return p.expr() == null ? new NilNode(span(ctx)) : expr(p.expr());
@@ -189,13 +211,6 @@ final class AstBuilder {
         return new NilNode(span(ctx));
     }
 
-    private ExprNode binary(BinaryNode.Operator op, SchemaDslParser.ExprContext left,
-            SchemaDslParser.ExprContext right, ParserRuleContext ctx) {
-        ExprNode l = left == null ? new NilNode(span(ctx)) : expr(left);
-        ExprNode r = right == null ? new NilNode(span(ctx)) : expr(right);
-        return new BinaryNode(op, l, r, span(ctx));
-    }
-
     private CaveatNode caveat(SchemaDslParser.CaveatContext ctx) {
         List<Comment> leading = claimUpTo(ctx.getStop().getTokenIndex() + 1);
         List<ParameterNode> parameters = new ArrayList<>();
@@ -213,6 +228,11 @@ final class AstBuilder {
             String raw = body.getInputStream().getText(
                     Interval.of(body.getStartIndex(), celBody.getStop().getStopIndex()));
             CelText cel = CelText.of(raw, body.getLine(), body.getCharPositionInLine() + 1);
+            if (cel.expression().isEmpty()) {
+                return new CaveatNode(typePath(ctx.typePath()), parameters, "",
+                        new Comments(leading, trailing(ctx.getStop())), span(ctx), span(ctx.typePath()),
+                        expressionSpan, List.of());
+            }
             expression = cel.expression();
             lineColumns = cel.lineColumns();
             expressionSpan = new Span(cel.firstLine(), lineColumns.isEmpty() ? 1 : lineColumns.get(0),
@@ -315,14 +335,37 @@ final class AstBuilder {
         if (kind == Comment.Kind.LINE) {
             text = text.stripTrailing();
         } else {
-            String[] lines = text.split("\n", -1);
-            StringBuilder out = new StringBuilder(lines[0].stripTrailing());
-            for (int i = 1; i < lines.length; i++) {
-                out.append('\n').append(lines[i].strip());
-            }
-            text = out.toString();
+            text = blockCommentText(text);
         }
         return new Comment(kind, text, SyntaxErrors.spanOf(t), blankLineBefore);
+    }
+
+    /**
+     * A block comment with the indentation its continuation lines share removed (their
+     * relative indentation kept), trailing spaces removed; the formatter indents it again.
+     */
+    static String blockCommentText(String text) {
+        String[] lines = text.split("\n", -1);
+        String common = null;
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            String indent = lines[i].substring(0, lines[i].length() - lines[i].stripLeading().length());
+            int n = 0;
+            if (common != null) {
+                while (n < common.length() && n < indent.length() && common.charAt(n) == indent.charAt(n)) {
+                    n++;
+                }
+            }
+            common = common == null ? indent : common.substring(0, n);
+        }
+        StringBuilder out = new StringBuilder(lines[0].stripTrailing());
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].isBlank() ? "" : lines[i].substring(common.length()).stripTrailing();
+            out.append('\n').append(line);
+        }
+        return out.toString();
     }
 
     private static String text(SchemaDslParser.NameContext name) {

@@ -23,8 +23,10 @@ record CelText(String expression, int firstLine, List<Integer> lineColumns) {
         if (first > last) {
             return new CelText("", bodyLine, List.of());
         }
-        // Indentation shared by every non-blank line that starts a line of the file.
-        String common = null;
+        // Indentation shared by every non-blank line that starts a line of the file. A
+        // multi-line string literal is text whose spaces matter: then nothing is removed.
+        boolean multiLineString = raw.contains("'''") || raw.contains("\"\"\"");
+        String common = multiLineString ? "" : null;
         for (int i = Math.max(first, 1); i <= last; i++) {
             if (lines[i].isBlank()) {
                 continue;
@@ -40,7 +42,7 @@ record CelText(String expression, int firstLine, List<Integer> lineColumns) {
         for (int i = first; i <= last; i++) {
             String line = lines[i];
             int removed;
-            if (i == 0) {
+            if (i == 0 || (multiLineString && i == first)) {
                 removed = leadingWhitespace(line).length();
             } else {
                 removed = line.isBlank() ? line.length() : common.length();
@@ -49,7 +51,8 @@ record CelText(String expression, int firstLine, List<Integer> lineColumns) {
             if (i > first) {
                 out.append('\n');
             }
-            out.append(line.substring(Math.min(removed, line.length())).stripTrailing());
+            String kept = line.substring(Math.min(removed, line.length()));
+            out.append(multiLineString ? kept : kept.stripTrailing());
             columns.add(startColumn);
         }
         return new CelText(out.toString(), bodyLine + first, List.copyOf(columns));

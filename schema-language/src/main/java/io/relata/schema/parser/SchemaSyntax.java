@@ -22,6 +22,20 @@ public final class SchemaSyntax {
     public static Result parse(String text) {
         SourceText source = new SourceText(text);
         SyntaxErrors errors = new SyntaxErrors(source);
+        // A lone carriage return ends a line, as in SpiceDB; ANTLR counts lines by \n only.
+        // Same length, so offsets do not move.
+        String lexed = text.replaceAll("\r(?!\n)", "\n");
+        try {
+            return parse(lexed, source, errors);
+        } catch (StackOverflowError e) {
+            Diagnostic tooDeep = source.error(io.relata.schema.ast.Span.NONE,
+                    "the schema nests expressions too deeply to read; split long or deeply parenthesized"
+                            + " expressions into several permissions");
+            return new Result(new SchemaFile(List.of(), List.of()), List.of(tooDeep));
+        }
+    }
+
+    private static Result parse(String text, SourceText source, SyntaxErrors errors) {
         SchemaDslLexer lexer = new SchemaDslLexer(CharStreams.fromString(text));
         lexer.removeErrorListeners();
         lexer.addErrorListener(errors.lexerListener());

@@ -26,7 +26,11 @@ import org.antlr.v4.runtime.misc.IntervalSet;
 final class SyntaxErrors extends DefaultErrorStrategy {
 
     private final SourceText source;
+    /** Past this many syntax errors the rest are noise; the first ones are what to fix. */
+    static final int MAX_ERRORS = 100;
+
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final java.util.Set<Long> positions = new java.util.HashSet<>();
 
     SyntaxErrors(SourceText source) {
         this.source = source;
@@ -87,6 +91,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
 
     private void report(Parser parser, Token found, IntervalSet expected) {
+        if (diagnostics.size() >= MAX_ERRORS) {
+            return;
+        }
         boolean closing = found.getType() == Token.EOF || found.getType() == SchemaDslLexer.RBRACE;
         if (closing && !diagnostics.isEmpty()) {
             // After an error, a stray `}` or end of file is the parser catching up, not news.
@@ -107,10 +114,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         }
         Span span = spanOf(found);
         // One error per position: recovery may report the same spot twice.
-        for (Diagnostic d : diagnostics) {
-            if (d.line() == span.line() && d.column() == span.column()) {
-                return;
-            }
+        if (!positions.add(((long) span.line() << 32) | span.column())) {
+            return;
         }
         diagnostics.add(source.error(span, message));
     }
