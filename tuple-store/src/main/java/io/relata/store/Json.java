@@ -3,12 +3,15 @@ package io.relata.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 
 /** JSON of caveat contexts and metadata. */
 public final class Json {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Keys sorted, so the same object always has the same text. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private Json() {}

@@ -1,0 +1,124 @@
+package io.relata.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relata.store.Relationship;
+import io.relata.store.Revision;
+import io.relata.store.StoreOptions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.jooq.Query;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EXPLAIN of the engine's two hot queries, as the store builds them: each touches exactly
+ * one partition of relation_tuples and uses the index meant for it.
+ */
+class PostgresPlanTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static PostgresTupleStore store;
+    private static String tenant;
+
+    @BeforeAll
+    static void load() throws Exception {
+        store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        tenant = "t-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        List<Relationship> rows = new ArrayList<>();
+        IntStream.range(0, 20_000).forEach(i -> {
+            rows.add(Relationship.parse("doc:d" + i + "#viewer@user:u" + (i % 997)));
+            rows.add(Relationship.parse("doc:d" + i + "#parent@folder:f" + (i % 101)));
+            rows.add(Relationship.parse("folder:f" + (i % 5000) + "#viewer@group:g" + i + "#member"));
+        });
+        store.bulkImport(tenant, rows.iterator());
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            s.execute("ANALYZE relation_tuples");
+        }
+    }
+
+    @Test
+    void forwardQuery_touchesOnePartition_andUsesTheForwardIndex() throws Exception {
+        long id = store.tenantId(tenant);
+        Query query = store.subjectsOfQuery(id, store.headRevision(tenant), "doc", List.of("d1", "d2", "d3"), "viewer");
+
+        Plan plan = explain(query);
+
+        assertThat(plan.tables).singleElement().asString().startsWith("relation_tuples_p");
+        assertThat(plan.indexes).isNotEmpty().allSatisfy(index -> assertThat(childrenOf("relation_tuples_forward"))
+                .contains(index));
+    }
+
+    @Test
+    void reverseQuery_touchesOnePartition_andUsesTheReverseIndex() throws Exception {
+        long id = store.tenantId(tenant);
+        Query query = store.resourcesNamingQuery(id, store.headRevision(tenant), "doc", "viewer", "user", "",
+                List.of("u1", "u2"));
+
+        Plan plan = explain(query);
+
+        assertThat(plan.tables).singleElement().asString().startsWith("relation_tuples_p");
+        assertThat(plan.indexes).isNotEmpty().allSatisfy(index -> assertThat(childrenOf("relation_tuples_reverse"))
+                .contains(index));
+    }
+
+    @Test
+    void revisionsStayReadable_throughTheBulkImport() {
+        Revision head = store.headRevision(tenant);
+        assertThat(store.subjectsOf(tenant, head, "doc", List.of("d7"), "parent")).hasSize(1);
+        assertThat(store.subjectsOf(tenant, Revision.ZERO, "doc", List.of("d7"), "parent")).isEmpty();
+    }
+
+    private record Plan(Set<String> tables, Set<String> indexes) {}
+
+    private static Plan explain(Query query) throws Exception {
+        String sql = store.dsl().renderInlined(query);
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("EXPLAIN (FORMAT JSON) " + sql)) {
+            rs.next();
+            JsonNode root = JSON.readTree(rs.getString(1));
+            Set<String> tables = new HashSet<>();
+            Set<String> indexes = new HashSet<>();
+            collect(root, tables, indexes);
+            return new Plan(tables, indexes);
+        }
+    }
+
+    private static void collect(JsonNode node, Set<String> tables, Set<String> indexes) {
+        if (node.isObject()) {
+            if (node.has("Relation Name")) {
+                tables.add(node.get("Relation Name").asText());
+            }
+            if (node.has("Index Name")) {
+                indexes.add(node.get("Index Name").asText());
+            }
+        }
+        node.forEach(child -> collect(child, tables, indexes));
+    }
+
+    /** The per-partition indexes attached to a partitioned index. */
+    private static Set<String> childrenOf(String parentIndex) throws Exception {
+        Set<String> out = new HashSet<>();
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT child.relname FROM pg_inherits i"
+                        + " JOIN pg_class child ON child.oid = i.inhrelid"
+                        + " JOIN pg_class parent ON parent.oid = i.inhparent"
+                        + " WHERE parent.relname = '" + parentIndex + "'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        assertThat(out).as("partition indexes of %s", parentIndex).isNotEmpty();
+        return out;
+    }
+}
