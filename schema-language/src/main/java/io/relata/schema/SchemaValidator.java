@@ -189,13 +189,11 @@ final class SchemaValidator {
         Map<String, Relation> relations = new LinkedHashMap<>();
         Map<String, Permission> permissions = new LinkedHashMap<>();
         Map<String, MemberNode> byName = members.get(definition.name());
+        // Source order matters: see wildcardCheck.
         for (MemberNode member : byName.values()) {
             if (member instanceof RelationNode relation) {
                 relations.put(relation.name(), relation(definition, relation));
-            }
-        }
-        for (MemberNode member : byName.values()) {
-            if (member instanceof PermissionNode permission) {
+            } else if (member instanceof PermissionNode permission) {
                 Rewrite rewrite = rewrite(definition, permission, permission.expression());
                 permissions.put(permission.name(),
                         new Permission(permission.name(), permission.comments().doc(), rewrite));
@@ -241,7 +239,7 @@ final class SchemaValidator {
                         + Names.suggestion(ref.relation(), targetMembers.keySet()));
                 ok = false;
             } else if (!target.name().equals(definition.name())) {
-                String wildcard = wildcardReachedBy(ref.type(), ref.relation(), new HashSet<>());
+                String wildcard = wildcardCheck(ref.type(), ref.relation());
                 if (wildcard != null) {
                     error(ref.span(), "`" + ref.type() + "#" + ref.relation() + "` includes the wildcard `" + wildcard
                             + "`, and a relation cannot include a wildcard through another relation; allow `"
@@ -275,6 +273,22 @@ final class SchemaValidator {
                 ? SubjectType.wildcardOf(ref.type())
                 : ref.relation() == null ? SubjectType.object(ref.type()) : SubjectType.userset(ref.type(), ref.relation());
         return new AllowedSubjectType(subject, caveat, expiration);
+    }
+
+    /** Results of {@link #wildcardCheck} by relation name alone, as SpiceDB keys them. */
+    private final Map<String, java.util.Optional<String>> wildcardChecks = new HashMap<>();
+
+    /**
+     * The wildcard check as SpiceDB v1.54 makes it: its results are remembered by relation
+     * name only, not by type, for the whole schema, in the order definitions and their
+     * members are validated. So once {@code folder#banned} is found free of wildcards, a
+     * later {@code organization#banned} is taken to be free too, and SpiceDB accepts a
+     * schema it would otherwise refuse. Relata accepts what SpiceDB accepts, so it keeps
+     * the same memory; the engine handles wildcards reached through usersets either way.
+     */
+    private String wildcardCheck(String type, String name) {
+        return wildcardChecks.computeIfAbsent(name,
+                n -> java.util.Optional.ofNullable(wildcardReachedBy(type, n, new HashSet<>()))).orElse(null);
     }
 
     /**
@@ -362,7 +376,7 @@ final class SchemaValidator {
                     + "` is a permission; arrow through the relation it is built from instead");
             return result;
         }
-        String wildcard = wildcardReachedBy(definition.name(), arrow.left(), new HashSet<>());
+        String wildcard = wildcardCheck(definition.name(), arrow.left());
         if (wildcard != null) {
             error(arrow.leftSpan(), "relation `" + arrow.left() + "` allows the wildcard `" + wildcard
                     + "`, so it cannot be the left side of an arrow: an arrow visits each subject, and `*` is not one");

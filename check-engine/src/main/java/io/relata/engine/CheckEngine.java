@@ -1,0 +1,48 @@
+package io.relata.engine;
+
+import io.relata.store.ObjectRef;
+import io.relata.store.Revision;
+import io.relata.store.SubjectRef;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers permission questions at one revision of a tenant: the compiled schema in effect
+ * at that revision applied to the relationships visible at it. Futures fail with
+ * {@link EngineException} for questions that cannot be answered, and with the store's
+ * exceptions when storage fails.
+ */
+public interface CheckEngine extends AutoCloseable {
+
+    /** HAS, NO or CONDITIONAL for one request. */
+    CompletableFuture<CheckResult> check(String tenant, Revision revision, CheckRequest request);
+
+    /** Many checks in one call, answered in request order; requests that share a question share the work. */
+    CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision, List<CheckRequest> requests);
+
+    /** The userset tree of {@code resource#permission}. */
+    CompletableFuture<ExpandTree> expand(String tenant, Revision revision, ObjectRef resource, String permission);
+
+    /**
+     * The resources of {@code resourceType} on which {@code subject} has {@code permission}
+     * (HAS or CONDITIONAL), in id order, after the cursor {@code after} (null for the start),
+     * at most {@code limit} (0 for all).
+     */
+    CompletableFuture<LookupPage> lookupResources(String tenant, Revision revision, String resourceType,
+            String permission, SubjectRef subject, Map<String, Object> context, String after, int limit);
+
+    /**
+     * The subjects of {@code subjectType} (with {@code subjectRelation}, or plain objects for
+     * null) that have {@code permission} on {@code resource}; a wildcard appears as id
+     * {@code *} with the subjects it excludes.
+     */
+    CompletableFuture<List<SubjectResult>> lookupSubjects(String tenant, Revision revision, ObjectRef resource,
+            String permission, String subjectType, String subjectRelation, Map<String, Object> context);
+
+    /** Hit and miss counts of the sub-result cache. */
+    com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats();
+
+    @Override
+    void close();
+}

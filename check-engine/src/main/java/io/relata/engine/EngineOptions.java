@@ -1,0 +1,43 @@
+package io.relata.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and sizes of the engine.
+ *
+ * @param maxDepth     how deep an evaluation may recurse (relations, arrows, usersets); default 50
+ * @param deadline     how long one call may take; default 10 seconds
+ * @param cacheSize    how many sub-results the cache keeps; default 100,000
+ * @param parallelism  threads that evaluate bulk checks and lookups; default the number of cores
+ */
+public record EngineOptions(int maxDepth, Duration deadline, long cacheSize, int parallelism) {
+
+    public static final EngineOptions DEFAULTS = new EngineOptions(50, Duration.ofSeconds(10), 100_000,
+            Math.max(2, Runtime.getRuntime().availableProcessors()));
+
+    public EngineOptions {
+        if (maxDepth < 1) {
+            throw new IllegalArgumentException("maxDepth must be at least 1, got " + maxDepth);
+        }
+        Objects.requireNonNull(deadline, "deadline");
+        if (cacheSize < 0) {
+            throw new IllegalArgumentException("cacheSize must not be negative");
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+    }
+
+    public EngineOptions withMaxDepth(int depth) {
+        return new EngineOptions(depth, deadline, cacheSize, parallelism);
+    }
+
+    public EngineOptions withDeadline(Duration d) {
+        return new EngineOptions(maxDepth, d, cacheSize, parallelism);
+    }
+
+    public EngineOptions withCacheSize(long size) {
+        return new EngineOptions(maxDepth, deadline, size, parallelism);
+    }
+}

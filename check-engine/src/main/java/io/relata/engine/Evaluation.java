@@ -1,0 +1,362 @@
+package io.relata.engine;
+
+import io.relata.schema.AllowedSubjectType;
+import io.relata.schema.CaveatDefinition;
+import io.relata.schema.ObjectDefinition;
+import io.relata.schema.Permission;
+import io.relata.schema.Relation;
+import io.relata.schema.Rewrite;
+import io.relata.schema.Schema;
+import io.relata.store.Json;
+import io.relata.store.Relationship;
+import io.relata.store.Revision;
+import io.relata.store.SubjectRef;
+import io.relata.store.TupleStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One evaluation: "which of these resources of one type hold {@code name} for the
+ * subject?", for a set of resource ids at once, so each level of the graph costs one store
+ * query however many resources it covers.
+ *
+ * <p>Unions stop asking for a resource once it is TRUE, intersections once it is FALSE,
+ * exclusions only ask the subtracted side where the base is not FALSE. A resource already
+ * being evaluated further up (a cycle in the data) counts as FALSE there, which gives the
+ * least fixed point: a group that contains itself adds nothing. Results that did not depend
+ * on such a cut are memoized for the request and cached for everyone.
+ *
+ * <p>Not thread-safe: one evaluation belongs to one request.
+ */
+final class Evaluation {
+
+    private final TupleStore store;
+    private final String tenant;
+    private final Revision revision;
+    private final Schema schema;
+    private final SubjectRef subject;
+    private final Map<String, Object> context;
+    private final String contextKey;
+    private final CaveatEvaluator caveats;
+    private final CheckCache cache;
+    private final int maxDepth;
+    private final long deadlineNanos;
+    private final Map<String, Truth> memo = new HashMap<>();
+    private final Set<String> inProgress = new HashSet<>();
+    /** Values assumed for results still being computed, while iterating to a fixed point. */
+    private final Map<String, Truth> provisional = new HashMap<>();
+    private static final int MAX_FIXPOINT_ROUNDS = 32;
+    private int cycleCuts;
+    private int storeCalls;
+
+    Evaluation(TupleStore store, String tenant, Revision revision, Schema schema, SubjectRef subject,
+            Map<String, Object> context, CaveatEvaluator caveats, CheckCache cache, int maxDepth, long deadlineNanos) {
+        this.store = store;
+        this.tenant = tenant;
+        this.revision = revision;
+        this.schema = schema;
+        this.subject = subject;
+        this.context = context;
+        this.contextKey = context.isEmpty() ? "" : Json.write(context);
+        this.caveats = caveats;
+        this.cache = cache;
+        this.maxDepth = maxDepth;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Store queries this evaluation made. */
+    int storeCalls() {
+        return storeCalls;
+    }
+
+    /** The truth of {@code type:id#name} for the subject, for every id. */
+    Map<String, Truth> evaluate(String type, Collection<String> ids, String name, int depth) {
+        if (System.nanoTime() > deadlineNanos) {
+            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED,
+                    "the check ran past its deadline while evaluating " + type + "#" + name);
+        }
+        if (depth > maxDepth) {
+            String id = ids.iterator().next();
+            throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":" + id + "#" + name
+                    + " for " + subject + " went deeper than " + maxDepth + " levels; the data nests too deeply"
+                    + " (or the depth limit is too low)");
+        }
+        Map<String, Truth> result = new LinkedHashMap<>();
+        List<String> todo = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(ids)) {
+            String key = type + "#" + name + ":" + id;
+            Truth known = memo.get(key);
+            if (known == null && cache != null) {
+                known = cache.get(cacheKey(type, id, name));
+            }
+            if (known != null) {
+                result.put(id, known);
+            } else if (inProgress.contains(key)) {
+                cycleCuts++;
+                result.put(id, provisional.getOrDefault(key, Truth.FALSE));
+            } else {
+                todo.add(id);
+            }
+        }
+        if (todo.isEmpty()) {
+            return result;
+        }
+        for (String id : todo) {
+            inProgress.add(type + "#" + name + ":" + id);
+        }
+        int cutsBefore = cycleCuts;
+        Map<String, Truth> computed;
+        try {
+            computed = compute(type, todo, name, depth);
+            // Something on the way needed a value still being computed (a cycle, or another id
+            // of this batch). Iterate from FALSE until the values stop changing: the least fixed point.
+            for (int round = 0; cycleCuts != cutsBefore && round < MAX_FIXPOINT_ROUNDS; round++) {
+                boolean changed = false;
+                for (String id : todo) {
+                    Truth now = computed.getOrDefault(id, Truth.FALSE);
+                    if (!now.equals(provisional.put(type + "#" + name + ":" + id, now))) {
+                        changed = true;
+                    }
+                }
+                if (!changed) {
+                    break;
+                }
+                computed = compute(type, todo, name, depth);
+            }
+        } finally {
+            for (String id : todo) {
+                String key = type + "#" + name + ":" + id;
+                inProgress.remove(key);
+                provisional.remove(key);
+            }
+        }
+        boolean exact = cycleCuts == cutsBefore;
+        for (String id : todo) {
+            Truth truth = computed.getOrDefault(id, Truth.FALSE);
+            result.put(id, truth);
+            if (exact) {
+                memo.put(type + "#" + name + ":" + id, truth);
+                if (cache != null) {
+                    cache.put(cacheKey(type, id, name), truth);
+                }
+            }
+        }
+        return result;
+    }
+
+    private CheckCache.Key cacheKey(String type, String id, String name) {
+        return new CheckCache.Key(tenant, revision.value(), type, id, name, subject.toString(), contextKey);
+    }
+
+    private Map<String, Truth> compute(String type, List<String> ids, String name, int depth) {
+        ObjectDefinition definition = schema.definitions().get(type);
+        if (definition == null) {
+            return Map.of();
+        }
+        List<String> open = ids;
+        if (subject.type().equals(type) && name.equals(subject.relation()) && ids.contains(subject.id())) {
+            // A userset contains itself: group:eng#member is a member of group:eng#member.
+            open = ids.stream().filter(id -> !id.equals(subject.id())).toList();
+        }
+        Map<String, Truth> result = new LinkedHashMap<>();
+        Relation relation = definition.relations().get(name);
+        Permission permission = definition.permissions().get(name);
+        if (!open.isEmpty() && relation != null) {
+            result.putAll(relation(type, open, relation, depth));
+        } else if (!open.isEmpty() && permission != null) {
+            result.putAll(rewrite(type, open, permission.rewrite(), depth));
+        }
+        if (open.size() < ids.size()) {
+            result.put(subject.id(), Truth.TRUE);
+        }
+        return result;
+    }
+
+    private Map<String, Truth> relation(String type, List<String> ids, Relation relation, int depth) {
+        Map<String, Truth> result = falses(ids);
+        List<String> open = ids;
+        storeCalls++;
+        List<Relationship> tuples = store.subjectsOf(tenant, revision, type, open, relation.name());
+        Map<String, List<Relationship>> usersets = new LinkedHashMap<>();
+        for (Relationship t : tuples) {
+            String id = t.resource().id();
+            if (result.get(id).isTrue()) {
+                continue;
+            }
+            SubjectRef s = t.subject();
+            if (s.type().equals(subject.type()) && s.id().equals(subject.id())
+                    && Objects.equals(s.relation(), subject.relation())) {
+                result.merge(id, caveat(t), Truth::or);
+            } else if (s.isWildcard()) {
+                if (s.type().equals(subject.type()) && subject.relation() == null && !subject.isWildcard()) {
+                    result.merge(id, caveat(t), Truth::or);
+                }
+            } else if (s.relation() != null) {
+                usersets.computeIfAbsent(s.type() + "#" + s.relation(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        for (List<Relationship> group : usersets.values()) {
+            SubjectRef first = group.get(0).subject();
+            List<String> subjectIds = new ArrayList<>();
+            for (Relationship t : group) {
+                if (!result.get(t.resource().id()).isTrue()) {
+                    subjectIds.add(t.subject().id());
+                }
+            }
+            if (subjectIds.isEmpty()) {
+                continue;
+            }
+            Map<String, Truth> members = evaluate(first.type(), subjectIds, first.relation(), depth + 1);
+            for (Relationship t : group) {
+                Truth member = members.getOrDefault(t.subject().id(), Truth.FALSE);
+                if (!member.isFalse()) {
+                    result.merge(t.resource().id(), caveat(t).and(member), Truth::or);
+                }
+            }
+        }
+        return result;
+    }
+
+    private Map<String, Truth> rewrite(String type, List<String> ids, Rewrite rewrite, int depth) {
+        if (rewrite instanceof Rewrite.Union u) {
+            Map<String, Truth> result = falses(ids);
+            for (Rewrite child : u.children()) {
+                List<String> open = openIds(result);
+                if (open.isEmpty()) {
+                    break;
+                }
+                rewrite(type, open, child, depth).forEach((id, t) -> result.merge(id, t, Truth::or));
+            }
+            return result;
+        }
+        if (rewrite instanceof Rewrite.Intersection i) {
+            Map<String, Truth> result = new LinkedHashMap<>();
+            ids.forEach(id -> result.put(id, Truth.TRUE));
+            for (Rewrite child : i.children()) {
+                List<String> alive = ids.stream().filter(id -> !result.get(id).isFalse()).toList();
+                if (alive.isEmpty()) {
+                    break;
+                }
+                Map<String, Truth> r = rewrite(type, alive, child, depth);
+                for (String id : alive) {
+                    result.put(id, result.get(id).and(r.getOrDefault(id, Truth.FALSE)));
+                }
+            }
+            return result;
+        }
+        if (rewrite instanceof Rewrite.Exclusion x) {
+            Map<String, Truth> base = rewrite(type, ids, x.base(), depth);
+            List<String> alive = ids.stream().filter(id -> !base.getOrDefault(id, Truth.FALSE).isFalse()).toList();
+            Map<String, Truth> result = falses(ids);
+            if (alive.isEmpty()) {
+                return result;
+            }
+            Map<String, Truth> subtracted = rewrite(type, alive, x.subtracted(), depth);
+            for (String id : alive) {
+                result.put(id, base.get(id).and(subtracted.getOrDefault(id, Truth.FALSE).not()));
+            }
+            return result;
+        }
+        if (rewrite instanceof Rewrite.ComputedUserset c) {
+            return evaluate(type, ids, c.relation(), depth + 1);
+        }
+        if (rewrite instanceof Rewrite.TupleToUserset t) {
+            return arrow(type, ids, t, depth);
+        }
+        if (rewrite instanceof Rewrite.Self) {
+            Map<String, Truth> result = falses(ids);
+            if (subject.type().equals(type) && subject.relation() == null && result.containsKey(subject.id())) {
+                result.put(subject.id(), Truth.TRUE);
+            }
+            return result;
+        }
+        return falses(ids);
+    }
+
+    private Map<String, Truth> arrow(String type, List<String> ids, Rewrite.TupleToUserset arrow, int depth) {
+        storeCalls++;
+        List<Relationship> tuples = store.subjectsOf(tenant, revision, type, ids, arrow.tupleset());
+        Map<String, List<Relationship>> byType = new LinkedHashMap<>();
+        for (Relationship t : tuples) {
+            if (!t.subject().isWildcard()) {
+                byType.computeIfAbsent(t.subject().type(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        Map<String, Map<String, Truth>> targets = new HashMap<>();
+        for (Map.Entry<String, List<Relationship>> e : byType.entrySet()) {
+            ObjectDefinition target = schema.definitions().get(e.getKey());
+            if (target == null || !target.has(arrow.computed())) {
+                continue;
+            }
+            List<String> targetIds = e.getValue().stream().map(t -> t.subject().id()).toList();
+            targets.put(e.getKey(), evaluate(e.getKey(), targetIds, arrow.computed(), depth + 1));
+        }
+        boolean all = arrow.kind() == Rewrite.ArrowKind.ALL;
+        Map<String, Truth> result = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (Relationship t : tuples) {
+            if (t.subject().isWildcard()) {
+                continue;
+            }
+            String id = t.resource().id();
+            Map<String, Truth> byId = targets.get(t.subject().type());
+            Truth reached = byId == null ? Truth.FALSE : byId.getOrDefault(t.subject().id(), Truth.FALSE);
+            Truth step = caveat(t).and(reached);
+            if (all) {
+                result.merge(id, step, Truth::and);
+            } else {
+                result.merge(id, step, Truth::or);
+            }
+            seen.add(id);
+        }
+        for (String id : ids) {
+            result.putIfAbsent(id, Truth.FALSE);
+        }
+        return result;
+    }
+
+    /** The truth of a relationship's caveat (TRUE without one). */
+    private Truth caveat(Relationship t) {
+        if (t.caveat() == null) {
+            return Truth.TRUE;
+        }
+        CaveatDefinition definition = schema.caveats().get(t.caveat().name());
+        if (definition == null) {
+            return Truth.FALSE;
+        }
+        return caveats.evaluate(definition, context, t.caveat().context());
+    }
+
+    private static Map<String, Truth> falses(Collection<String> ids) {
+        Map<String, Truth> result = new LinkedHashMap<>();
+        ids.forEach(id -> result.put(id, Truth.FALSE));
+        return result;
+    }
+
+    private static List<String> openIds(Map<String, Truth> result) {
+        List<String> open = new ArrayList<>();
+        result.forEach((id, t) -> {
+            if (!t.isTrue()) {
+                open.add(id);
+            }
+        });
+        return open;
+    }
+
+    Schema schema() {
+        return schema;
+    }
+
+    /** The subject types a relation allows, for lookups. */
+    static List<AllowedSubjectType> allowed(Schema schema, String type, String relation) {
+        return schema.definition(type).flatMap(d -> d.relation(relation)).map(Relation::allowedTypes).orElse(List.of());
+    }
+}

@@ -1,0 +1,403 @@
+package io.relata.engine;
+
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.relata.schema.ObjectDefinition;
+import io.relata.schema.Permission;
+import io.relata.schema.Relation;
+import io.relata.schema.Rewrite;
+import io.relata.schema.Schema;
+import io.relata.store.ObjectRef;
+import io.relata.store.Relationship;
+import io.relata.store.Revision;
+import io.relata.store.SubjectRef;
+import io.relata.store.TupleStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The check engine over a {@link TupleStore}. Requests run on a bounded pool of
+ * {@link EngineOptions#parallelism()} threads; identical requests in flight at once share
+ * one computation; sub-results are cached in a shared {@link CheckCache}.
+ */
+public final class GraphCheckEngine implements CheckEngine {
+
+    private final TupleStore store;
+    private final EngineOptions options;
+    private final SchemaProvider schemas;
+    private final CaveatEvaluator caveats = new CaveatEvaluator();
+    private final CheckCache cache;
+    private final ExecutorService pool;
+    private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger lastStoreCalls = new AtomicInteger();
+
+    public GraphCheckEngine(TupleStore store, EngineOptions options) {
+        this.store = store;
+        this.options = options;
+        this.schemas = new SchemaProvider(store);
+        this.cache = options.cacheSize() > 0 ? new CheckCache(options.cacheSize()) : null;
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(options.parallelism(), options.parallelism(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "relata-engine-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    public GraphCheckEngine(TupleStore store) {
+        this(store, EngineOptions.DEFAULTS);
+    }
+
+    private <T> CompletableFuture<T> async(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, pool);
+    }
+
+    private long deadline() {
+        return System.nanoTime() + options.deadline().toNanos();
+    }
+
+    /** Store queries the most recent check made (for measurements). */
+    public int lastStoreCalls() {
+        return lastStoreCalls.get();
+    }
+
+    // ---- check -------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<CheckResult> check(String tenant, Revision revision, CheckRequest request) {
+        List<Object> key = List.of(tenant, revision, request);
+        CompletableFuture<CheckResult> mine = new CompletableFuture<>();
+        CompletableFuture<CheckResult> existing = inFlight.putIfAbsent(key, mine);
+        if (existing != null) {
+            return existing;
+        }
+        async(() -> checkNow(tenant, revision, request)).whenComplete((result, error) -> {
+            inFlight.remove(key, mine);
+            if (error != null) {
+                mine.completeExceptionally(error instanceof CompletionException c ? c.getCause() : error);
+            } else {
+                mine.complete(result);
+            }
+        });
+        return mine;
+    }
+
+    /** Answers one check on the calling thread. */
+    public CheckResult checkNow(String tenant, Revision revision, CheckRequest request) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validate(schema, request.resource().type(), request.permission(), request.subject());
+        Evaluation evaluation = evaluation(tenant, revision, schema, request.subject(), request.context());
+        Truth truth = evaluation.evaluate(request.resource().type(), List.of(request.resource().id()),
+                request.permission(), 0).get(request.resource().id());
+        lastStoreCalls.set(evaluation.storeCalls());
+        return CheckResult.of(truth);
+    }
+
+    private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
+            Map<String, Object> context) {
+        return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
+                deadline());
+    }
+
+    private static void validate(Schema schema, String type, String permission, SubjectRef subject) {
+        ObjectDefinition definition = definition(schema, type);
+        if (!definition.has(permission)) {
+            throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH, "`" + type + "` has no relation or"
+                    + " permission `" + permission + "`");
+        }
+        if (subject != null) {
+            if (subject.isWildcard()) {
+                throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
+                        "a check's subject cannot be a wildcard (`" + subject + "`); ask about one subject");
+            }
+            ObjectDefinition subjectType = definition(schema, subject.type());
+            if (subject.relation() != null && !subjectType.has(subject.relation())) {
+                throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH, "`" + subject.type()
+                        + "` has no relation or permission `" + subject.relation() + "`");
+            }
+        }
+    }
+
+    private static ObjectDefinition definition(Schema schema, String type) {
+        return schema.definition(type).orElseThrow(() -> new EngineException(EngineException.Reason.SCHEMA_MISMATCH,
+                "the schema has no definition `" + type + "`"));
+    }
+
+    @Override
+    public CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision,
+            List<CheckRequest> requests) {
+        return async(() -> {
+            Schema schema = schemas.schemaAt(tenant, revision);
+            // Items asking the same question of different resources of one type share one evaluation.
+            Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+            BulkCheckResult[] results = new BulkCheckResult[requests.size()];
+            for (int i = 0; i < requests.size(); i++) {
+                CheckRequest r = requests.get(i);
+                try {
+                    validate(schema, r.resource().type(), r.permission(), r.subject());
+                    groups.computeIfAbsent(List.of(r.resource().type(), r.permission(), r.subject(), r.context()),
+                            k -> new ArrayList<>()).add(i);
+                } catch (EngineException e) {
+                    results[i] = new BulkCheckResult(r, null, e);
+                }
+            }
+            List<CompletableFuture<Void>> work = new ArrayList<>();
+            for (List<Integer> group : groups.values()) {
+                work.add(CompletableFuture.runAsync(() -> {
+                    CheckRequest first = requests.get(group.get(0));
+                    List<String> ids = group.stream().map(i -> requests.get(i).resource().id()).toList();
+                    try {
+                        Map<String, Truth> truths = evaluation(tenant, revision, schema, first.subject(), first.context())
+                                .evaluate(first.resource().type(), ids, first.permission(), 0);
+                        for (int i : group) {
+                            results[i] = new BulkCheckResult(requests.get(i),
+                                    CheckResult.of(truths.get(requests.get(i).resource().id())), null);
+                        }
+                    } catch (EngineException e) {
+                        for (int i : group) {
+                            results[i] = new BulkCheckResult(requests.get(i), null, e);
+                        }
+                    }
+                }, pool));
+            }
+            work.forEach(CompletableFuture::join);
+            return List.of(results);
+        });
+    }
+
+    // ---- expand ------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<ExpandTree> expand(String tenant, Revision revision, ObjectRef resource, String permission) {
+        return async(() -> {
+            Schema schema = schemas.schemaAt(tenant, revision);
+            validate(schema, resource.type(), permission, null);
+            return expand(tenant, revision, schema, resource, permission, 0, deadline());
+        });
+    }
+
+    private ExpandTree expand(String tenant, Revision revision, Schema schema, ObjectRef resource, String name,
+            int depth, long deadline) {
+        if (depth > options.maxDepth()) {
+            throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "expanding " + resource + "#" + name
+                    + " went deeper than " + options.maxDepth() + " levels");
+        }
+        if (System.nanoTime() > deadline) {
+            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "expand ran past its deadline");
+        }
+        ObjectDefinition definition = schema.definitions().get(resource.type());
+        Relation relation = definition == null ? null : definition.relations().get(name);
+        if (relation != null) {
+            List<SubjectRef> subjects = store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), name)
+                    .stream().map(Relationship::subject).sorted().toList();
+            return new ExpandTree.Leaf(resource, name, subjects);
+        }
+        Permission permission = definition == null ? null : definition.permissions().get(name);
+        if (permission == null) {
+            return new ExpandTree.Leaf(resource, name, List.of());
+        }
+        return expandRewrite(tenant, revision, schema, resource, name, permission.rewrite(), depth, deadline);
+    }
+
+    private ExpandTree expandRewrite(String tenant, Revision revision, Schema schema, ObjectRef resource, String name,
+            Rewrite rewrite, int depth, long deadline) {
+        if (rewrite instanceof Rewrite.Union u) {
+            return operation(tenant, revision, schema, resource, name, ExpandTree.Kind.UNION, u.children(), depth, deadline);
+        }
+        if (rewrite instanceof Rewrite.Intersection i) {
+            return operation(tenant, revision, schema, resource, name, ExpandTree.Kind.INTERSECTION, i.children(), depth,
+                    deadline);
+        }
+        if (rewrite instanceof Rewrite.Exclusion x) {
+            return operation(tenant, revision, schema, resource, name, ExpandTree.Kind.EXCLUSION,
+                    List.of(x.base(), x.subtracted()), depth, deadline);
+        }
+        if (rewrite instanceof Rewrite.ComputedUserset c) {
+            return expand(tenant, revision, schema, resource, c.relation(), depth + 1, deadline);
+        }
+        if (rewrite instanceof Rewrite.TupleToUserset t) {
+            List<ExpandTree> children = new ArrayList<>();
+            for (Relationship r : store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), t.tupleset())) {
+                ObjectDefinition target = schema.definitions().get(r.subject().type());
+                if (!r.subject().isWildcard() && target != null && target.has(t.computed())) {
+                    children.add(expand(tenant, revision, schema, ObjectRef.of(r.subject().type(), r.subject().id()),
+                            t.computed(), depth + 1, deadline));
+                }
+            }
+            ExpandTree.Kind kind = t.kind() == Rewrite.ArrowKind.ALL ? ExpandTree.Kind.INTERSECTION : ExpandTree.Kind.UNION;
+            return new ExpandTree.Operation(resource, name, kind, children);
+        }
+        if (rewrite instanceof Rewrite.Self) {
+            return new ExpandTree.Leaf(resource, name, List.of(SubjectRef.of(resource)));
+        }
+        return new ExpandTree.Leaf(resource, name, List.of());
+    }
+
+    private ExpandTree operation(String tenant, Revision revision, Schema schema, ObjectRef resource, String name,
+            ExpandTree.Kind kind, List<Rewrite> children, int depth, long deadline) {
+        List<ExpandTree> expanded = new ArrayList<>();
+        for (Rewrite child : children) {
+            expanded.add(expandRewrite(tenant, revision, schema, resource, name, child, depth, deadline));
+        }
+        return new ExpandTree.Operation(resource, name, kind, expanded);
+    }
+
+    // ---- lookup resources --------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<LookupPage> lookupResources(String tenant, Revision revision, String resourceType,
+            String permission, SubjectRef subject, Map<String, Object> context, String after, int limit) {
+        return async(() -> {
+            Schema schema = schemas.schemaAt(tenant, revision);
+            validate(schema, resourceType, permission, subject);
+            Set<String> candidates = candidates(tenant, revision, schema, resourceType, permission, subject);
+            List<String> ordered = new ArrayList<>(new TreeSet<>(candidates));
+            if (after != null) {
+                ordered.removeIf(id -> id.compareTo(after) <= 0);
+            }
+            Map<String, Object> ctx = context == null ? Map.of() : context;
+            Evaluation evaluation = evaluation(tenant, revision, schema, subject, ctx);
+            List<LookupResult> found = new ArrayList<>();
+            int batch = 500;
+            for (int start = 0; start < ordered.size(); start += batch) {
+                List<String> ids = ordered.subList(start, Math.min(ordered.size(), start + batch));
+                Map<String, Truth> truths = evaluation.evaluate(resourceType, ids, permission, 0);
+                for (String id : ids) {
+                    Truth t = truths.getOrDefault(id, Truth.FALSE);
+                    if (!t.isFalse()) {
+                        found.add(new LookupResult(id, t.permissionship(), t.missing.stream().sorted().toList()));
+                        if (limit > 0 && found.size() == limit) {
+                            return new LookupPage(found, id);
+                        }
+                    }
+                }
+            }
+            return new LookupPage(found, null);
+        });
+    }
+
+    /**
+     * Resources that may hold {@code permission} for {@code subject}: a walk back from the
+     * subject along the schema's {@link ReverseIndex}, one reverse query per step and batch.
+     */
+    private Set<String> candidates(String tenant, Revision revision, Schema schema, String resourceType,
+            String permission, SubjectRef subject) {
+        ReverseIndex index = new ReverseIndex(schema);
+        Map<String, Set<String>> reached = new HashMap<>();
+        java.util.ArrayDeque<Object[]> queue = new java.util.ArrayDeque<>();
+        java.util.function.BiConsumer<String, Set<String>> push = (key, ids) -> {
+            Set<String> known = reached.computeIfAbsent(key, k -> new TreeSet<>());
+            Set<String> fresh = new TreeSet<>(ids);
+            fresh.removeAll(known);
+            if (!fresh.isEmpty()) {
+                known.addAll(fresh);
+                queue.add(new Object[] {key, fresh});
+            }
+        };
+        if (subject.relation() != null) {
+            push.accept(subject.type() + "#" + subject.relation(), Set.of(subject.id()));
+        } else {
+            for (ObjectDefinition definition : schema.definitions().values()) {
+                for (Relation relation : definition.relations().values()) {
+                    boolean plain = relation.allowedTypes().stream().anyMatch(a -> a.subject().type().equals(subject.type())
+                            && a.subject().relation() == null && !a.subject().wildcard());
+                    boolean wildcard = relation.allowedTypes().stream().anyMatch(a -> a.subject().type().equals(subject.type())
+                            && a.subject().wildcard());
+                    if (!plain && !wildcard) {
+                        continue;
+                    }
+                    List<String> ids = new ArrayList<>();
+                    if (plain) {
+                        ids.add(subject.id());
+                    }
+                    if (wildcard) {
+                        ids.add(SubjectRef.WILDCARD);
+                    }
+                    Set<String> resources = new TreeSet<>();
+                    store.resourcesNaming(tenant, revision, definition.name(), relation.name(), subject.type(), "", ids)
+                            .forEach(r -> resources.add(r.resource().id()));
+                    push.accept(definition.name() + "#" + relation.name(), resources);
+                }
+            }
+            for (String self : index.selfPermissions(subject.type())) {
+                push.accept(subject.type() + "#" + self, Set.of(subject.id()));
+            }
+        }
+        while (!queue.isEmpty()) {
+            Object[] item = queue.poll();
+            String key = (String) item[0];
+            @SuppressWarnings("unchecked")
+            Set<String> ids = (Set<String>) item[1];
+            int hash = key.indexOf('#');
+            String type = key.substring(0, hash);
+            String name = key.substring(hash + 1);
+            for (ReverseIndex.Edge edge : index.from(type, name)) {
+                switch (edge.kind()) {
+                    case COMPUTED -> push.accept(edge.target() + "#" + edge.targetName(), ids);
+                    case USERSET -> {
+                        Set<String> resources = new TreeSet<>();
+                        store.resourcesNaming(tenant, revision, edge.target(), edge.targetName(), type, name, ids)
+                                .forEach(r -> resources.add(r.resource().id()));
+                        push.accept(edge.target() + "#" + edge.targetName(), resources);
+                    }
+                    case ARROW -> {
+                        Set<String> resources = new TreeSet<>();
+                        store.resourcesNaming(tenant, revision, edge.target(), edge.tupleset(), type,
+                                edge.subjectRelation(), ids).forEach(r -> resources.add(r.resource().id()));
+                        push.accept(edge.target() + "#" + edge.targetName(), resources);
+                    }
+                    default -> throw new IllegalStateException();
+                }
+            }
+        }
+        return reached.getOrDefault(resourceType + "#" + permission, Set.of());
+    }
+
+    // ---- lookup subjects ---------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<List<SubjectResult>> lookupSubjects(String tenant, Revision revision, ObjectRef resource,
+            String permission, String subjectType, String subjectRelation, Map<String, Object> context) {
+        return async(() -> {
+            Schema schema = schemas.schemaAt(tenant, revision);
+            validate(schema, resource.type(), permission, null);
+            ObjectDefinition target = definition(schema, subjectType);
+            if (subjectRelation != null && !target.has(subjectRelation)) {
+                throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH,
+                        "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
+            }
+            SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
+                    context == null ? Map.of() : context, caveats, options.maxDepth(), deadline());
+            return sets.of(resource.type(), resource.id(), permission, 0).results();
+        });
+    }
+
+    @Override
+    public CacheStats cacheStats() {
+        return cache == null ? CacheStats.empty() : cache.stats();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    static TreeMap<String, Truth> sorted(Map<String, Truth> m) {
+        return new TreeMap<>(m);
+    }
+}

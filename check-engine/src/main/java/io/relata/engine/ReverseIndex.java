@@ -1,0 +1,95 @@
+package io.relata.engine;
+
+import io.relata.schema.AllowedSubjectType;
+import io.relata.schema.ObjectDefinition;
+import io.relata.schema.Permission;
+import io.relata.schema.Relation;
+import io.relata.schema.Rewrite;
+import io.relata.schema.Schema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * For lookups: which relations and permissions a userset {@code type#name} can lead to,
+ * read off the schema once. Edges follow only the places where membership can come from
+ * (union and intersection members, the base of an exclusion), so walking them over-approximates
+ * the answer, and a check of each candidate makes it exact.
+ */
+final class ReverseIndex {
+
+    /** How {@code type#name} leads to {@code target#targetName}. */
+    record Edge(Kind kind, String target, String targetName, String tupleset, String subjectRelation) {}
+
+    enum Kind {
+        /** Relationships {@code target:x#targetName@type:y#name}. */
+        USERSET,
+        /** The same object: {@code targetName} includes {@code name}. */
+        COMPUTED,
+        /** {@code targetName} includes {@code tupleset->name}, and {@code target#tupleset} allows {@code type[#subjectRelation]}. */
+        ARROW
+    }
+
+    private final Map<String, List<Edge>> edges = new HashMap<>();
+    /** Permissions that include {@code self}, by type. */
+    private final Map<String, List<String>> selfPermissions = new HashMap<>();
+
+    ReverseIndex(Schema schema) {
+        for (ObjectDefinition definition : schema.definitions().values()) {
+            for (Relation relation : definition.relations().values()) {
+                for (AllowedSubjectType allowed : relation.allowedTypes()) {
+                    if (allowed.subject().relation() != null) {
+                        add(allowed.subject().type() + "#" + allowed.subject().relation(),
+                                new Edge(Kind.USERSET, definition.name(), relation.name(), null, null));
+                    }
+                }
+            }
+            for (Permission permission : definition.permissions().values()) {
+                collect(schema, definition, permission.name(), permission.rewrite());
+            }
+        }
+    }
+
+    private void collect(Schema schema, ObjectDefinition definition, String permission, Rewrite rewrite) {
+        if (rewrite instanceof Rewrite.Union u) {
+            u.children().forEach(c -> collect(schema, definition, permission, c));
+        } else if (rewrite instanceof Rewrite.Intersection i) {
+            i.children().forEach(c -> collect(schema, definition, permission, c));
+        } else if (rewrite instanceof Rewrite.Exclusion x) {
+            collect(schema, definition, permission, x.base());
+        } else if (rewrite instanceof Rewrite.ComputedUserset c) {
+            add(definition.name() + "#" + c.relation(), new Edge(Kind.COMPUTED, definition.name(), permission, null, null));
+        } else if (rewrite instanceof Rewrite.TupleToUserset t) {
+            Relation tupleset = definition.relations().get(t.tupleset());
+            if (tupleset == null) {
+                return;
+            }
+            for (AllowedSubjectType allowed : tupleset.allowedTypes()) {
+                if (allowed.subject().wildcard()) {
+                    continue;
+                }
+                String relation = allowed.subject().relation() == null ? "" : allowed.subject().relation();
+                add(allowed.subject().type() + "#" + t.computed(),
+                        new Edge(Kind.ARROW, definition.name(), permission, t.tupleset(), relation));
+            }
+        } else if (rewrite instanceof Rewrite.Self) {
+            selfPermissions.computeIfAbsent(definition.name(), k -> new ArrayList<>()).add(permission);
+        }
+    }
+
+    private void add(String from, Edge edge) {
+        List<Edge> list = edges.computeIfAbsent(from, k -> new ArrayList<>());
+        if (!list.contains(edge)) {
+            list.add(edge);
+        }
+    }
+
+    List<Edge> from(String type, String name) {
+        return edges.getOrDefault(type + "#" + name, List.of());
+    }
+
+    List<String> selfPermissions(String type) {
+        return selfPermissions.getOrDefault(type, List.of());
+    }
+}
