@@ -1,188 +1,285 @@
 package io.relata.engine;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The subjects of one type that hold a relation, as lookup subjects reports them:
- * concrete subject ids, each TRUE or UNKNOWN (caveated), and possibly a wildcard ("every
- * subject of the type") with the ids it excludes, each exclusion TRUE or UNKNOWN. The
- * operations follow SpiceDB's subject set algebra, so results list the same entries.
+ * The subjects of one type that hold a relation, as lookup subjects reports them: concrete
+ * subjects, and possibly a wildcard ("every subject of the type") with the subjects it
+ * excludes; every entry carries a {@link Cav}. The operations are SpiceDB's subject set
+ * algebra ({@code internal/datasets/basesubjectset.go}) step for step, so that results list
+ * the same entries, exclusions and permissionships.
  */
 final class SubjectSet {
 
-    final TreeMap<String, Truth> concrete = new TreeMap<>();
-    Truth wildcard;
-    final TreeMap<String, Truth> exclusions = new TreeMap<>();
+    /** A found subject: its id, its caveat, and (for the wildcard) its exclusions. */
+    record Found(String id, Cav cav, Map<String, Found> exclusions) {
+
+        Found(String id, Cav cav) {
+            this(id, cav, Map.of());
+        }
+    }
+
+    private final TreeMap<String, Found> concrete = new TreeMap<>();
+    private Found wildcard;
 
     static SubjectSet empty() {
         return new SubjectSet();
     }
 
-    SubjectSet copy() {
-        SubjectSet c = new SubjectSet();
-        c.concrete.putAll(concrete);
-        c.wildcard = wildcard;
-        c.exclusions.putAll(exclusions);
-        return c;
+    static SubjectSet of(String id, Cav cav) {
+        SubjectSet s = new SubjectSet();
+        s.add(new Found(id, cav));
+        return s;
     }
 
     boolean isEmpty() {
         return concrete.isEmpty() && wildcard == null;
     }
 
-    /** Adds one subject ({@code *} for the wildcard) that holds with {@code truth}. */
-    void add(String id, Truth truth) {
-        if (truth.isFalse()) {
-            return;
-        }
-        SubjectSet single = new SubjectSet();
-        if (id.equals("*")) {
-            single.wildcard = truth;
-        } else {
-            single.concrete.put(id, truth);
-        }
-        unionWith(single);
+    SubjectSet copy() {
+        SubjectSet c = new SubjectSet();
+        c.concrete.putAll(concrete);
+        c.wildcard = wildcard;
+        return c;
     }
 
-    /** Every entry additionally conditioned on {@code condition} (a caveat on the way). */
-    SubjectSet and(Truth condition) {
-        if (condition.isTrue()) {
-            return this;
-        }
-        SubjectSet out = new SubjectSet();
-        if (condition.isFalse()) {
-            return out;
-        }
-        concrete.forEach((id, t) -> out.concrete.put(id, t.and(condition)));
+    private List<Found> asList() {
+        List<Found> out = new ArrayList<>(concrete.values());
         if (wildcard != null) {
-            out.wildcard = wildcard.and(condition);
-            out.exclusions.putAll(exclusions);
+            out.add(wildcard);
         }
         return out;
     }
 
-    /** The truth that {@code id} is in the set, through its concrete entry or the wildcard. */
-    Truth holds(String id) {
-        Truth viaConcrete = concrete.getOrDefault(id, Truth.FALSE);
-        Truth viaWildcard = wildcard == null ? Truth.FALSE : wildcard.and(exclusions.getOrDefault(id, Truth.FALSE).not());
-        return viaConcrete.or(viaWildcard);
+    // ---- union ---------------------------------------------------------------------------------------
+
+    void add(Found s) {
+        if (s.id().equals("*")) {
+            wildcard = unionWW(wildcard, s);
+            for (Found c : concrete.values()) {
+                wildcard = unionWC(wildcard, c);
+            }
+        } else {
+            concrete.put(s.id(), unionCC(concrete.get(s.id()), s));
+            wildcard = unionWC(wildcard, s);
+        }
     }
 
     void unionWith(SubjectSet other) {
-        // A concrete subject added explicitly lifts (as far as it holds) its exclusion from our wildcard, and ours from theirs.
-        TreeMap<String, Truth> mergedExclusions = new TreeMap<>();
-        if (wildcard != null && other.wildcard != null) {
-            // Excluded from the union only where excluded from both wildcards.
-            for (Map.Entry<String, Truth> e : exclusions.entrySet()) {
-                Truth theirs = other.exclusions.get(e.getKey());
-                if (theirs != null) {
-                    mergedExclusions.put(e.getKey(), e.getValue().and(theirs));
-                }
-            }
-            wildcard = wildcard.or(other.wildcard);
-        } else if (other.wildcard != null) {
-            wildcard = other.wildcard;
-            mergedExclusions.putAll(other.exclusions);
-        } else {
-            mergedExclusions.putAll(exclusions);
-        }
-        other.concrete.forEach((id, t) -> concrete.merge(id, t, Truth::or));
-        exclusions.clear();
-        if (wildcard != null) {
-            for (Map.Entry<String, Truth> e : mergedExclusions.entrySet()) {
-                Truth excluded = e.getValue().and(concrete.getOrDefault(e.getKey(), Truth.FALSE).not());
-                if (!excluded.isFalse()) {
-                    exclusions.put(e.getKey(), excluded);
-                }
-            }
+        for (Found s : other.asList()) {
+            add(s);
         }
     }
 
-    SubjectSet intersect(SubjectSet other) {
-        SubjectSet out = new SubjectSet();
-        for (Map.Entry<String, Truth> e : concrete.entrySet()) {
-            Truth t = e.getValue().and(other.holds(e.getKey()));
-            if (!t.isFalse()) {
-                out.concrete.merge(e.getKey(), t, Truth::or);
-            }
+    private static Found unionCC(Found e, Found a) {
+        if (e == null) {
+            return a;
         }
-        for (Map.Entry<String, Truth> e : other.concrete.entrySet()) {
-            if (concrete.containsKey(e.getKey())) {
-                continue;
-            }
-            Truth t = e.getValue().and(holds(e.getKey()));
-            if (!t.isFalse()) {
-                out.concrete.merge(e.getKey(), t, Truth::or);
-            }
+        if (a == null) {
+            return e;
         }
-        if (wildcard != null && other.wildcard != null) {
-            out.wildcard = wildcard.and(other.wildcard);
-            exclusions.forEach((id, t) -> out.exclusions.merge(id, t, Truth::or));
-            other.exclusions.forEach((id, t) -> out.exclusions.merge(id, t, Truth::or));
-            out.exclusions.keySet().removeIf(out.concrete::containsKey);
-        }
-        return out;
+        return new Found(e.id(), e.cav().scor(a.cav()));
     }
 
-    SubjectSet minus(SubjectSet other) {
-        SubjectSet out = new SubjectSet();
-        for (Map.Entry<String, Truth> e : concrete.entrySet()) {
-            Truth t = e.getValue().and(other.holds(e.getKey()).not());
-            if (!t.isFalse()) {
-                out.concrete.put(e.getKey(), t);
-            }
+    private static Found unionWW(Found e, Found a) {
+        if (e == null) {
+            return a;
         }
-        if (wildcard != null) {
-            if (other.wildcard == null) {
-                out.wildcard = wildcard;
-                out.exclusions.putAll(exclusions);
-                other.concrete.forEach((id, t) -> out.exclusions.merge(id, t, Truth::or));
+        SubjectSet mine = fromExclusions(e);
+        mine.intersectionDifference(fromExclusions(a));
+        return new Found("*", e.cav().scor(a.cav()), mine.concreteMap());
+    }
+
+    private static Found unionWC(Found w, Found c) {
+        if (w == null) {
+            return null;
+        }
+        Map<String, Found> exclusions = new LinkedHashMap<>();
+        for (Found x : w.exclusions().values()) {
+            if (x.id().equals(c.id())) {
+                if (!c.cav().unconditional()) {
+                    exclusions.put(x.id(), new Found(x.id(), x.cav().and(c.cav().not())));
+                }
             } else {
-                // (* - A) - (* - B): what B excluded and A did not; the wildcard stays only where theirs may not hold.
-                Truth remaining = wildcard.and(other.wildcard.not());
-                if (!remaining.isFalse()) {
-                    out.wildcard = remaining;
-                    out.exclusions.putAll(exclusions);
-                    other.concrete.forEach((id, t) -> out.exclusions.merge(id, t, Truth::or));
+                exclusions.put(x.id(), x);
+            }
+        }
+        return new Found("*", w.cav(), exclusions);
+    }
+
+    // ---- subtraction ---------------------------------------------------------------------------------
+
+    void subtractAll(SubjectSet other) {
+        for (Found r : other.asList()) {
+            subtract(r);
+        }
+    }
+
+    private void subtract(Found r) {
+        if (r.id().equals("*")) {
+            for (Found c : new ArrayList<>(concrete.values())) {
+                setOrDelete(c.id(), subWfromC(c, r));
+            }
+            Found previous = wildcard;
+            wildcard = null;
+            if (previous != null && !(r.cav().unconditional() && r.exclusions().isEmpty())) {
+                for (Found x : r.exclusions().values()) {
+                    Found ex = previous.exclusions().get(x.id());
+                    if (ex == null || !ex.cav().unconditional()) {
+                        Cav cav = ex == null
+                                ? previous.cav().and(r.cav()).and(x.cav())
+                                : previous.cav().and(r.cav()).and(ex.cav().not()).and(x.cav());
+                        concrete.put(x.id(), new Found(x.id(), cav));
+                    }
                 }
-                for (Map.Entry<String, Truth> e : other.exclusions.entrySet()) {
-                    String id = e.getKey();
-                    if (out.concrete.containsKey(id)) {
-                        continue;
-                    }
-                    Truth t = wildcard.and(exclusions.getOrDefault(id, Truth.FALSE).not()).and(e.getValue())
-                            .and(other.concrete.getOrDefault(id, Truth.FALSE).not());
-                    if (!t.isFalse()) {
-                        out.concrete.put(id, t);
-                    }
+                // NOT of an absent caveat is absent, so an unconditional `r` leaves a caveated wildcard (as SpiceDB).
+                Cav remaining = previous.cav().and(r.cav().not());
+                if (!(previous.cav().unconditional() && r.cav().unconditional())) {
+                    wildcard = new Found("*", remaining, previous.exclusions());
                 }
             }
-            out.exclusions.keySet().removeIf(out.concrete::containsKey);
+        } else {
+            Found existing = concrete.get(r.id());
+            if (existing != null) {
+                setOrDelete(r.id(), r.cav().unconditional() ? null
+                        : new Found(r.id(), existing.cav().and(r.cav().not())));
+            }
+            if (wildcard != null) {
+                Map<String, Found> exclusions = new LinkedHashMap<>(wildcard.exclusions());
+                Found x = exclusions.get(r.id());
+                exclusions.put(r.id(), x == null ? new Found(r.id(), r.cav()) : new Found(r.id(), x.cav().scor(r.cav())));
+                wildcard = new Found("*", wildcard.cav(), exclusions);
+            }
+        }
+    }
+
+    private static Found subWfromC(Found c, Found w) {
+        Found x = w.exclusions().get(c.id());
+        if (x == null) {
+            return w.cav().unconditional() ? null : new Found(c.id(), c.cav().and(w.cav().not()));
+        }
+        if (x.cav().unconditional()) {
+            return c;
+        }
+        return new Found(c.id(), c.cav().and(w.cav().not().or(x.cav())));
+    }
+
+    private void setOrDelete(String id, Found f) {
+        if (f == null) {
+            concrete.remove(id);
+        } else {
+            concrete.put(id, f);
+        }
+    }
+
+    // ---- intersection --------------------------------------------------------------------------------
+
+    void intersectionDifference(SubjectSet other) {
+        Found ew = wildcard;
+        Found ow = other.wildcard;
+        wildcard = intersectWW(ew, ow);
+        TreeMap<String, Found> updated = new TreeMap<>();
+        for (Found c : concrete.values()) {
+            Found both = other.concrete.containsKey(c.id())
+                    ? new Found(c.id(), c.cav().and(other.concrete.get(c.id()).cav()))
+                    : null;
+            Found r = unionCC(both, intersectCW(c, ow));
+            if (r != null) {
+                updated.put(c.id(), r);
+            }
+        }
+        if (ew != null) {
+            for (Found oc : other.concrete.values()) {
+                Found x = intersectCW(oc, ew);
+                if (updated.containsKey(oc.id())) {
+                    updated.put(oc.id(), unionCC(updated.get(oc.id()), x));
+                } else if (x != null) {
+                    updated.put(oc.id(), x);
+                }
+            }
+        }
+        concrete.clear();
+        concrete.putAll(updated);
+    }
+
+    private static Found intersectWW(Found a, Found b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        SubjectSet exclusions = new SubjectSet();
+        a.exclusions().values().forEach(exclusions::add);
+        b.exclusions().values().forEach(exclusions::add);
+        return new Found("*", a.cav().and(b.cav()), exclusions.concreteMap());
+    }
+
+    private static Found intersectCW(Found c, Found w) {
+        if (w == null) {
+            return null;
+        }
+        Found x = w.exclusions().get(c.id());
+        if (x == null) {
+            return w.cav().unconditional() ? c : new Found(c.id(), c.cav().and(w.cav()));
+        }
+        if (x.cav().unconditional()) {
+            return null;
+        }
+        return new Found(c.id(), c.cav().and(w.cav().and(x.cav().not())));
+    }
+
+    // ---- caveats on the way --------------------------------------------------------------------------
+
+    /** Every entry also conditioned on the caveat of the relationship that led here (exclusions untouched). */
+    SubjectSet withParentCaveat(Cav parent) {
+        if (parent.unconditional()) {
+            return this;
+        }
+        SubjectSet out = new SubjectSet();
+        concrete.forEach((id, c) -> out.concrete.put(id, new Found(id, parent.and(c.cav()))));
+        if (wildcard != null) {
+            out.wildcard = new Found("*", parent.and(wildcard.cav()), wildcard.exclusions());
         }
         return out;
     }
 
-    /** The lookup results: the wildcard first (with its exclusions), then concrete ids in order. */
+    private static SubjectSet fromExclusions(Found wildcard) {
+        SubjectSet s = new SubjectSet();
+        wildcard.exclusions().values().forEach(s::add);
+        return s;
+    }
+
+    private Map<String, Found> concreteMap() {
+        return new LinkedHashMap<>(concrete);
+    }
+
+    // ---- results -------------------------------------------------------------------------------------
+
+    /**
+     * The API's view: each entry's caveat evaluated; those that evaluate to false dropped,
+     * exclusions included.
+     */
     List<SubjectResult> results() {
         List<SubjectResult> out = new ArrayList<>();
-        if (wildcard != null && !wildcard.isFalse()) {
+        if (wildcard != null && !wildcard.cav().truth().isFalse()) {
             List<LookupResult> excluded = new ArrayList<>();
-            exclusions.forEach((id, t) -> {
+            for (Found x : new TreeMap<>(wildcard.exclusions()).values()) {
+                Truth t = x.cav().truth();
                 if (!t.isFalse()) {
-                    excluded.add(new LookupResult(id, t.permissionship(), t.missing.stream().sorted().toList()));
+                    excluded.add(new LookupResult(x.id(), t.permissionship(), t.missing.stream().sorted().toList()));
                 }
-            });
-            out.add(new SubjectResult("*", wildcard.permissionship(), wildcard.missing.stream().sorted().toList(),
-                    excluded));
-        }
-        concrete.forEach((id, t) -> {
-            if (!t.isFalse()) {
-                out.add(new SubjectResult(id, t.permissionship(), t.missing.stream().sorted().toList(), List.of()));
             }
-        });
+            Truth t = wildcard.cav().truth();
+            out.add(new SubjectResult("*", t.permissionship(), t.missing.stream().sorted().toList(), excluded));
+        }
+        for (Found c : concrete.values()) {
+            Truth t = c.cav().truth();
+            if (!t.isFalse()) {
+                out.add(new SubjectResult(c.id(), t.permissionship(), t.missing.stream().sorted().toList(), List.of()));
+            }
+        }
         return out;
     }
 }

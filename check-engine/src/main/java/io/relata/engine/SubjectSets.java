@@ -85,7 +85,7 @@ final class SubjectSets {
         SubjectSet result = SubjectSet.empty();
         if (type.equals(subjectType) && name.equals(subjectRelation)) {
             // A userset contains itself.
-            result.add(id, Truth.TRUE);
+            result.add(new SubjectSet.Found(id, Cav.NONE));
         }
         ObjectDefinition definition = schema.definitions().get(type);
         if (definition == null) {
@@ -94,15 +94,13 @@ final class SubjectSets {
         Relation relation = definition.relations().get(name);
         if (relation != null) {
             for (Relationship t : store.subjectsOf(tenant, revision, type, List.of(id), name)) {
-                Truth caveat = caveat(t);
-                if (caveat.isFalse()) {
-                    continue;
-                }
+                Cav caveat = caveat(t);
                 SubjectRef s = t.subject();
                 if (s.type().equals(subjectType) && Objects.equals(s.relation(), subjectRelation)) {
-                    result.add(s.id(), caveat);
-                } else if (s.relation() != null) {
-                    result.unionWith(of(s.type(), s.id(), s.relation(), depth + 1).and(caveat));
+                    result.add(new SubjectSet.Found(s.id(), caveat));
+                }
+                if (s.relation() != null) {
+                    result.unionWith(of(s.type(), s.id(), s.relation(), depth + 1).withParentCaveat(caveat));
                 }
             }
             return result;
@@ -126,7 +124,11 @@ final class SubjectSets {
             SubjectSet result = null;
             for (Rewrite child : i.children()) {
                 SubjectSet next = rewrite(type, id, child, depth);
-                result = result == null ? next : result.intersect(next);
+                if (result == null) {
+                    result = next.copy();
+                } else {
+                    result.intersectionDifference(next);
+                }
                 if (result.isEmpty()) {
                     break;
                 }
@@ -134,51 +136,59 @@ final class SubjectSets {
             return result == null ? SubjectSet.empty() : result;
         }
         if (rewrite instanceof Rewrite.Exclusion x) {
-            SubjectSet base = rewrite(type, id, x.base(), depth);
+            SubjectSet base = rewrite(type, id, x.base(), depth).copy();
             if (base.isEmpty()) {
                 return base;
             }
-            return base.minus(rewrite(type, id, x.subtracted(), depth));
+            base.subtractAll(rewrite(type, id, x.subtracted(), depth));
+            return base;
         }
         if (rewrite instanceof Rewrite.ComputedUserset c) {
             return of(type, id, c.relation(), depth + 1);
         }
         if (rewrite instanceof Rewrite.TupleToUserset t) {
-            boolean all = t.kind() == Rewrite.ArrowKind.ALL;
+            List<Relationship> tuples = store.subjectsOf(tenant, revision, type, List.of(id), t.tupleset());
+            if (t.kind() == Rewrite.ArrowKind.ANY) {
+                SubjectSet result = SubjectSet.empty();
+                for (Relationship r : tuples) {
+                    ObjectDefinition target = schema.definitions().get(r.subject().type());
+                    if (!r.subject().isWildcard() && target != null && target.has(t.computed())) {
+                        result.unionWith(of(r.subject().type(), r.subject().id(), t.computed(), depth + 1)
+                                .withParentCaveat(caveat(r)));
+                    }
+                }
+                return result;
+            }
+            // .all(): every subject must hold it; the caveats of all the relationships apply to the result.
+            Cav tuplesCaveat = Cav.NONE;
             SubjectSet result = null;
-            for (Relationship r : store.subjectsOf(tenant, revision, type, List.of(id), t.tupleset())) {
-                if (r.subject().isWildcard()) {
+            for (Relationship r : tuples) {
+                tuplesCaveat = tuplesCaveat.and(caveat(r));
+                ObjectDefinition target = schema.definitions().get(r.subject().type());
+                if (r.subject().isWildcard() || target == null || !target.has(t.computed())) {
                     continue;
                 }
-                ObjectDefinition target = schema.definitions().get(r.subject().type());
-                SubjectSet reached = target != null && target.has(t.computed())
-                        ? of(r.subject().type(), r.subject().id(), t.computed(), depth + 1).and(caveat(r))
-                        : SubjectSet.empty();
+                SubjectSet reached = of(r.subject().type(), r.subject().id(), t.computed(), depth + 1);
                 if (result == null) {
-                    result = reached;
-                } else if (all) {
-                    result = result.intersect(reached);
+                    result = reached.copy();
                 } else {
-                    result.unionWith(reached);
+                    result.intersectionDifference(reached);
                 }
             }
-            return result == null ? SubjectSet.empty() : result;
+            return result == null ? SubjectSet.empty() : result.withParentCaveat(tuplesCaveat);
         }
         if (rewrite instanceof Rewrite.Self) {
-            SubjectSet result = SubjectSet.empty();
-            if (type.equals(subjectType) && subjectRelation == null) {
-                result.add(id, Truth.TRUE);
-            }
-            return result;
+            // As SpiceDB: the resource itself, whatever subject type was asked for.
+            return SubjectSet.of(id, Cav.NONE);
         }
         return SubjectSet.empty();
     }
 
-    private Truth caveat(Relationship t) {
+    private Cav caveat(Relationship t) {
         if (t.caveat() == null) {
-            return Truth.TRUE;
+            return Cav.NONE;
         }
         CaveatDefinition definition = schema.caveats().get(t.caveat().name());
-        return definition == null ? Truth.FALSE : caveats.evaluate(definition, context, t.caveat().context());
+        return Cav.of(definition == null ? Truth.FALSE : caveats.evaluate(definition, context, t.caveat().context()));
     }
 }
