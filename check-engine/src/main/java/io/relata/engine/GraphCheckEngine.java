@@ -265,21 +265,29 @@ public final class GraphCheckEngine implements CheckEngine {
         return async(() -> {
             Schema schema = schemas.schemaAt(tenant, revision);
             validate(schema, resourceType, permission, subject);
-            Set<String> candidates = candidates(tenant, revision, schema, resourceType, permission, subject);
+            Map<String, Object> ctx = context == null ? Map.of() : context;
+            Map<String, Set<String>> hints = new HashMap<>();
+            Set<String> candidates = candidates(tenant, revision, schema, resourceType, permission, subject, ctx, hints);
             List<String> ordered = new ArrayList<>(new TreeSet<>(candidates));
             if (after != null) {
                 ordered.removeIf(id -> id.compareTo(after) <= 0);
             }
-            Map<String, Object> ctx = context == null ? Map.of() : context;
             Evaluation evaluation = evaluation(tenant, revision, schema, subject, ctx);
+            // SpiceDB verifies candidates with checks that take the relationships the walk
+            // started from as given, caveats aside ("check hints"); where that check says NO,
+            // SpiceDB leaves the resource out even if an exact check would say CONDITIONAL.
+            Evaluation hinted = hints.isEmpty() ? null
+                    : new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
+                            deadline()).withHints(hints);
             List<LookupResult> found = new ArrayList<>();
             int batch = 500;
             for (int start = 0; start < ordered.size(); start += batch) {
                 List<String> ids = ordered.subList(start, Math.min(ordered.size(), start + batch));
                 Map<String, Truth> truths = evaluation.evaluate(resourceType, ids, permission, 0);
+                Map<String, Truth> withHints = hinted == null ? truths : hinted.evaluate(resourceType, ids, permission, 0);
                 for (String id : ids) {
                     Truth t = truths.getOrDefault(id, Truth.FALSE);
-                    if (!t.isFalse()) {
+                    if (!t.isFalse() && !withHints.getOrDefault(id, Truth.FALSE).isFalse()) {
                         found.add(new LookupResult(id, t.permissionship(), t.missing.stream().sorted().toList()));
                         if (limit > 0 && found.size() == limit) {
                             return new LookupPage(found, id);
@@ -296,7 +304,7 @@ public final class GraphCheckEngine implements CheckEngine {
      * subject along the schema's {@link ReverseIndex}, one reverse query per step and batch.
      */
     private Set<String> candidates(String tenant, Revision revision, Schema schema, String resourceType,
-            String permission, SubjectRef subject) {
+            String permission, SubjectRef subject, Map<String, Object> context, Map<String, Set<String>> hints) {
         ReverseIndex index = new ReverseIndex(schema);
         Map<String, Set<String>> reached = new HashMap<>();
         java.util.ArrayDeque<Object[]> queue = new java.util.ArrayDeque<>();
@@ -329,8 +337,19 @@ public final class GraphCheckEngine implements CheckEngine {
                         ids.add(SubjectRef.WILDCARD);
                     }
                     Set<String> resources = new TreeSet<>();
-                    store.resourcesNaming(tenant, revision, definition.name(), relation.name(), subject.type(), "", ids)
-                            .forEach(r -> resources.add(r.resource().id()));
+                    boolean entrypoint = index.leadsTo(definition.name(), relation.name(), resourceType + "#" + permission);
+                    for (Relationship r : store.resourcesNaming(tenant, revision, definition.name(), relation.name(),
+                            subject.type(), "", ids)) {
+                        Truth caveat = caveatOf(schema, r, context);
+                        if (caveat.isFalse()) {
+                            continue;
+                        }
+                        resources.add(r.resource().id());
+                        if (caveat.isUnknown() && entrypoint) {
+                            hints.computeIfAbsent(definition.name() + "#" + relation.name(), k -> new TreeSet<>())
+                                    .add(r.resource().id());
+                        }
+                    }
                     push.accept(definition.name() + "#" + relation.name(), resources);
                 }
             }
@@ -366,6 +385,14 @@ public final class GraphCheckEngine implements CheckEngine {
             }
         }
         return reached.getOrDefault(resourceType + "#" + permission, Set.of());
+    }
+
+    private Truth caveatOf(Schema schema, Relationship r, Map<String, Object> context) {
+        if (r.caveat() == null) {
+            return Truth.TRUE;
+        }
+        var definition = schema.caveats().get(r.caveat().name());
+        return definition == null ? Truth.FALSE : caveats.evaluate(definition, context, r.caveat().context());
     }
 
     // ---- lookup subjects ---------------------------------------------------------------------------

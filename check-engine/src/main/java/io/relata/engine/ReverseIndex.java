@@ -85,6 +85,25 @@ final class ReverseIndex {
         }
     }
 
+    /** True when the schema leads from {@code type#name} to {@code target} along the edges. */
+    boolean leadsTo(String type, String name, String target) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+        queue.add(type + "#" + name);
+        while (!queue.isEmpty()) {
+            String key = queue.poll();
+            if (key.equals(target)) {
+                return true;
+            }
+            if (seen.add(key)) {
+                for (Edge e : edges.getOrDefault(key, List.of())) {
+                    queue.add(e.target() + "#" + e.targetName());
+                }
+            }
+        }
+        return false;
+    }
+
     List<Edge> from(String type, String name) {
         return edges.getOrDefault(type + "#" + name, List.of());
     }
