@@ -1,0 +1,55 @@
+package io.relata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.StoreOptions;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A check through 20 levels of nested groups costs one store query per level when cold
+ * (the batching), and none when warm (the cache); a wide level is still one query.
+ */
+class StoreRoundTripsTest {
+
+    @Test
+    void depthTwentyCheck_costsOneQueryPerLevelCold_andNoneWarm() {
+        TupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        String tenant = "t-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, "definition user {}\ndefinition group {\n  relation member: user | group#member\n}\n");
+        List<RelationshipUpdate> chain = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            chain.add(RelationshipUpdate.touch(Relationship.parse("group:g" + i + "#member@group:g" + (i + 1) + "#member")));
+            // Siblings at every level: the batch grows, the query count does not.
+            for (int s = 0; s < 5; s++) {
+                chain.add(RelationshipUpdate.touch(Relationship.parse("group:g" + i + "#member@group:s" + i + "x" + s
+                        + "#member")));
+            }
+        }
+        chain.add(RelationshipUpdate.touch(Relationship.parse("group:g20#member@user:deep")));
+        Revision revision = store.write(tenant, chain);
+
+        try (GraphCheckEngine engine = new GraphCheckEngine(store)) {
+            CheckResult cold = engine.checkNow(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"));
+            int coldCalls = engine.lastStoreCalls();
+            CheckResult warm = engine.checkNow(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"));
+            int warmCalls = engine.lastStoreCalls();
+            System.out.printf("depth-20 check: %d store queries cold, %d warm%n", coldCalls, warmCalls);
+
+            assertThat(cold).isEqualTo(CheckResult.HAS);
+            assertThat(warm).isEqualTo(CheckResult.HAS);
+            assertThat(coldCalls).isEqualTo(21);
+            assertThat(warmCalls).isZero();
+            assertThat(engine.cacheStats().hitCount()).isPositive();
+        }
+    }
+}
