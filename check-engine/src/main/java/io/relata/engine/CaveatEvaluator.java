@@ -83,6 +83,19 @@ final class CaveatEvaluator {
     }
 
     /**
+     * The truth of a relationship's caveat under the request context: TRUE without a
+     * caveat, FALSE for a caveat the schema no longer has (fail closed).
+     */
+    Truth evaluate(io.relata.schema.Schema schema, io.relata.store.Relationship relationship,
+            Map<String, Object> requestContext) {
+        if (relationship.caveat() == null) {
+            return Truth.TRUE;
+        }
+        CaveatDefinition definition = schema.caveats().get(relationship.caveat().name());
+        return definition == null ? Truth.FALSE : evaluate(definition, requestContext, relationship.caveat().context());
+    }
+
+    /**
      * Evaluates {@code caveat} with the request context overlaid by the relationship's.
      *
      * @throws EngineException INVALID_ARGUMENT when a context value does not fit its parameter

@@ -23,7 +23,7 @@ public record CheckResult(Permissionship permissionship, List<String> missingCon
         return switch (truth.kind) {
             case TRUE -> HAS;
             case FALSE -> NO;
-            case UNKNOWN -> new CheckResult(Permissionship.CONDITIONAL, truth.missing.stream().sorted().toList());
+            case UNKNOWN -> new CheckResult(Permissionship.CONDITIONAL, truth.missingSorted());
         };
     }
 }

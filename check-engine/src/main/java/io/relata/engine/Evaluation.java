@@ -1,7 +1,5 @@
 package io.relata.engine;
 
-import io.relata.schema.AllowedSubjectType;
-import io.relata.schema.CaveatDefinition;
 import io.relata.schema.ObjectDefinition;
 import io.relata.schema.Permission;
 import io.relata.schema.Relation;
@@ -351,14 +349,7 @@ final class Evaluation {
 
     /** The truth of a relationship's caveat (TRUE without one). */
     private Truth caveat(Relationship t) {
-        if (t.caveat() == null) {
-            return Truth.TRUE;
-        }
-        CaveatDefinition definition = schema.caveats().get(t.caveat().name());
-        if (definition == null) {
-            return Truth.FALSE;
-        }
-        return caveats.evaluate(definition, context, t.caveat().context());
+        return caveats.evaluate(schema, t, context);
     }
 
     private static Map<String, Truth> falses(Collection<String> ids) {
@@ -375,14 +366,5 @@ final class Evaluation {
             }
         });
         return open;
-    }
-
-    Schema schema() {
-        return schema;
-    }
-
-    /** The subject types a relation allows, for lookups. */
-    static List<AllowedSubjectType> allowed(Schema schema, String type, String relation) {
-        return schema.definition(type).flatMap(d -> d.relation(relation)).map(Relation::allowedTypes).orElse(List.of());
     }
 }

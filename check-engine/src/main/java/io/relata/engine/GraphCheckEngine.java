@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -288,7 +287,7 @@ public final class GraphCheckEngine implements CheckEngine {
                 for (String id : ids) {
                     Truth t = truths.getOrDefault(id, Truth.FALSE);
                     if (!t.isFalse() && !withHints.getOrDefault(id, Truth.FALSE).isFalse()) {
-                        found.add(new LookupResult(id, t.permissionship(), t.missing.stream().sorted().toList()));
+                        found.add(new LookupResult(id, t.permissionship(), t.missingSorted()));
                         if (limit > 0 && found.size() == limit) {
                             return new LookupPage(found, id);
                         }
@@ -340,7 +339,7 @@ public final class GraphCheckEngine implements CheckEngine {
                     boolean entrypoint = index.leadsTo(definition.name(), relation.name(), resourceType + "#" + permission);
                     for (Relationship r : store.resourcesNaming(tenant, revision, definition.name(), relation.name(),
                             subject.type(), "", ids)) {
-                        Truth caveat = caveatOf(schema, r, context);
+                        Truth caveat = caveats.evaluate(schema, r, context);
                         if (caveat.isFalse()) {
                             continue;
                         }
@@ -387,14 +386,6 @@ public final class GraphCheckEngine implements CheckEngine {
         return reached.getOrDefault(resourceType + "#" + permission, Set.of());
     }
 
-    private Truth caveatOf(Schema schema, Relationship r, Map<String, Object> context) {
-        if (r.caveat() == null) {
-            return Truth.TRUE;
-        }
-        var definition = schema.caveats().get(r.caveat().name());
-        return definition == null ? Truth.FALSE : caveats.evaluate(definition, context, r.caveat().context());
-    }
-
     // ---- lookup subjects ---------------------------------------------------------------------------
 
     @Override
@@ -422,9 +413,5 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public void close() {
         pool.shutdownNow();
-    }
-
-    static TreeMap<String, Truth> sorted(Map<String, Truth> m) {
-        return new TreeMap<>(m);
     }
 }

@@ -268,16 +268,16 @@ final class SubjectSet {
             for (Found x : new TreeMap<>(wildcard.exclusions()).values()) {
                 Truth t = x.cav().truth();
                 if (!t.isFalse()) {
-                    excluded.add(new LookupResult(x.id(), t.permissionship(), t.missing.stream().sorted().toList()));
+                    excluded.add(new LookupResult(x.id(), t.permissionship(), t.missingSorted()));
                 }
             }
             Truth t = wildcard.cav().truth();
-            out.add(new SubjectResult("*", t.permissionship(), t.missing.stream().sorted().toList(), excluded));
+            out.add(new SubjectResult("*", t.permissionship(), t.missingSorted(), excluded));
         }
         for (Found c : concrete.values()) {
             Truth t = c.cav().truth();
             if (!t.isFalse()) {
-                out.add(new SubjectResult(c.id(), t.permissionship(), t.missing.stream().sorted().toList(), List.of()));
+                out.add(new SubjectResult(c.id(), t.permissionship(), t.missingSorted(), List.of()));
             }
         }
         return out;

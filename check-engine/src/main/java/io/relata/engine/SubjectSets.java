@@ -1,6 +1,5 @@
 package io.relata.engine;
 
-import io.relata.schema.CaveatDefinition;
 import io.relata.schema.ObjectDefinition;
 import io.relata.schema.Permission;
 import io.relata.schema.Relation;
@@ -185,10 +184,6 @@ final class SubjectSets {
     }
 
     private Cav caveat(Relationship t) {
-        if (t.caveat() == null) {
-            return Cav.NONE;
-        }
-        CaveatDefinition definition = schema.caveats().get(t.caveat().name());
-        return Cav.of(definition == null ? Truth.FALSE : caveats.evaluate(definition, context, t.caveat().context()));
+        return t.caveat() == null ? Cav.NONE : Cav.of(caveats.evaluate(schema, t, context));
     }
 }

@@ -77,6 +77,11 @@ final class Truth {
         };
     }
 
+    /** The missing parameter names, sorted. */
+    java.util.List<String> missingSorted() {
+        return missing.stream().sorted().toList();
+    }
+
     Permissionship permissionship() {
         return switch (kind) {
             case TRUE -> Permissionship.HAS;

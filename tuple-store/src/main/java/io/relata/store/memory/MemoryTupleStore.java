@@ -360,21 +360,7 @@ public final class MemoryTupleStore implements TupleStore {
     public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
         Tenant t = tenant(tenant);
-        return reading(tenant, () -> {
-            Instant now = options.clock().instant();
-            List<Relationship> out = new ArrayList<>();
-            for (String id : new HashSet<>(resourceIds)) {
-                List<Version> versions = t.forward.get(forwardKey(resourceType, id, relation));
-                if (versions != null) {
-                    for (Version v : versions) {
-                        if (v.visibleAt(revision.value(), now)) {
-                            out.add(v.relationship);
-                        }
-                    }
-                }
-            }
-            return out;
-        });
+        return visible(t, revision, resourceIds, id -> t.forward.get(forwardKey(resourceType, id, relation)));
     }
 
     @Override
@@ -382,11 +368,19 @@ public final class MemoryTupleStore implements TupleStore {
             String subjectType, String subjectRelation, Collection<String> subjectIds) {
         Tenant t = tenant(tenant);
         String subjectRel = subjectRelation == null ? "" : subjectRelation;
-        return reading(tenant, () -> {
+        return visible(t, revision, subjectIds,
+                id -> t.reverse.get(reverseKey(resourceType, relation, subjectType, subjectRel, id)));
+    }
+
+    /** The versions visible at {@code revision} in the index lists of {@code keys}. */
+    private List<Relationship> visible(Tenant t, Revision revision, Collection<String> keys,
+            java.util.function.Function<String, List<Version>> index) {
+        t.lock.readLock().lock();
+        try {
             Instant now = options.clock().instant();
             List<Relationship> out = new ArrayList<>();
-            for (String id : new HashSet<>(subjectIds)) {
-                List<Version> versions = t.reverse.get(reverseKey(resourceType, relation, subjectType, subjectRel, id));
+            for (String key : new HashSet<>(keys)) {
+                List<Version> versions = index.apply(key);
                 if (versions != null) {
                     for (Version v : versions) {
                         if (v.visibleAt(revision.value(), now)) {
@@ -396,7 +390,9 @@ public final class MemoryTupleStore implements TupleStore {
                 }
             }
             return out;
-        });
+        } finally {
+            t.lock.readLock().unlock();
+        }
     }
 
     // ---- schema ------------------------------------------------------------------------------------

@@ -329,16 +329,31 @@ public final class PostgresTupleStore implements TupleStore {
 
     // ---- writes ------------------------------------------------------------------------------------
 
-    @Override
-    public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata) {
-        StoreSupport.checkWrite(options, updates, preconditions);
+    /** The body of a write transaction, given the tenant id, its new revision and the time. */
+    private interface WriteBody<T> {
+        T apply(DSLContext tx, long tenantId, long revision, Instant now);
+    }
+
+    /**
+     * Runs {@code body} in a transaction that first takes the tenant's next revision (and so
+     * its write lock) and checks the preconditions; the caller records the revision.
+     */
+    private <T> T writeTransaction(String tenant, List<Precondition> preconditions, WriteBody<T> body) {
         long id = tenantId(tenant);
         return run(() -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             Instant now = options.clock().instant();
             long revision = nextRevision(tx, id);
             checkPreconditions(tx, id, preconditions, now);
+            return body.apply(tx, id, revision, now);
+        }));
+    }
+
+    @Override
+    public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            Map<String, Object> metadata) {
+        StoreSupport.checkWrite(options, updates, preconditions);
+        return writeTransaction(tenant, preconditions, (tx, id, revision, now) -> {
             List<Relationship> ending = new ArrayList<>();
             List<Boolean> onlyExpired = new ArrayList<>();
             List<Relationship> inserting = new ArrayList<>();
@@ -364,7 +379,7 @@ public final class PostgresTupleStore implements TupleStore {
             }
             recordRevision(tx, id, revision, now, false, metadata);
             return Revision.of(revision);
-        }));
+        });
     }
 
     private void checkPreconditions(DSLContext tx, long tenantId, List<Precondition> preconditions, Instant now) {
@@ -465,12 +480,7 @@ public final class PostgresTupleStore implements TupleStore {
     public DeleteResult delete(String tenant, RelationshipFilter filter, List<Precondition> preconditions, long limit,
             boolean allowPartial) {
         StoreSupport.checkWrite(options, List.of(), preconditions);
-        long id = tenantId(tenant);
-        return run(() -> dsl.transactionResult(cfg -> {
-            DSLContext tx = DSL.using(cfg);
-            Instant now = options.clock().instant();
-            long revision = nextRevision(tx, id);
-            checkPreconditions(tx, id, preconditions, now);
+        return writeTransaction(tenant, preconditions, (tx, id, revision, now) -> {
             var select = tx.select(KEY_COLUMNS).from(RELATION_TUPLES)
                     .where(TENANT_ID.eq(id)).and(filter(filter)).and(DELETED_REV.eq(LIVE))
                     .orderBy(KEY_COLUMNS);
@@ -488,31 +498,27 @@ public final class PostgresTupleStore implements TupleStore {
             endVersions(tx, id, revision, matching, all, now);
             recordRevision(tx, id, revision, now, false, Map.of());
             return new DeleteResult(Revision.of(revision), matching.size(), complete);
-        }));
+        });
     }
 
     @Override
     public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
-        long id = tenantId(tenant);
-        return run(() -> dsl.transactionResult(cfg -> {
-            DSLContext tx = DSL.using(cfg);
-            Instant now = options.clock().instant();
-            long revision = nextRevision(tx, id);
+        return writeTransaction(tenant, List.of(), (tx, id, revision, now) -> {
             // Expired versions are invisible; end them so they cannot block an import of the same key.
             tx.update(RELATION_TUPLES).set(DELETED_REV, revision)
                     .where(TENANT_ID.eq(id)).and(DELETED_REV.eq(LIVE)).and(EXPIRES_AT.le(timestamp(now)))
                     .execute();
-            Connection connection = cfg.connectionProvider().acquire();
+            Connection connection = tx.configuration().connectionProvider().acquire();
             try {
                 copy(connection.unwrap(PGConnection.class), id, revision, relationships);
             } catch (SQLException e) {
                 throw new DataAccessException("COPY failed: " + e.getMessage(), e);
             } finally {
-                cfg.connectionProvider().release(connection);
+                tx.configuration().connectionProvider().release(connection);
             }
             recordRevision(tx, id, revision, now, false, Map.of());
             return Revision.of(revision);
-        }));
+        });
     }
 
     private static void copy(PGConnection connection, long tenantId, long revision, Iterator<Relationship> rows)
@@ -645,14 +651,11 @@ public final class PostgresTupleStore implements TupleStore {
 
     @Override
     public Revision writeSchema(String tenant, String schemaText) {
-        long id = tenantId(tenant);
-        return run(() -> dsl.transactionResult(cfg -> {
-            DSLContext tx = DSL.using(cfg);
-            long revision = nextRevision(tx, id);
+        return writeTransaction(tenant, List.of(), (tx, id, revision, now) -> {
             tx.insertInto(SCHEMAS).set(TENANT_ID, id).set(REVISION, revision).set(SCHEMA_TEXT, schemaText).execute();
-            recordRevision(tx, id, revision, options.clock().instant(), true, Map.of());
+            recordRevision(tx, id, revision, now, true, Map.of());
             return Revision.of(revision);
-        }));
+        });
     }
 
     @Override
