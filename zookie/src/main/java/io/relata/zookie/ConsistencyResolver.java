@@ -1,0 +1,86 @@
+package io.relata.zookie;
+
+import io.relata.store.Revision;
+import io.relata.store.TupleStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Turns a request's {@link Consistency} into the revision to read at:
+ * <ul>
+ *   <li>{@code minimizeLatency}: the newest revision committed at or before the start of
+ *       the current quantization window (default 5 s), so concurrent requests share a
+ *       revision and its cache entries; at most one window stale;</li>
+ *   <li>{@code atLeastAsFresh(t)}: the newer of the token's revision and the quantized one,
+ *       so a read after a write always sees it (the new-enemy guarantee) and still shares
+ *       cache entries when it can;</li>
+ *   <li>{@code atExactSnapshot(t)}: the token's revision;</li>
+ *   <li>{@code fullyConsistent}: the newest committed revision.</li>
+ * </ul>
+ * A token older than the store's oldest readable revision (garbage collection passed it) or
+ * newer than its newest is refused with a message saying so.
+ */
+public final class ConsistencyResolver {
+
+    private final TupleStore store;
+    private final ZookieCodec codec;
+    private final Duration window;
+    private final Clock clock;
+
+    public ConsistencyResolver(TupleStore store, ZookieCodec codec, Duration window, Clock clock) {
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("the quantization window must not be negative");
+        }
+        this.store = store;
+        this.codec = codec;
+        this.window = window;
+        this.clock = clock;
+    }
+
+    /** The revision to read at. @throws ZookieException for an unusable token */
+    public Revision resolve(String tenant, Consistency consistency) {
+        Consistency c = consistency == null ? Consistency.MINIMIZE_LATENCY : consistency;
+        if (c instanceof Consistency.FullyConsistent) {
+            return store.headRevision(tenant);
+        }
+        if (c instanceof Consistency.MinimizeLatency) {
+            return quantized(tenant);
+        }
+        if (c instanceof Consistency.AtLeastAsFresh a) {
+            Revision wanted = usable(tenant, a.token());
+            Revision quantized = quantized(tenant);
+            return quantized.compareTo(wanted) >= 0 ? quantized : wanted;
+        }
+        return usable(tenant, ((Consistency.AtExactSnapshot) c).token());
+    }
+
+    /** The token for a revision of a tenant, as responses carry it. */
+    public String token(String tenant, Revision revision) {
+        return codec.encode(tenant, revision);
+    }
+
+    private Revision quantized(String tenant) {
+        if (window.isZero()) {
+            return store.headRevision(tenant);
+        }
+        long millis = window.toMillis();
+        Instant start = Instant.ofEpochMilli(Math.floorDiv(clock.millis(), millis) * millis);
+        return store.revisionAt(tenant, start);
+    }
+
+    private Revision usable(String tenant, String token) {
+        Revision revision = codec.decode(tenant, token);
+        Revision oldest = store.oldestReadableRevision(tenant);
+        if (revision.compareTo(oldest) < 0) {
+            throw new ZookieException("the token's revision " + revision + " is older than the garbage collection"
+                    + " window allows; read with a fresher token or with fullyConsistent");
+        }
+        Revision head = store.headRevision(tenant);
+        if (revision.compareTo(head) > 0) {
+            throw new ZookieException("the token names revision " + revision + ", newer than any this tenant has"
+                    + " committed; was the data restored from a backup?");
+        }
+        return revision;
+    }
+}

@@ -1,0 +1,94 @@
+package io.relata.zookie;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relata.store.GcResult;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.StoreOptions;
+import io.relata.store.TestClock;
+import io.relata.store.TupleStore;
+import io.relata.store.memory.MemoryTupleStore;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ZookieTest {
+
+    private final ZookieCodec codec = new ZookieCodec("0123456789abcdef-secret");
+
+    @Test
+    void tokens_roundTrip_andAreOpaque() {
+        String token = codec.encode("acme", Revision.of(42));
+
+        assertThat(codec.decode("acme", token)).isEqualTo(Revision.of(42));
+        assertThat(token).doesNotContain("acme").doesNotContain("42").matches("[A-Za-z0-9_-]+");
+    }
+
+    @Test
+    void alteredForgedForeignAndGarbageTokens_areRefusedWithClearMessages() {
+        String token = codec.encode("acme", Revision.of(42));
+        byte[] bytes = Base64.getUrlDecoder().decode(token);
+        bytes[8] ^= 1;
+        String altered = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String forged = new ZookieCodec("another-server-secret-0000").encode("acme", Revision.of(42));
+
+        assertThatThrownBy(() -> codec.decode("acme", altered)).isInstanceOf(ZookieException.class)
+                .hasMessageContaining("altered");
+        assertThatThrownBy(() -> codec.decode("acme", forged)).hasMessageContaining("altered or was not issued");
+        assertThatThrownBy(() -> codec.decode("other", token)).hasMessageContaining("another tenant");
+        assertThatThrownBy(() -> codec.decode("acme", "not a token!")).hasMessageContaining("not a Relata");
+        assertThatThrownBy(() -> codec.decode("acme", "")).hasMessageContaining("empty");
+        bytes[0] = 9;
+        assertThatThrownBy(() -> codec.decode("acme", Base64.getUrlEncoder().encodeToString(bytes)))
+                .hasMessageContaining("version 9");
+        assertThatThrownBy(() -> new ZookieCodec("short")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void consistency_resolvesToTheRightRevision() {
+        TestClock clock = new TestClock();
+        try (TupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
+            store.createTenant("acme");
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), clock);
+            clock.advance(Duration.ofSeconds(10));
+            Revision first = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u1"))));
+            clock.advance(Duration.ofSeconds(6));
+            Revision second = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u2"))));
+            String secondToken = resolver.token("acme", second);
+
+            assertThat(resolver.resolve("acme", Consistency.FULLY_CONSISTENT)).isEqualTo(second);
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).as("quantized to the window start")
+                    .isEqualTo(first);
+            assertThat(resolver.resolve("acme", new Consistency.AtLeastAsFresh(secondToken))).isEqualTo(second);
+            assertThat(resolver.resolve("acme", new Consistency.AtExactSnapshot(resolver.token("acme", first))))
+                    .isEqualTo(first);
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).isEqualTo(second);
+            assertThat(resolver.resolve("acme", new Consistency.AtLeastAsFresh(resolver.token("acme", first))))
+                    .as("fresher than asked is fine").isEqualTo(second);
+            assertThatThrownBy(() -> resolver.resolve("acme", new Consistency.AtExactSnapshot(
+                    resolver.token("acme", Revision.of(99))))).hasMessageContaining("newer than any");
+        }
+    }
+
+    @Test
+    void tokensOlderThanTheGcWindow_areRefused() {
+        TestClock clock = new TestClock();
+        try (TupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
+            store.createTenant("acme");
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), clock);
+            Revision old = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u1"))));
+            store.write("acme", List.of(RelationshipUpdate.delete(Relationship.parse("doc:a#viewer@user:u1"))));
+            clock.advance(Duration.ofHours(25));
+            GcResult gc = store.collectGarbage();
+
+            assertThat(gc.deletedVersions()).isPositive();
+            assertThatThrownBy(() -> resolver.resolve("acme", new Consistency.AtExactSnapshot(resolver.token("acme", old))))
+                    .isInstanceOf(ZookieException.class).hasMessageContaining("garbage collection window");
+        }
+    }
+}
