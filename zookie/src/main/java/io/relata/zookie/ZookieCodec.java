@@ -16,7 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
  * back but cannot forge, alter or move one to another tenant.
  *
  * <p>Layout (base64url, no padding): version (1 byte), revision (8 bytes), tenant
- * fingerprint (4 bytes: HMAC of the tenant name), MAC (16 bytes: HMAC-SHA256 of the
+ * fingerprint (4 bytes of SHA-256 of the tenant name), MAC (16 bytes: HMAC-SHA256 of the
  * preceding bytes and the tenant name). Thread-safe.
  */
 public final class ZookieCodec {
