@@ -1,0 +1,332 @@
+package io.relata.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.relata.engine.BulkCheckResult;
+import io.relata.engine.CheckEngine;
+import io.relata.engine.CheckRequest;
+import io.relata.engine.CheckResult;
+import io.relata.engine.LookupPage;
+import io.relata.engine.LookupResult;
+import io.relata.engine.SubjectResult;
+import io.relata.schema.AllowedSubjectType;
+import io.relata.schema.Compilation;
+import io.relata.schema.ObjectDefinition;
+import io.relata.schema.Relation;
+import io.relata.schema.Schema;
+import io.relata.schema.SchemaCompiler;
+import io.relata.store.Cursor;
+import io.relata.store.DeleteResult;
+import io.relata.store.Precondition;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipFilter;
+import io.relata.store.RelationshipPage;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.SchemaVersion;
+import io.relata.store.SubjectRef;
+import io.relata.store.TupleStore;
+import io.relata.zookie.ConsistencyResolver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What each endpoint does, as plain blocking methods over the store, the engine and the
+ * consistency resolver; {@link RelataServer} runs them off the event loop and writes
+ * their JSON. Streaming endpoints hand each page to a sink as it is found.
+ */
+final class Api {
+
+    /** Where a streaming endpoint puts each result line as it is found; false stops the stream. */
+    interface Sink {
+        boolean accept(JsonObject result);
+    }
+
+    private final TupleStore store;
+    private final CheckEngine engine;
+    private final ConsistencyResolver consistency;
+    private final ServerConfig config;
+    private final MeterRegistry metrics;
+
+    Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
+        this.store = store;
+        this.engine = engine;
+        this.consistency = consistency;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    private JsonObject token(String tenant, Revision revision) {
+        return Json.token(consistency.token(tenant, revision));
+    }
+
+    // ---- schema -----------------------------------------------------------------------------------------
+
+    JsonObject schemaWrite(String tenant, JsonObject body) {
+        String text = Json.string(body, "schema", true);
+        Compilation compilation = SchemaCompiler.compile(text);
+        if (!compilation.ok()) {
+            throw ApiException.invalid("the schema has errors:\n" + compilation.errors().stream()
+                    .map(d -> d.format("schema")).collect(Collectors.joining("\n")));
+        }
+        Schema next = compilation.orThrow();
+        Revision head = store.headRevision(tenant);
+        Optional<SchemaVersion> current = store.readSchema(tenant, head);
+        if (current.isPresent()) {
+            refuseOrphans(tenant, head, SchemaCompiler.compile(current.get().text()).orThrow(), next);
+        }
+        return new JsonObject().put("writtenAt", token(tenant, store.writeSchema(tenant, text)));
+    }
+
+    /** A schema change may not drop a relation (or a definition) that relationships still use. */
+    private void refuseOrphans(String tenant, Revision head, Schema current, Schema next) {
+        for (ObjectDefinition definition : current.definitions().values()) {
+            for (Relation relation : definition.relations().values()) {
+                boolean kept = next.definition(definition.name()).flatMap(d -> d.relation(relation.name())).isPresent();
+                if (kept) {
+                    continue;
+                }
+                RelationshipPage used = store.read(tenant, RelationshipFilter.of(definition.name(), null, relation.name()),
+                        head, null, 1);
+                if (!used.relationships().isEmpty()) {
+                    throw new ApiException(ApiException.FAILED_PRECONDITION, "the new schema removes `"
+                            + definition.name() + "#" + relation.name() + "`, which relationships still use (for example "
+                            + used.relationships().get(0) + "); delete them first");
+                }
+            }
+        }
+    }
+
+    JsonObject schemaRead(String tenant, JsonObject body) {
+        Revision head = store.headRevision(tenant);
+        SchemaVersion schema = store.readSchema(tenant, head).orElseThrow(() -> new ApiException(ApiException.NOT_FOUND,
+                "no schema has been written yet"));
+        return new JsonObject().put("schemaText", schema.text()).put("readAt", token(tenant, head));
+    }
+
+    private Schema schemaAt(String tenant, Revision revision) {
+        SchemaVersion version = store.readSchema(tenant, revision).orElseThrow(() -> new ApiException(
+                ApiException.FAILED_PRECONDITION, "no schema has been written yet; write one with /v1/schema/write"));
+        return SchemaCompiler.compile(version.text()).orThrow();
+    }
+
+    // ---- relationships ------------------------------------------------------------------------------
+
+    JsonObject relationshipsWrite(String tenant, JsonObject body) {
+        List<RelationshipUpdate> updates = new ArrayList<>();
+        for (Object u : Json.array(body, "updates")) {
+            updates.add(Json.update(asObject(u, "updates[]")));
+        }
+        List<Precondition> preconditions = new ArrayList<>();
+        for (Object p : Json.array(body, "optionalPreconditions")) {
+            preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
+        }
+        Schema schema = schemaAt(tenant, store.headRevision(tenant));
+        for (RelationshipUpdate u : updates) {
+            if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                allowed(schema, u.relationship());
+            }
+        }
+        JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
+        Revision revision = store.write(tenant, updates, preconditions, metadata == null ? Map.of() : metadata.getMap());
+        return new JsonObject().put("writtenAt", token(tenant, revision));
+    }
+
+    /** Refuses a relationship the schema does not allow, saying what it allows. */
+    static void allowed(Schema schema, Relationship r) {
+        ObjectDefinition definition = schema.definition(r.resource().type()).orElseThrow(() -> ApiException.invalid(
+                "the schema has no definition `" + r.resource().type() + "` (in " + r + ")"));
+        Relation relation = definition.relation(r.relation()).orElseThrow(() -> ApiException.invalid(
+                definition.permission(r.relation()).isPresent()
+                        ? "`" + r.resource().type() + "#" + r.relation() + "` is a permission; relationships are written"
+                                + " to relations (in " + r + ")"
+                        : "`" + r.resource().type() + "` has no relation `" + r.relation() + "` (in " + r + ")"));
+        SubjectRef s = r.subject();
+        boolean ok = false;
+        for (AllowedSubjectType t : relation.allowedTypes()) {
+            boolean subjectFits = t.subject().type().equals(s.type())
+                    && (s.isWildcard() ? t.subject().wildcard()
+                            : !t.subject().wildcard() && java.util.Objects.equals(t.subject().relation(), s.relation()));
+            boolean caveatFits = r.caveat() == null ? t.caveat() == null : r.caveat().name().equals(t.caveat());
+            boolean expirationFits = r.expiresAt() == null || t.expiration();
+            if (subjectFits && caveatFits && expirationFits) {
+                ok = true;
+                break;
+            }
+        }
+        if (!ok) {
+            throw ApiException.invalid("relation `" + r.resource().type() + "#" + r.relation() + "` does not allow "
+                    + r.subject() + (r.caveat() == null ? "" : " with caveat `" + r.caveat().name() + "`")
+                    + (r.expiresAt() == null ? "" : " with an expiration") + "; it allows "
+                    + relation.allowedTypes().stream().map(Object::toString).collect(Collectors.joining(" | ")));
+        }
+    }
+
+    void relationshipsRead(String tenant, JsonObject body, Sink sink) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        RelationshipFilter filter = Json.filter(Json.object(body, "relationshipFilter"));
+        long limit = Json.number(body, "optionalLimit", 0);
+        JsonObject cursorJson = Json.object(body, "optionalCursor");
+        Cursor cursor = cursorJson == null ? null : new Cursor(Json.string(cursorJson, "token", true));
+        JsonObject readAt = token(tenant, revision);
+        long sent = 0;
+        while (true) {
+            int page = (int) Math.min(500, limit > 0 ? limit - sent : 500);
+            RelationshipPage rows = store.read(tenant, filter, revision, cursor, page);
+            for (Relationship r : rows.relationships()) {
+                JsonObject line = new JsonObject().put("readAt", readAt).put("relationship", Json.relationship(r))
+                        .put("afterResultCursor", Json.token(Cursor.after(r).token()));
+                if (!sink.accept(line)) {
+                    return;
+                }
+                sent++;
+            }
+            cursor = rows.next();
+            if (cursor == null || (limit > 0 && sent >= limit)) {
+                return;
+            }
+        }
+    }
+
+    JsonObject relationshipsDelete(String tenant, JsonObject body) {
+        RelationshipFilter filter = Json.filter(Json.object(body, "relationshipFilter"));
+        List<Precondition> preconditions = new ArrayList<>();
+        for (Object p : Json.array(body, "optionalPreconditions")) {
+            preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
+        }
+        DeleteResult result = store.delete(tenant, filter, preconditions, Json.number(body, "optionalLimit", 0),
+                Json.bool(body, "optionalAllowPartialDeletions"));
+        return new JsonObject().put("deletedAt", token(tenant, result.revision()))
+                .put("deletionProgress", result.complete() ? "DELETION_PROGRESS_COMPLETE" : "DELETION_PROGRESS_PARTIAL")
+                .put("relationshipsDeletedCount", Long.toString(result.deleted()));
+    }
+
+    // ---- permissions --------------------------------------------------------------------------------
+
+    JsonObject check(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        CheckRequest request = Json.checkRequest(body);
+        CheckResult result = engine.check(tenant, revision, request).join();
+        metrics.counter("relata.check.results", "permissionship", result.permissionship().name()).increment();
+        return new JsonObject().put("checkedAt", token(tenant, revision))
+                .put("permissionship", Json.permissionship(result.permissionship()))
+                .put("partialCaveatInfo", Json.partialCaveat(result.missingContext()))
+                .put("debugTrace", null).put("optionalExpiresAt", null);
+    }
+
+    JsonObject checkBulk(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        JsonArray items = Json.array(body, "items");
+        if (items.size() > config.maxBulkItems()) {
+            throw ApiException.invalid("a bulk check may carry at most " + config.maxBulkItems() + " items; this one has "
+                    + items.size());
+        }
+        List<CheckRequest> requests = new ArrayList<>();
+        List<JsonObject> echoes = new ArrayList<>();
+        for (Object item : items) {
+            JsonObject o = asObject(item, "items[]");
+            requests.add(Json.checkRequest(o));
+            echoes.add(o);
+        }
+        List<BulkCheckResult> results = engine.checkBulk(tenant, revision, requests).join();
+        JsonArray pairs = new JsonArray();
+        for (int i = 0; i < results.size(); i++) {
+            BulkCheckResult r = results.get(i);
+            JsonObject pair = new JsonObject().put("request", echoes.get(i));
+            if (r.error() != null) {
+                pair.put("error", Errors.of(r.error()).json());
+            } else {
+                metrics.counter("relata.check.results", "permissionship", r.result().permissionship().name()).increment();
+                pair.put("item", new JsonObject().put("permissionship", Json.permissionship(r.result().permissionship()))
+                        .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace", null));
+            }
+            pairs.add(pair);
+        }
+        return new JsonObject().put("checkedAt", token(tenant, revision)).put("pairs", pairs);
+    }
+
+    JsonObject expand(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", Json.expand(
+                engine.expand(tenant, revision, Json.objectRef(body, "resource"), Json.string(body, "permission", true))
+                        .join()));
+    }
+
+    void lookupResources(String tenant, JsonObject body, Sink sink) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        String type = Json.string(body, "resourceObjectType", true);
+        String permission = Json.string(body, "permission", true);
+        SubjectRef subject = Json.subjectRef(body, "subject");
+        Map<String, Object> context = Json.context(body, "context");
+        long limit = Json.number(body, "optionalLimit", 0);
+        JsonObject cursorJson = Json.object(body, "optionalCursor");
+        String after = cursorJson == null ? null : Json.string(cursorJson, "token", true);
+        JsonObject at = token(tenant, revision);
+        long sent = 0;
+        while (true) {
+            int page = (int) Math.min(500, limit > 0 ? limit - sent : 500);
+            LookupPage results = engine.lookupResources(tenant, revision, type, permission, subject, context, after, page)
+                    .join();
+            for (LookupResult r : results.results()) {
+                JsonObject line = new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
+                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                        .put("afterResultCursor", Json.token(r.id()));
+                if (!sink.accept(line)) {
+                    return;
+                }
+                sent++;
+            }
+            after = results.next();
+            if (after == null || (limit > 0 && sent >= limit)) {
+                return;
+            }
+        }
+    }
+
+    void lookupSubjects(String tenant, JsonObject body, Sink sink) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        List<SubjectResult> subjects = engine.lookupSubjects(tenant, revision, Json.objectRef(body, "resource"),
+                Json.string(body, "permission", true), Json.string(body, "subjectObjectType", true),
+                Json.string(body, "optionalSubjectRelation", false), Json.context(body, "context")).join();
+        JsonObject at = token(tenant, revision);
+        for (SubjectResult s : subjects) {
+            JsonArray excluded = new JsonArray();
+            JsonArray excludedIds = new JsonArray();
+            for (LookupResult x : s.excluded()) {
+                excluded.add(new JsonObject().put("subjectObjectId", x.id())
+                        .put("permissionship", Json.lookupPermissionship(x.permissionship()))
+                        .put("partialCaveatInfo", Json.partialCaveat(x.missingContext())));
+                excludedIds.add(x.id());
+            }
+            String permissionship = Json.lookupPermissionship(s.permissionship());
+            JsonObject partial = Json.partialCaveat(s.missingContext());
+            JsonObject line = new JsonObject().put("lookedUpAt", at)
+                    .put("subject", new JsonObject().put("subjectObjectId", s.id()).put("permissionship", permissionship)
+                            .put("partialCaveatInfo", partial))
+                    .put("excludedSubjects", excluded)
+                    .put("afterResultCursor", null)
+                    .put("subjectObjectId", s.id()).put("excludedSubjectIds", excludedIds)
+                    .put("permissionship", permissionship).put("partialCaveatInfo", partial);
+            if (!sink.accept(line)) {
+                return;
+            }
+        }
+    }
+
+    private static JsonObject asObject(Object o, String where) {
+        if (o instanceof JsonObject j) {
+            return j;
+        }
+        if (o instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) m;
+            return new JsonObject(map);
+        }
+        throw ApiException.invalid("each of `" + where + "` must be an object");
+    }
+}

@@ -1,0 +1,292 @@
+package io.relata.server;
+
+import io.relata.engine.CheckRequest;
+import io.relata.engine.ExpandTree;
+import io.relata.engine.Permissionship;
+import io.relata.store.Caveat;
+import io.relata.store.ObjectRef;
+import io.relata.store.Precondition;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipFilter;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.SubjectFilter;
+import io.relata.store.SubjectRef;
+import io.relata.zookie.Consistency;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SpiceDB's v1 JSON shapes to Relata's values and back. Field names are lowerCamelCase
+ * (snake_case accepted on input); a field of the wrong JSON type is a clear 400.
+ */
+final class Json {
+
+    private Json() {}
+
+    static Object field(JsonObject o, String name) {
+        if (o == null) {
+            return null;
+        }
+        Object value = o.getValue(name);
+        if (value == null) {
+            value = o.getValue(snake(name));
+        }
+        return value;
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([A-Z])", "_$1").toLowerCase();
+    }
+
+    static JsonObject object(JsonObject o, String name) {
+        Object v = field(o, name);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof JsonObject j) {
+            return j;
+        }
+        if (v instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) m;
+            return new JsonObject(map);
+        }
+        throw ApiException.invalid("`" + name + "` must be an object");
+    }
+
+    static JsonArray array(JsonObject o, String name) {
+        Object v = field(o, name);
+        if (v == null) {
+            return new JsonArray();
+        }
+        if (v instanceof JsonArray a) {
+            return a;
+        }
+        if (v instanceof List<?> l) {
+            return new JsonArray(l);
+        }
+        throw ApiException.invalid("`" + name + "` must be an array");
+    }
+
+    static String string(JsonObject o, String name, boolean required) {
+        Object v = field(o, name);
+        if (v == null || (v instanceof String s && s.isEmpty())) {
+            if (required) {
+                throw ApiException.invalid("`" + name + "` is required");
+            }
+            return null;
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        throw ApiException.invalid("`" + name + "` must be a string");
+    }
+
+    static long number(JsonObject o, String name, long fallback) {
+        Object v = field(o, name);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("`" + name + "` must be a number");
+            }
+        }
+        throw ApiException.invalid("`" + name + "` must be a number");
+    }
+
+    static boolean bool(JsonObject o, String name) {
+        Object v = field(o, name);
+        if (v == null) {
+            return false;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw ApiException.invalid("`" + name + "` must be true or false");
+    }
+
+    static Map<String, Object> context(JsonObject o, String name) {
+        JsonObject c = object(o, name);
+        return c == null ? Map.of() : c.getMap();
+    }
+
+    // ---- requests ----------------------------------------------------------------------------------
+
+    static ObjectRef objectRef(JsonObject o, String name) {
+        JsonObject ref = object(o, name);
+        if (ref == null) {
+            throw ApiException.invalid("`" + name + "` is required, as {\"objectType\": ..., \"objectId\": ...}");
+        }
+        return new ObjectRef(string(ref, "objectType", true), string(ref, "objectId", true));
+    }
+
+    static SubjectRef subjectRef(JsonObject o, String name) {
+        JsonObject ref = object(o, name);
+        if (ref == null) {
+            throw ApiException.invalid("`" + name + "` is required, as {\"object\": {...}, \"optionalRelation\": ...}");
+        }
+        JsonObject object = object(ref, "object");
+        if (object == null) {
+            throw ApiException.invalid("`" + name + ".object` is required");
+        }
+        return new SubjectRef(string(object, "objectType", true), string(object, "objectId", true),
+                string(ref, "optionalRelation", false));
+    }
+
+    static Relationship relationship(JsonObject o) {
+        if (o == null) {
+            throw ApiException.invalid("`relationship` is required");
+        }
+        ObjectRef resource = objectRef(o, "resource");
+        String relation = string(o, "relation", true);
+        SubjectRef subject = subjectRef(o, "subject");
+        Caveat caveat = null;
+        JsonObject c = object(o, "optionalCaveat");
+        if (c != null) {
+            caveat = new Caveat(string(c, "caveatName", true), context(c, "context"));
+        }
+        Instant expires = null;
+        String expiresAt = string(o, "optionalExpiresAt", false);
+        if (expiresAt != null) {
+            try {
+                expires = Instant.parse(expiresAt);
+            } catch (DateTimeParseException e) {
+                throw ApiException.invalid("`optionalExpiresAt` must be an RFC 3339 time such as 2030-01-01T00:00:00Z");
+            }
+        }
+        return new Relationship(resource, relation, subject, caveat, expires);
+    }
+
+    static RelationshipUpdate update(JsonObject o) {
+        String op = String.valueOf(field(o, "operation"));
+        RelationshipUpdate.Operation operation = switch (op) {
+            case "OPERATION_CREATE", "1" -> RelationshipUpdate.Operation.CREATE;
+            case "OPERATION_TOUCH", "2" -> RelationshipUpdate.Operation.TOUCH;
+            case "OPERATION_DELETE", "3" -> RelationshipUpdate.Operation.DELETE;
+            default -> throw ApiException.invalid("`operation` must be OPERATION_CREATE, OPERATION_TOUCH or"
+                    + " OPERATION_DELETE, got " + op);
+        };
+        return new RelationshipUpdate(operation, relationship(object(o, "relationship")));
+    }
+
+    static RelationshipFilter filter(JsonObject f) {
+        if (f == null) {
+            throw ApiException.invalid("`relationshipFilter` is required");
+        }
+        SubjectFilter subject = null;
+        JsonObject s = object(f, "optionalSubjectFilter");
+        if (s != null) {
+            String relation = null;
+            JsonObject r = object(s, "optionalRelation");
+            if (r != null) {
+                relation = string(r, "relation", false);
+                relation = relation == null ? "" : relation;
+            }
+            subject = new SubjectFilter(string(s, "subjectType", true), string(s, "optionalSubjectId", false), relation);
+        }
+        return new RelationshipFilter(string(f, "resourceType", false), string(f, "optionalResourceId", false),
+                string(f, "optionalResourceIdPrefix", false), string(f, "optionalRelation", false), subject);
+    }
+
+    static Precondition precondition(JsonObject p) {
+        String op = String.valueOf(field(p, "operation"));
+        Precondition.Kind kind = switch (op) {
+            case "OPERATION_MUST_MATCH", "2" -> Precondition.Kind.MUST_MATCH;
+            case "OPERATION_MUST_NOT_MATCH", "1" -> Precondition.Kind.MUST_NOT_MATCH;
+            default -> throw ApiException.invalid("a precondition's `operation` must be OPERATION_MUST_MATCH or"
+                    + " OPERATION_MUST_NOT_MATCH, got " + op);
+        };
+        return new Precondition(kind, filter(object(p, "filter")));
+    }
+
+    static Consistency consistency(JsonObject body) {
+        JsonObject c = object(body, "consistency");
+        if (c == null) {
+            return Consistency.MINIMIZE_LATENCY;
+        }
+        if (bool(c, "fullyConsistent")) {
+            return Consistency.FULLY_CONSISTENT;
+        }
+        JsonObject fresh = object(c, "atLeastAsFresh");
+        if (fresh != null) {
+            return new Consistency.AtLeastAsFresh(string(fresh, "token", true));
+        }
+        JsonObject exact = object(c, "atExactSnapshot");
+        if (exact != null) {
+            return new Consistency.AtExactSnapshot(string(exact, "token", true));
+        }
+        return Consistency.MINIMIZE_LATENCY;
+    }
+
+    static CheckRequest checkRequest(JsonObject o) {
+        return new CheckRequest(objectRef(o, "resource"), string(o, "permission", true), subjectRef(o, "subject"),
+                context(o, "context"));
+    }
+
+    // ---- responses ---------------------------------------------------------------------------------
+
+    static JsonObject token(String token) {
+        return new JsonObject().put("token", token);
+    }
+
+    static JsonObject objectRef(ObjectRef ref) {
+        return new JsonObject().put("objectType", ref.type()).put("objectId", ref.id());
+    }
+
+    static JsonObject subjectRef(SubjectRef s) {
+        return new JsonObject().put("object", new JsonObject().put("objectType", s.type()).put("objectId", s.id()))
+                .put("optionalRelation", s.relation() == null ? "" : s.relation());
+    }
+
+    static JsonObject relationship(Relationship r) {
+        JsonObject caveat = r.caveat() == null ? null
+                : new JsonObject().put("caveatName", r.caveat().name()).put("context", new JsonObject(r.caveat().context()));
+        return new JsonObject().put("resource", objectRef(r.resource())).put("relation", r.relation())
+                .put("subject", subjectRef(r.subject())).put("optionalCaveat", caveat)
+                .put("optionalExpiresAt", r.expiresAt() == null ? null : r.expiresAt().toString());
+    }
+
+    static String permissionship(Permissionship p) {
+        return switch (p) {
+            case HAS -> "PERMISSIONSHIP_HAS_PERMISSION";
+            case NO -> "PERMISSIONSHIP_NO_PERMISSION";
+            case CONDITIONAL -> "PERMISSIONSHIP_CONDITIONAL_PERMISSION";
+        };
+    }
+
+    static String lookupPermissionship(Permissionship p) {
+        return p == Permissionship.CONDITIONAL ? "LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION"
+                : "LOOKUP_PERMISSIONSHIP_HAS_PERMISSION";
+    }
+
+    static JsonObject partialCaveat(List<String> missing) {
+        return missing.isEmpty() ? null : new JsonObject().put("missingRequiredContext", new JsonArray(missing));
+    }
+
+    static JsonObject expand(ExpandTree tree) {
+        JsonObject node = new JsonObject().put("expandedObject", objectRef(tree.resource()))
+                .put("expandedRelation", tree.relation());
+        if (tree instanceof ExpandTree.Leaf leaf) {
+            JsonArray subjects = new JsonArray();
+            leaf.subjects().forEach(s -> subjects.add(subjectRef(s)));
+            node.put("leaf", new JsonObject().put("subjects", subjects));
+        } else {
+            ExpandTree.Operation op = (ExpandTree.Operation) tree;
+            JsonArray children = new JsonArray();
+            op.children().forEach(c -> children.add(expand(c)));
+            node.put("intermediate", new JsonObject().put("operation", "OPERATION_" + op.kind().name())
+                    .put("children", children));
+        }
+        return node;
+    }
+}

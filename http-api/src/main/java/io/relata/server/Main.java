@@ -1,0 +1,223 @@
+package io.relata.server;
+
+import io.relata.engine.EngineOptions;
+import io.relata.migrations.Migrator;
+import io.relata.schema.Compilation;
+import io.relata.schema.SchemaCompiler;
+import io.relata.schema.SchemaException;
+import io.relata.schema.SchemaFormatter;
+import io.relata.store.GarbageCollector;
+import io.relata.store.StoreOptions;
+import io.relata.store.TupleStore;
+import io.relata.store.memory.MemoryTupleStore;
+import io.relata.store.postgres.PostgresConfig;
+import io.relata.store.postgres.PostgresTupleStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
+@Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
+        description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
+        subcommands = {Main.Serve.class, Main.Migrate.class, Main.SchemaCommands.class})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server.")
+    static final class Serve implements Callable<Integer> {
+
+        @Option(names = "--datastore-url", defaultValue = "${env:RELATA_DATASTORE_URL}",
+                description = "postgresql://user:password@host:5432/database; without it data lives in memory.")
+        String datastoreUrl;
+
+        @Option(names = "--migrate", defaultValue = "${env:RELATA_MIGRATE:-false}",
+                description = "Apply pending database migrations first.")
+        boolean migrate;
+
+        @Option(names = "--port", defaultValue = "${env:RELATA_PORT:-8443}", description = "HTTP port (default 8443).")
+        int port;
+
+        @Option(names = "--host", defaultValue = "${env:RELATA_HOST:-0.0.0.0}", description = "Address to listen on.")
+        String host;
+
+        @Option(names = "--preshared-key", defaultValue = "${env:RELATA_PRESHARED_KEY}", required = true,
+                description = "API key of the `default` tenant (as SpiceDB's preshared key).")
+        String presharedKey;
+
+        @Option(names = "--token-secret", defaultValue = "${env:RELATA_TOKEN_SECRET}",
+                description = "Secret that authenticates consistency tokens (16+ bytes; default: derived from the"
+                        + " preshared key). Give every instance the same one.")
+        String tokenSecret;
+
+        @Option(names = "--quantization", defaultValue = "${env:RELATA_QUANTIZATION:-5s}",
+                description = "minimizeLatency window, e.g. 5s.")
+        String quantization;
+
+        @Option(names = "--max-depth", defaultValue = "${env:RELATA_MAX_DEPTH:-50}", description = "Check depth limit.")
+        int maxDepth;
+
+        @Option(names = "--gc-window", defaultValue = "${env:RELATA_GC_WINDOW:-24h}",
+                description = "How long deleted relationships stay readable, e.g. 24h.")
+        String gcWindow;
+
+        @Override
+        public Integer call() throws Exception {
+            StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow));
+            TupleStore store;
+            if (datastoreUrl == null || datastoreUrl.isBlank()) {
+                System.out.println("relata: using the in-memory datastore; data is lost when the server stops"
+                        + " (use --datastore-url postgresql://... to keep it)");
+                store = new MemoryTupleStore(storeOptions);
+            } else {
+                store = PostgresTupleStore.open(PostgresConfig.fromUrl(datastoreUrl), storeOptions, migrate);
+            }
+            String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
+            ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
+                    duration(quantization), 4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS.withMaxDepth(maxDepth));
+            RelataServer server = new RelataServer(config, store);
+            GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
+            int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.out.println("relata: serving SpiceDB's v1 HTTP API on http://" + host + ":" + bound);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("relata: shutting down; finishing requests in flight");
+                server.stop(Duration.ofSeconds(30));
+                gc.close();
+                store.close();
+                stopped.countDown();
+            }));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Bring the database schema up to date.")
+    static final class Migrate implements Callable<Integer> {
+
+        @Option(names = "--datastore-url", defaultValue = "${env:RELATA_DATASTORE_URL}", required = true,
+                description = "postgresql://user:password@host:5432/database")
+        String datastoreUrl;
+
+        @Override
+        public Integer call() {
+            try (var pool = PostgresTupleStore.pool(PostgresConfig.fromUrl(datastoreUrl))) {
+                int applied = new Migrator(pool).migrate();
+                System.out.println("relata: applied " + applied + " migration(s); the database is at version "
+                        + new Migrator(pool).currentVersion());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "schema", mixinStandardHelpOptions = true, description = "Work with schema files.",
+            subcommands = {SchemaCommands.Validate.class, SchemaCommands.Format.class})
+    static final class SchemaCommands implements Callable<Integer> {
+
+        @Override
+        public Integer call() {
+            CommandLine.usage(this, System.out);
+            return 0;
+        }
+
+        @Command(name = "validate", mixinStandardHelpOptions = true,
+                description = "Check schema files; print errors and warnings as file:line:column: message.")
+        static final class Validate implements Callable<Integer> {
+
+            @Parameters(arity = "1..*", paramLabel = "FILE")
+            Path[] files;
+
+            @Override
+            public Integer call() {
+                int status = 0;
+                for (Path file : files) {
+                    String text;
+                    try {
+                        text = Files.readString(file, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        System.err.println(file + ": cannot read: " + e.getMessage());
+                        status = Math.max(status, 2);
+                        continue;
+                    }
+                    Compilation compilation = SchemaCompiler.compile(text);
+                    String report = compilation.report(file.toString());
+                    if (!report.isEmpty()) {
+                        System.err.println(report);
+                    }
+                    if (!compilation.ok()) {
+                        status = Math.max(status, 1);
+                    } else {
+                        System.out.println(file + ": ok");
+                    }
+                }
+                return status;
+            }
+        }
+
+        @Command(name = "format", mixinStandardHelpOptions = true,
+                description = "Print a schema file in the canonical layout (--write to rewrite it).")
+        static final class Format implements Callable<Integer> {
+
+            @Parameters(paramLabel = "FILE")
+            Path file;
+
+            @Option(names = "--write", description = "Rewrite the file instead of printing.")
+            boolean write;
+
+            @Override
+            public Integer call() throws IOException {
+                String formatted;
+                try {
+                    formatted = SchemaFormatter.format(Files.readString(file, StandardCharsets.UTF_8));
+                } catch (SchemaException e) {
+                    e.errors().forEach(d -> System.err.println(d.format(file.toString())));
+                    return 1;
+                }
+                if (write) {
+                    Files.writeString(file, formatted, StandardCharsets.UTF_8);
+                } else {
+                    System.out.print(formatted);
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */
+    static Duration duration(String text) {
+        String s = text.strip().toLowerCase();
+        try {
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            long n = Long.parseLong(s.substring(0, s.length() - 1));
+            return switch (s.charAt(s.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new IllegalArgumentException();
+            };
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()),
+                    "`" + text + "` is not a duration; write it like 5s, 250ms, 10m or 24h");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.relata.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.relata.engine.CheckEngine;
+import io.relata.engine.GraphCheckEngine;
+import io.relata.migrations.Migrator;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.zookie.ConsistencyResolver;
+import io.relata.zookie.ZookieCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+/**
+ * The HTTP server: SpiceDB's v1 JSON API on Vert.x. Handlers only authenticate, parse and
+ * hand the work to {@link Api} on a worker pool, so the event loop never waits on the
+ * database or the engine; every error is rendered by {@link Errors}.
+ */
+public final class RelataServer {
+
+    private final ServerConfig config;
+    private final TupleStore store;
+    private final CheckEngine engine;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Vertx vertx = Vertx.vertx();
+    private final WorkerExecutor workers;
+    private final Api api;
+    private HttpServer server;
+
+    /** A server over {@code store}; {@link #stop()} closes the engine but not the store. */
+    public RelataServer(ServerConfig config, TupleStore store) {
+        this.config = config;
+        this.store = store;
+        GraphCheckEngine graph = new GraphCheckEngine(store, config.engine());
+        this.engine = graph;
+        this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
+        ConsistencyResolver resolver = new ConsistencyResolver(store, new ZookieCodec(config.tokenSecret()),
+                config.quantization(), Clock.systemUTC());
+        this.api = new Api(store, engine, resolver, config, metrics);
+        Gauge.builder("relata.engine.cache.hits", graph, g -> g.cacheStats().hitCount()).register(metrics);
+        Gauge.builder("relata.engine.cache.misses", graph, g -> g.cacheStats().missCount()).register(metrics);
+        for (String tenant : config.presharedKeys().values()) {
+            store.createTenant(tenant);
+        }
+    }
+
+    /** Starts listening; the future gives the port. */
+    public Future<Integer> start() {
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()));
+        router.get("/healthz").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "ok")));
+        router.get("/readyz").handler(this::ready);
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+                .end(metrics.scrape()));
+        unary(router, "/v1/schema/write", api::schemaWrite);
+        unary(router, "/v1/schema/read", api::schemaRead);
+        unary(router, "/v1/relationships/write", api::relationshipsWrite);
+        stream(router, "/v1/relationships/read", api::relationshipsRead);
+        unary(router, "/v1/relationships/delete", api::relationshipsDelete);
+        unary(router, "/v1/permissions/check", api::check);
+        unary(router, "/v1/permissions/checkbulk", api::checkBulk);
+        unary(router, "/v1/permissions/expand", api::expand);
+        stream(router, "/v1/permissions/resources", api::lookupResources);
+        stream(router, "/v1/permissions/subjects", api::lookupSubjects);
+        router.route().last().handler(ctx -> error(ctx.response(), Errors.status(5, "Not Found")));
+        router.errorHandler(413, ctx -> error(ctx.response(), Errors.status(3,
+                "the request body is larger than " + config.maxBodyBytes() + " bytes")));
+        router.errorHandler(500, ctx -> error(ctx.response(), Errors.of(ctx.failure())));
+        server = vertx.createHttpServer();
+        return server.requestHandler(router).listen(config.port(), config.host()).map(HttpServer::actualPort);
+    }
+
+    /**
+     * Stops accepting requests, lets those in flight finish (up to {@code grace}), then
+     * closes the engine and Vert.x. Blocks; call it from outside the event loop.
+     */
+    public void stop(java.time.Duration grace) {
+        long millis = grace.toMillis();
+        try {
+            if (server != null) {
+                server.shutdown(millis, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()
+                        .get(millis + 1_000, TimeUnit.MILLISECONDS);
+            }
+            workers.close().toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
+        } finally {
+            engine.close();
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LoggerHolder.LOG.warn("closing Vert.x: {}", e.toString());
+            }
+        }
+    }
+
+    private static final class LoggerHolder {
+        static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelataServer.class);
+    }
+
+    private String tenant(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
+        }
+        String tenant = config.presharedKeys().get(header.substring(7).strip());
+        if (tenant == null) {
+            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
+        }
+        return tenant;
+    }
+
+    private JsonObject body(RoutingContext ctx) {
+        String text = ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            return new JsonObject();
+        }
+        try {
+            return new JsonObject(text);
+        } catch (RuntimeException e) {
+            throw ApiException.invalid("the request body is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private void unary(Router router, String path, BiFunction<String, JsonObject, JsonObject> work) {
+        router.post(path).handler(ctx -> {
+            Timer.Sample sample = Timer.start(metrics);
+            try {
+                String tenant = tenant(ctx);
+                JsonObject body = body(ctx);
+                workers.executeBlocking(() -> work.apply(tenant, body), false).onComplete(result -> {
+                    if (result.succeeded()) {
+                        json(ctx.response(), 200, result.result());
+                    } else {
+                        error(ctx.response(), Errors.of(result.cause()));
+                    }
+                    sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
+                            "status", Integer.toString(ctx.response().getStatusCode())));
+                });
+            } catch (RuntimeException e) {
+                error(ctx.response(), Errors.of(e));
+                sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
+                        "status", Integer.toString(ctx.response().getStatusCode())));
+            }
+        });
+    }
+
+    /** The work of a streaming endpoint: writes result lines to the sink as it finds them. */
+    interface StreamWork {
+        void run(String tenant, JsonObject body, Api.Sink sink);
+    }
+
+    private void stream(Router router, String path, StreamWork work) {
+        router.post(path).handler(ctx -> {
+            Timer.Sample sample = Timer.start(metrics);
+            HttpServerResponse response = ctx.response();
+            AtomicBoolean started = new AtomicBoolean();
+            try {
+                String tenant = tenant(ctx);
+                JsonObject body = body(ctx);
+                Api.Sink sink = line -> {
+                    if (response.closed()) {
+                        return false;
+                    }
+                    if (started.compareAndSet(false, true)) {
+                        response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
+                    }
+                    response.write(new JsonObject().put("result", line).encode() + "\n");
+                    return true;
+                };
+                workers.executeBlocking(() -> {
+                    work.run(tenant, body, sink);
+                    return null;
+                }, false).onComplete(result -> {
+                    if (result.failed() && !started.get()) {
+                        error(response, Errors.of(result.cause()));
+                    } else if (result.failed()) {
+                        response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
+                    } else if (!started.get()) {
+                        response.setStatusCode(200).putHeader("content-type", "application/json").end();
+                    } else {
+                        response.end();
+                    }
+                    sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
+                            "status", Integer.toString(response.getStatusCode())));
+                });
+            } catch (RuntimeException e) {
+                error(response, Errors.of(e));
+            }
+        });
+    }
+
+    private void ready(RoutingContext ctx) {
+        workers.executeBlocking(() -> {
+            store.tenantExists("default");
+            if (store instanceof PostgresTupleStore postgres && !new Migrator(postgres.dataSource()).isCurrent()) {
+                throw new IllegalStateException("migrations are not current");
+            }
+            return true;
+        }, false).onComplete(result -> json(ctx.response(), result.succeeded() ? 200 : 503,
+                new JsonObject().put("status", result.succeeded() ? "ready" : "not ready: "
+                        + (result.cause() == null ? "" : result.cause().getMessage()))));
+    }
+
+    private static void json(HttpServerResponse response, int status, JsonObject body) {
+        response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    }
+
+    private static void error(HttpServerResponse response, Errors.Status status) {
+        if (!response.ended()) {
+            json(response, status.http(), status.json());
+        }
+    }
+}

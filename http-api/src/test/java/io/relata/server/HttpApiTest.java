@@ -1,0 +1,293 @@
+package io.relata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relata.engine.EngineOptions;
+import io.relata.store.StoreOptions;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server over real HTTP against PostgreSQL: the README's walkthrough, streaming,
+ * cursors, tokens, and the errors a client can provoke.
+ */
+class HttpApiTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String KEY = "test-key-" + UUID.randomUUID();
+    private static RelataServer server;
+    private static TupleStore store;
+    private static String base;
+
+    record Reply(int status, String body) {
+        JsonObject json() {
+            return new JsonObject(body);
+        }
+
+        List<JsonObject> lines() {
+            List<JsonObject> out = new ArrayList<>();
+            body.lines().filter(l -> !l.isBlank()).forEach(l -> out.add(new JsonObject(l)));
+            return out;
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        // Each run gets a tenant of its own through its own key.
+        String tenant = "http-" + UUID.randomUUID();
+        server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), "http-test-secret-0123456789",
+                Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS), store);
+        int port = server.start().toCompletionStage().toCompletableFuture().get();
+        base = "http://127.0.0.1:" + port;
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(Duration.ofSeconds(5));
+    }
+
+    static Reply post(String path, String body, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json");
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.body());
+    }
+
+    static Reply post(String path, String body) throws Exception {
+        return post(path, body, KEY);
+    }
+
+    static Reply get(String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.body());
+    }
+
+    private static String touch(String resourceType, String id, String relation, String subjectType, String subjectId) {
+        return "{\"operation\":\"OPERATION_TOUCH\",\"relationship\":{\"resource\":{\"objectType\":\"" + resourceType
+                + "\",\"objectId\":\"" + id + "\"},\"relation\":\"" + relation + "\",\"subject\":{\"object\":"
+                + "{\"objectType\":\"" + subjectType + "\",\"objectId\":\"" + subjectId + "\"}}}}";
+    }
+
+    private static final String SCHEMA = """
+            definition user {}
+
+            definition group {
+                relation member: user | group#member
+            }
+
+            definition project {
+                relation namespace: group
+                relation developer: user | group#member
+                relation banned: user
+                permission push = (developer + namespace->member) - banned
+            }
+            """;
+
+    @Test
+    void walkthrough_schemaWriteCheckExpandLookup() throws Exception {
+        Reply schema = post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        assertThat(schema.status()).as(schema.body()).isEqualTo(200);
+        assertThat(schema.json().getJsonObject("writtenAt").getString("token")).isNotBlank();
+
+        Reply read = post("/v1/schema/read", "{}");
+        assertThat(read.json().getString("schemaText")).isEqualTo(SCHEMA);
+
+        Reply write = post("/v1/relationships/write", "{\"updates\":[" + touch("group", "eng", "member", "user", "alice")
+                + "," + touch("project", "api", "namespace", "group", "eng") + "," + touch("project", "web", "developer",
+                "user", "alice") + "," + touch("project", "ops", "developer", "user", "bob") + "]}");
+        assertThat(write.status()).as(write.body()).isEqualTo(200);
+        String token = write.json().getJsonObject("writtenAt").getString("token");
+        String fresh = "{\"atLeastAsFresh\":{\"token\":\"" + token + "\"}}";
+
+        Reply check = post("/v1/permissions/check", "{\"consistency\":" + fresh + ",\"resource\":{\"objectType\":"
+                + "\"project\",\"objectId\":\"api\"},\"permission\":\"push\",\"subject\":{\"object\":{\"objectType\":"
+                + "\"user\",\"objectId\":\"alice\"}}}");
+        assertThat(check.status()).as(check.body()).isEqualTo(200);
+        assertThat(check.json().getString("permissionship")).isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+        assertThat(check.json().getJsonObject("checkedAt").getString("token")).isEqualTo(token);
+
+        Reply expand = post("/v1/permissions/expand", "{\"consistency\":" + fresh + ",\"resource\":{\"objectType\":"
+                + "\"project\",\"objectId\":\"api\"},\"permission\":\"push\"}");
+        assertThat(expand.json().getJsonObject("treeRoot").getJsonObject("intermediate").getString("operation"))
+                .isEqualTo("OPERATION_EXCLUSION");
+        assertThat(expand.body()).contains("\"objectId\":\"alice\"");
+
+        Reply resources = post("/v1/permissions/resources", "{\"consistency\":" + fresh + ",\"resourceObjectType\":"
+                + "\"project\",\"permission\":\"push\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":"
+                + "\"alice\"}}}");
+        assertThat(resources.lines()).extracting(l -> l.getJsonObject("result").getString("resourceObjectId"))
+                .containsExactly("api", "web");
+        Reply page = post("/v1/permissions/resources", "{\"consistency\":" + fresh + ",\"resourceObjectType\":"
+                + "\"project\",\"permission\":\"push\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":"
+                + "\"alice\"}},\"optionalLimit\":1,\"optionalCursor\":{\"token\":\"api\"}}");
+        assertThat(page.lines()).extracting(l -> l.getJsonObject("result").getString("resourceObjectId"))
+                .containsExactly("web");
+
+        Reply subjects = post("/v1/permissions/subjects", "{\"consistency\":" + fresh + ",\"resource\":{\"objectType\":"
+                + "\"project\",\"objectId\":\"api\"},\"permission\":\"push\",\"subjectObjectType\":\"user\"}");
+        assertThat(subjects.lines()).extracting(l -> l.getJsonObject("result").getJsonObject("subject")
+                .getString("subjectObjectId")).containsExactly("alice");
+
+        Reply bulk = post("/v1/permissions/checkbulk", "{\"consistency\":" + fresh + ",\"items\":["
+                + "{\"resource\":{\"objectType\":\"project\",\"objectId\":\"ops\"},\"permission\":\"push\",\"subject\":"
+                + "{\"object\":{\"objectType\":\"user\",\"objectId\":\"bob\"}}},"
+                + "{\"resource\":{\"objectType\":\"project\",\"objectId\":\"ops\"},\"permission\":\"nope\",\"subject\":"
+                + "{\"object\":{\"objectType\":\"user\",\"objectId\":\"bob\"}}}]}");
+        JsonArray pairs = bulk.json().getJsonArray("pairs");
+        assertThat(pairs.getJsonObject(0).getJsonObject("item").getString("permissionship"))
+                .isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+        assertThat(pairs.getJsonObject(1).getJsonObject("error").getInteger("code")).isEqualTo(9);
+        assertThat(pairs.getJsonObject(1).getJsonObject("request").getString("permission")).isEqualTo("nope");
+
+        Reply rels = post("/v1/relationships/read", "{\"consistency\":" + fresh + ",\"relationshipFilter\":"
+                + "{\"resourceType\":\"project\"},\"optionalLimit\":2}");
+        List<JsonObject> lines = rels.lines();
+        assertThat(lines).hasSize(2);
+        String cursor = lines.get(1).getJsonObject("result").getJsonObject("afterResultCursor").getString("token");
+        Reply rest = post("/v1/relationships/read", "{\"consistency\":" + fresh + ",\"relationshipFilter\":"
+                + "{\"resourceType\":\"project\"},\"optionalCursor\":{\"token\":\"" + cursor + "\"}}");
+        assertThat(rest.lines()).hasSize(1);
+
+        Reply delete = post("/v1/relationships/delete", "{\"relationshipFilter\":{\"resourceType\":\"project\","
+                + "\"optionalResourceId\":\"ops\"}}");
+        assertThat(delete.json().getString("relationshipsDeletedCount")).isEqualTo("1");
+        assertThat(delete.json().getString("deletionProgress")).isEqualTo("DELETION_PROGRESS_COMPLETE");
+    }
+
+    @Test
+    void newEnemy_aCheckAtLeastAsFreshAsARemovalNeverSeesTheRemovedMember() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        for (int round = 0; round < 15; round++) {
+            String user = "u" + round;
+            post("/v1/relationships/write", "{\"updates\":[" + touch("group", "enemy", "member", "user", user) + "]}");
+            // Other writers keep the revision moving while we remove and check.
+            CompletableFuture<Void> noise = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 5; i++) {
+                    try {
+                        post("/v1/relationships/write", "{\"updates\":[" + touch("group", "noise", "member", "user",
+                                "n" + i) + "]}");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            Reply removed = post("/v1/relationships/write", "{\"updates\":[{\"operation\":\"OPERATION_DELETE\","
+                    + "\"relationship\":{\"resource\":{\"objectType\":\"group\",\"objectId\":\"enemy\"},\"relation\":"
+                    + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"" + user + "\"}}}}]}");
+            String token = removed.json().getJsonObject("writtenAt").getString("token");
+            Reply check = post("/v1/permissions/check", "{\"consistency\":{\"atLeastAsFresh\":{\"token\":\"" + token
+                    + "\"}},\"resource\":{\"objectType\":\"group\",\"objectId\":\"enemy\"},\"permission\":\"member\","
+                    + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"" + user + "\"}}}");
+            assertThat(check.json().getString("permissionship")).as(check.body())
+                    .isEqualTo("PERMISSIONSHIP_NO_PERMISSION");
+            noise.join();
+        }
+    }
+
+    @Test
+    void authentication_refusesMissingAndWrongKeys_disclosingNothing() throws Exception {
+        Reply missing = post("/v1/permissions/check", "{}", null);
+        Reply wrong = post("/v1/permissions/check", "{}", "not-the-key");
+
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.json().getInteger("code")).isEqualTo(16);
+        assertThat(wrong.json().getString("message")).isEqualTo("Unauthenticated");
+    }
+
+    @Test
+    void badInput_getsClearErrorsAndWritesNothing() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+
+        Reply garbage = post("/v1/relationships/write", "{nope");
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(garbage.json().getInteger("code")).isEqualTo(3);
+
+        Reply badSchema = post("/v1/schema/write", "{\"schema\":\"definition user {}\\ndefinition doc {\\n relation viewer: usr\\n}\"}");
+        assertThat(badSchema.status()).isEqualTo(400);
+        assertThat(badSchema.json().getString("message")).contains("schema:3:19").contains("did you mean `user`");
+
+        Reply notAllowed = post("/v1/relationships/write", "{\"updates\":[" + touch("group", "eng", "member", "user", "ok")
+                + "," + touch("project", "api", "developer", "project", "web") + "]}");
+        assertThat(notAllowed.status()).isEqualTo(400);
+        assertThat(notAllowed.json().getString("message")).contains("does not allow project:web")
+                .contains("user | group#member");
+        Reply unknownRelation = post("/v1/relationships/write", "{\"updates\":[" + touch("project", "api", "push", "user",
+                "x") + "]}");
+        assertThat(unknownRelation.json().getString("message")).contains("is a permission");
+        Reply nothingWritten = post("/v1/permissions/check", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":"
+                + "{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\",\"subject\":{\"object\":"
+                + "{\"objectType\":\"user\",\"objectId\":\"ok\"}}}");
+        assertThat(nothingWritten.json().getString("permissionship")).isEqualTo("PERMISSIONSHIP_NO_PERMISSION");
+
+        Reply tampered = post("/v1/permissions/check", "{\"consistency\":{\"atLeastAsFresh\":{\"token\":\"AQAAAAAAAAAB"
+                + "AAAAAAAAAAAAAAAAAAAAAAAAAAA\"}},\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},"
+                + "\"permission\":\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"ok\"}}}");
+        assertThat(tampered.status()).isEqualTo(400);
+        assertThat(tampered.json().getString("message")).contains("token");
+
+        Reply unknownType = post("/v1/permissions/check", "{\"resource\":{\"objectType\":\"nothing\",\"objectId\":"
+                + "\"x\"},\"permission\":\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"ok\"}}}");
+        assertThat(unknownType.status()).isEqualTo(400);
+        assertThat(unknownType.json().getInteger("code")).isEqualTo(9);
+
+        Reply tooMany = post("/v1/permissions/checkbulk", "{\"items\":[" + String.join(",", java.util.Collections.nCopies(51,
+                "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\",\"subject\":"
+                + "{\"object\":{\"objectType\":\"user\",\"objectId\":\"ok\"}}}")) + "]}");
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.json().getString("message")).contains("at most 50 items");
+
+        Reply huge = post("/v1/relationships/write", "{\"updates\":[],\"pad\":\"" + "x".repeat(70 * 1024) + "\"}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().getString("message")).contains("larger than");
+
+        Reply unknownPath = post("/v1/nowhere", "{}");
+        assertThat(unknownPath.status()).isEqualTo(404);
+        assertThat(unknownPath.json().getInteger("code")).isEqualTo(5);
+    }
+
+    @Test
+    void schemaChange_thatOrphansRelationships_isRefused() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        post("/v1/relationships/write", "{\"updates\":[" + touch("project", "api", "banned", "user", "mallory") + "]}");
+
+        Reply change = post("/v1/schema/write", new JsonObject().put("schema", SCHEMA
+                .replace("    relation banned: user\n", "").replace(" - banned", "")).encode());
+
+        assertThat(change.status()).isEqualTo(400);
+        assertThat(change.json().getString("message")).contains("project#banned").contains("delete them first");
+    }
+
+    @Test
+    void healthReadinessAndMetrics_areServed() throws Exception {
+        assertThat(get("/healthz").status()).isEqualTo(200);
+        assertThat(get("/readyz").status()).isEqualTo(200);
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        post("/v1/permissions/check", "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":"
+                + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"x\"}}}");
+        Reply metrics = get("/metrics");
+        assertThat(metrics.body()).contains("relata_http_requests_seconds_count").contains("relata_check_results_total")
+                .contains("relata_engine_cache_hits");
+    }
+}
