@@ -1,0 +1,55 @@
+package io.relata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relata.engine.EngineOptions;
+import io.relata.store.StoreOptions;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Runs the curl commands of README.md's walkthrough, as written, against a server on PostgreSQL. */
+class WalkthroughTest {
+
+    @Test
+    void theReadmeWalkthroughWorks() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String block = readme.substring(readme.indexOf("<!-- walkthrough:start -->"),
+                readme.indexOf("<!-- walkthrough:end -->"));
+        List<String> commands = block.lines().filter(l -> l.startsWith("curl ")).toList();
+        assertThat(commands).hasSize(6);
+
+        RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0,
+                Map.of("somerandomkey", "walkthrough-" + UUID.randomUUID()), "walkthrough-secret-0123456789",
+                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS),
+                new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS));
+        int port = server.start().toCompletionStage().toCompletableFuture().get();
+        List<String> outputs = new ArrayList<>();
+        try {
+            for (String command : commands) {
+                Process curl = new ProcessBuilder("bash", "-c",
+                        command.replace("http://localhost:8443", "http://127.0.0.1:" + port))
+                        .redirectErrorStream(true).start();
+                String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(curl.waitFor()).as("%s\n%s", command, output).isZero();
+                assertThat(output).as(command).isNotBlank().doesNotContain("\"code\":");
+                outputs.add(output);
+            }
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+        }
+        assertThat(outputs.get(0)).contains("writtenAt");
+        assertThat(outputs.get(2)).contains("PERMISSIONSHIP_HAS_PERMISSION");
+        assertThat(outputs.get(3)).contains("\"objectId\":\"alice\"");
+        assertThat(outputs.get(4)).contains("\"resourceObjectId\":\"api\"");
+        assertThat(outputs.get(5)).contains("\"subjectObjectId\":\"alice\"");
+    }
+}
