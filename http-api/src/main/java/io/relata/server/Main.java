@@ -6,7 +6,10 @@ import io.relata.schema.Compilation;
 import io.relata.schema.SchemaCompiler;
 import io.relata.schema.SchemaException;
 import io.relata.schema.SchemaFormatter;
+import io.relata.store.ApiKeys;
 import io.relata.store.GarbageCollector;
+import io.relata.store.memory.MemoryApiKeys;
+import io.relata.store.postgres.PostgresApiKeys;
 import io.relata.store.StoreOptions;
 import io.relata.store.TupleStore;
 import io.relata.store.memory.MemoryTupleStore;
@@ -63,6 +66,10 @@ public final class Main implements Callable<Integer> {
                 description = "API key of the `default` tenant (as SpiceDB's preshared key).")
         String presharedKey;
 
+        @Option(names = "--admin-key", defaultValue = "${env:RELATA_ADMIN_KEY}",
+                description = "Key that creates tenants and their API keys through /v1/tenants/...")
+        String adminKey;
+
         @Option(names = "--token-secret", defaultValue = "${env:RELATA_TOKEN_SECRET}",
                 description = "Secret that authenticates consistency tokens (16+ bytes; default: derived from the"
                         + " preshared key). Give every instance the same one.")
@@ -83,17 +90,22 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow));
             TupleStore store;
+            ApiKeys keys;
             if (datastoreUrl == null || datastoreUrl.isBlank()) {
                 System.out.println("relata: using the in-memory datastore; data is lost when the server stops"
                         + " (use --datastore-url postgresql://... to keep it)");
                 store = new MemoryTupleStore(storeOptions);
+                keys = new MemoryApiKeys(store);
             } else {
-                store = PostgresTupleStore.open(PostgresConfig.fromUrl(datastoreUrl), storeOptions, migrate);
+                PostgresTupleStore postgres = PostgresTupleStore.open(PostgresConfig.fromUrl(datastoreUrl), storeOptions,
+                        migrate);
+                store = postgres;
+                keys = new PostgresApiKeys(postgres);
             }
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
             ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
-                    duration(quantization), 4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS.withMaxDepth(maxDepth));
-            RelataServer server = new RelataServer(config, store);
+                    duration(quantization), 4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS.withMaxDepth(maxDepth), adminKey);
+            RelataServer server = new RelataServer(config, store, keys);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             System.out.println("relata: serving SpiceDB's v1 HTTP API on http://" + host + ":" + bound);

@@ -7,7 +7,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.relata.engine.CheckEngine;
 import io.relata.engine.GraphCheckEngine;
 import io.relata.migrations.Migrator;
+import io.relata.store.ApiKeys;
 import io.relata.store.TupleStore;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.zookie.ConsistencyResolver;
 import io.relata.zookie.ZookieCodec;
@@ -16,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,12 +46,20 @@ public final class RelataServer {
     private final Vertx vertx = Vertx.vertx();
     private final WorkerExecutor workers;
     private final Api api;
+    private final ApiKeys keys;
+    /** Recently seen tenant keys; revocation here clears it, other instances follow within its expiry. */
+    private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofSeconds(5)).build();
     private HttpServer server;
 
-    /** A server over {@code store}; {@link #stop()} closes the engine but not the store. */
-    public RelataServer(ServerConfig config, TupleStore store) {
+    /**
+     * A server over {@code store}, with tenants' keys in {@code keys};
+     * {@link #stop(java.time.Duration)} closes the engine but not the store.
+     */
+    public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys) {
         this.config = config;
         this.store = store;
+        this.keys = keys;
         GraphCheckEngine graph = new GraphCheckEngine(store, config.engine());
         this.engine = graph;
         this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
@@ -76,6 +91,29 @@ public final class RelataServer {
         unary(router, "/v1/permissions/expand", api::expand);
         stream(router, "/v1/permissions/resources", api::lookupResources);
         stream(router, "/v1/permissions/subjects", api::lookupSubjects);
+        admin(router, "/v1/tenants/create", body -> {
+            String name = Json.string(body, "name", true);
+            boolean created = store.createTenant(name);
+            return new JsonObject().put("name", name).put("created", created);
+        });
+        admin(router, "/v1/tenants/keys/create", body -> {
+            ApiKeys.NewKey key = keys.create(Json.string(body, "tenant", true), Json.string(body, "label", false));
+            return new JsonObject().put("keyId", key.keyId()).put("key", key.secret());
+        });
+        admin(router, "/v1/tenants/keys/revoke", body -> {
+            boolean revoked = keys.revoke(Json.string(body, "tenant", true), Json.string(body, "keyId", true));
+            keyCache.invalidateAll();
+            if (!revoked) {
+                throw new ApiException(ApiException.NOT_FOUND, "the tenant has no such key");
+            }
+            return new JsonObject().put("revoked", true);
+        });
+        admin(router, "/v1/tenants/keys/list", body -> {
+            JsonArray list = new JsonArray();
+            keys.list(Json.string(body, "tenant", true)).forEach(k -> list.add(new JsonObject().put("keyId", k.keyId())
+                    .put("label", k.label()).put("revoked", k.revoked())));
+            return new JsonObject().put("keys", list);
+        });
         router.route().last().handler(ctx -> error(ctx.response(), Errors.status(5, "Not Found")));
         router.errorHandler(413, ctx -> error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
@@ -112,16 +150,47 @@ public final class RelataServer {
         static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelataServer.class);
     }
 
-    private String tenant(RoutingContext ctx) {
+    /** The bearer key of a request; refused without one. */
+    private static String bearer(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
             throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
         }
-        String tenant = config.presharedKeys().get(header.substring(7).strip());
+        return header.substring(7).strip();
+    }
+
+    /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
+    private String tenant(String key) {
+        String tenant = config.presharedKeys().get(key);
+        if (tenant == null) {
+            tenant = keyCache.get(key, k -> keys.tenantOf(k).orElse(null));
+        }
         if (tenant == null) {
             throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
         }
         return tenant;
+    }
+
+    private void admin(Router router, String path, java.util.function.Function<JsonObject, JsonObject> work) {
+        router.post(path).handler(ctx -> {
+            try {
+                String key = bearer(ctx);
+                if (config.adminKey() == null || !MessageDigest.isEqual(config.adminKey().getBytes(StandardCharsets.UTF_8),
+                        key.getBytes(StandardCharsets.UTF_8))) {
+                    throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
+                }
+                JsonObject body = body(ctx);
+                workers.executeBlocking(() -> work.apply(body), false).onComplete(result -> {
+                    if (result.succeeded()) {
+                        json(ctx.response(), 200, result.result());
+                    } else {
+                        error(ctx.response(), Errors.of(result.cause()));
+                    }
+                });
+            } catch (RuntimeException e) {
+                error(ctx.response(), Errors.of(e));
+            }
+        });
     }
 
     private JsonObject body(RoutingContext ctx) {
@@ -140,9 +209,9 @@ public final class RelataServer {
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             try {
-                String tenant = tenant(ctx);
+                String key = bearer(ctx);
                 JsonObject body = body(ctx);
-                workers.executeBlocking(() -> work.apply(tenant, body), false).onComplete(result -> {
+                workers.executeBlocking(() -> work.apply(tenant(key), body), false).onComplete(result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -170,7 +239,7 @@ public final class RelataServer {
             HttpServerResponse response = ctx.response();
             AtomicBoolean started = new AtomicBoolean();
             try {
-                String tenant = tenant(ctx);
+                String key = bearer(ctx);
                 JsonObject body = body(ctx);
                 Api.Sink sink = line -> {
                     if (response.closed()) {
@@ -183,7 +252,7 @@ public final class RelataServer {
                     return true;
                 };
                 workers.executeBlocking(() -> {
-                    work.run(tenant, body, sink);
+                    work.run(tenant(key), body, sink);
                     return null;
                 }, false).onComplete(result -> {
                     if (result.failed() && !started.get()) {

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param maxBodyBytes     the largest request body accepted
  * @param maxBulkItems     the most items one bulk check may carry
  * @param engine           the engine's limits
+ * @param adminKey         the key that manages tenants and their keys, or null for none
  */
 public record ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
-        Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine) {
+        Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -28,8 +29,13 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
         Objects.requireNonNull(engine, "engine");
     }
 
+    public ServerConfig withAdminKey(String key) {
+        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems, engine,
+                key);
+    }
+
     public static ServerConfig defaults(int port, String presharedKey, String tokenSecret) {
         return new ServerConfig("0.0.0.0", port, Map.of(presharedKey, "default"), tokenSecret, Duration.ofSeconds(5),
-                4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS);
+                4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS, null);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relata.engine.EngineOptions;
 import io.relata.store.StoreOptions;
-import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresApiKeys;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.store.postgres.TestDatabase;
 import io.vertx.core.json.JsonArray;
@@ -31,8 +31,9 @@ class HttpApiTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String KEY = "test-key-" + UUID.randomUUID();
+    private static final String ADMIN = "admin-" + UUID.randomUUID();
     private static RelataServer server;
-    private static TupleStore store;
+    private static PostgresTupleStore store;
     private static String base;
 
     record Reply(int status, String body) {
@@ -53,7 +54,7 @@ class HttpApiTest {
         // Each run gets a tenant of its own through its own key.
         String tenant = "http-" + UUID.randomUUID();
         server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), "http-test-secret-0123456789",
-                Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS), store);
+                Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS, ADMIN), store, new PostgresApiKeys(store));
         int port = server.start().toCompletionStage().toCompletableFuture().get();
         base = "http://127.0.0.1:" + port;
     }
@@ -289,5 +290,45 @@ class HttpApiTest {
         Reply metrics = get("/metrics");
         assertThat(metrics.body()).contains("relata_http_requests_seconds_count").contains("relata_check_results_total")
                 .contains("relata_engine_cache_hits");
+    }
+
+    @Test
+    void tenantsAndKeys_isolateTenants_andRevokedKeysStopWorking() throws Exception {
+        String acme = "acme-" + UUID.randomUUID();
+        String globex = "globex-" + UUID.randomUUID();
+        assertThat(post("/v1/tenants/create", "{\"name\":\"" + acme + "\"}", KEY).status()).as("tenant keys cannot")
+                .isEqualTo(401);
+        assertThat(post("/v1/tenants/create", "{\"name\":\"" + acme + "\"}", ADMIN).status()).isEqualTo(200);
+        assertThat(post("/v1/tenants/create", "{\"name\":\"" + globex + "\"}", ADMIN).status()).isEqualTo(200);
+        JsonObject acmeKey = post("/v1/tenants/keys/create", "{\"tenant\":\"" + acme + "\",\"label\":\"ci\"}", ADMIN).json();
+        JsonObject globexKey = post("/v1/tenants/keys/create", "{\"tenant\":\"" + globex + "\"}", ADMIN).json();
+        String a = acmeKey.getString("key");
+        String g = globexKey.getString("key");
+
+        Reply written = post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(), a);
+        assertThat(written.status()).isEqualTo(200);
+        post("/v1/relationships/write", "{\"updates\":[" + touch("group", "eng", "member", "user", "alice") + "]}", a);
+        String acmeToken = written.json().getJsonObject("writtenAt").getString("token");
+
+        assertThat(post("/v1/schema/read", "{}", g).status()).as("globex sees no acme schema").isEqualTo(404);
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(), g);
+        Reply foreign = post("/v1/permissions/check", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":"
+                + "{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\",\"subject\":{\"object\":"
+                + "{\"objectType\":\"user\",\"objectId\":\"alice\"}}}", g);
+        assertThat(foreign.json().getString("permissionship")).isEqualTo("PERMISSIONSHIP_NO_PERMISSION");
+        Reply foreignToken = post("/v1/permissions/check", "{\"consistency\":{\"atLeastAsFresh\":{\"token\":\""
+                + acmeToken + "\"}},\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":"
+                + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"alice\"}}}", g);
+        assertThat(foreignToken.status()).isEqualTo(400);
+        assertThat(foreignToken.json().getString("message")).contains("another tenant");
+
+        assertThat(post("/v1/tenants/keys/revoke", "{\"tenant\":\"" + acme + "\",\"keyId\":\""
+                + acmeKey.getString("keyId") + "\"}", ADMIN).status()).isEqualTo(200);
+        Reply revoked = post("/v1/schema/read", "{}", a);
+        assertThat(revoked.status()).isEqualTo(401);
+        assertThat(revoked.json().getString("message")).isEqualTo("Unauthenticated");
+        assertThat(post("/v1/tenants/keys/list", "{\"tenant\":\"" + acme + "\"}", ADMIN).json().getJsonArray("keys")
+                .getJsonObject(0).getBoolean("revoked")).isTrue();
+        assertThat(post("/v1/schema/read", "{}", g).status()).as("other keys still work").isEqualTo(200);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relata.engine.EngineOptions;
 import io.relata.store.StoreOptions;
+import io.relata.store.postgres.PostgresApiKeys;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.store.postgres.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,10 @@ class WalkthroughTest {
         List<String> commands = block.lines().filter(l -> l.startsWith("curl ")).toList();
         assertThat(commands).hasSize(6);
 
+        PostgresTupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
         RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0,
                 Map.of("somerandomkey", "walkthrough-" + UUID.randomUUID()), "walkthrough-secret-0123456789",
-                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS),
-                new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS));
+                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null), store, new PostgresApiKeys(store));
         int port = server.start().toCompletionStage().toCompletableFuture().get();
         List<String> outputs = new ArrayList<>();
         try {
