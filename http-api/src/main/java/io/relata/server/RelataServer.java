@@ -51,6 +51,7 @@ public final class RelataServer {
     private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofSeconds(5)).build();
     private HttpServer server;
+    private volatile boolean stopping;
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
@@ -91,6 +92,7 @@ public final class RelataServer {
         unary(router, "/v1/permissions/expand", api::expand);
         stream(router, "/v1/permissions/resources", api::lookupResources);
         stream(router, "/v1/permissions/subjects", api::lookupSubjects);
+        router.post("/v1/watch").handler(this::watch);
         admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
@@ -128,6 +130,7 @@ public final class RelataServer {
      */
     public void stop(java.time.Duration grace) {
         long millis = grace.toMillis();
+        stopping = true;
         try {
             if (server != null) {
                 server.shutdown(millis, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()
@@ -270,6 +273,54 @@ public final class RelataServer {
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
             }
+        });
+    }
+
+    /**
+     * A long-lived stream of changes: polls the store every {@link #WATCH_POLL_MILLIS} on a
+     * worker and writes what it finds, until the client goes away or the server stops.
+     */
+    private void watch(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        try {
+            String key = bearer(ctx);
+            JsonObject body = body(ctx);
+            workers.executeBlocking(() -> api.watch(tenant(key), body), false).onComplete(started -> {
+                if (started.failed()) {
+                    error(response, Errors.of(started.cause()));
+                    return;
+                }
+                response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
+                response.write("");
+                pollWatch(response, started.result());
+            });
+        } catch (RuntimeException e) {
+            error(response, Errors.of(e));
+        }
+    }
+
+    static final long WATCH_POLL_MILLIS = 200;
+
+    private void pollWatch(HttpServerResponse response, Api.Watch watch) {
+        if (response.closed() || stopping) {
+            if (!response.ended() && !response.closed()) {
+                response.end();
+            }
+            return;
+        }
+        workers.executeBlocking(() -> api.poll(watch), false).onComplete(result -> {
+            if (result.failed()) {
+                if (!response.closed()) {
+                    response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
+                }
+                return;
+            }
+            for (JsonObject line : result.result()) {
+                if (!response.closed()) {
+                    response.write(new JsonObject().put("result", line).encode() + "\n");
+                }
+            }
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, watch));
         });
     }
 

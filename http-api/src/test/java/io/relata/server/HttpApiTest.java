@@ -331,4 +331,34 @@ class HttpApiTest {
                 .getJsonObject(0).getBoolean("revoked")).isTrue();
         assertThat(post("/v1/schema/read", "{}", g).status()).as("other keys still work").isEqualTo(200);
     }
+
+    @Test
+    void watch_streamsChangesAsTheyCommit() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        Reply start = post("/v1/relationships/write", "{\"updates\":[" + touch("group", "w0", "member", "user", "x") + "]}");
+        String from = start.json().getJsonObject("writtenAt").getString("token");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/watch"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"optionalObjectTypes\":[\"group\"],\"optionalStartCursor\":"
+                        + "{\"token\":\"" + from + "\"}}"))
+                .header("Authorization", "Bearer " + KEY).build();
+        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> watching =
+                HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        post("/v1/relationships/write", "{\"updates\":[" + touch("group", "w1", "member", "user", "alice") + ","
+                + touch("project", "p9", "developer", "user", "alice") + "]}");
+        post("/v1/relationships/write", "{\"updates\":[{\"operation\":\"OPERATION_DELETE\",\"relationship\":"
+                + "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"w1\"},\"relation\":\"member\",\"subject\":"
+                + "{\"object\":{\"objectType\":\"user\",\"objectId\":\"alice\"}}}}]}");
+
+        HttpResponse<java.util.stream.Stream<String>> response = watching.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<JsonObject> lines = CompletableFuture.supplyAsync(() -> response.body().limit(2).map(JsonObject::new).toList())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        JsonArray first = lines.get(0).getJsonObject("result").getJsonArray("updates");
+        assertThat(first).hasSize(1).as("only groups are watched");
+        assertThat(first.getJsonObject(0).getString("operation")).isEqualTo("OPERATION_TOUCH");
+        assertThat(first.getJsonObject(0).encode()).contains("\"objectId\":\"w1\"");
+        assertThat(lines.get(1).getJsonObject("result").getJsonArray("updates").getJsonObject(0).getString("operation"))
+                .isEqualTo("OPERATION_DELETE");
+        assertThat(lines.get(1).getJsonObject("result").getJsonObject("changesThrough").getString("token")).isNotBlank();
+    }
 }
