@@ -52,6 +52,7 @@ public final class RelataServer {
             .expireAfterWrite(Duration.ofSeconds(5)).build();
     private HttpServer server;
     private volatile boolean stopping;
+    private final javax.sql.DataSource postgresPool;
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
@@ -59,18 +60,27 @@ public final class RelataServer {
      */
     public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys) {
         this.config = config;
-        this.store = store;
+        this.store = new MeteredTupleStore(store, metrics);
+        this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
         this.keys = keys;
-        GraphCheckEngine graph = new GraphCheckEngine(store, config.engine());
+        if (store instanceof PostgresTupleStore postgres
+                && postgres.dataSource() instanceof com.zaxxer.hikari.HikariDataSource pool) {
+            try {
+                pool.setMetricRegistry(metrics);
+            } catch (IllegalStateException alreadySet) {
+                // The pool reports to another registry already (several servers over one pool).
+            }
+        }
+        GraphCheckEngine graph = new GraphCheckEngine(this.store, config.engine());
         this.engine = graph;
         this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
-        ConsistencyResolver resolver = new ConsistencyResolver(store, new ZookieCodec(config.tokenSecret()),
+        ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
                 config.quantization(), Clock.systemUTC());
-        this.api = new Api(store, engine, resolver, config, metrics);
+        this.api = new Api(this.store, engine, resolver, config, metrics);
         Gauge.builder("relata.engine.cache.hits", graph, g -> g.cacheStats().hitCount()).register(metrics);
         Gauge.builder("relata.engine.cache.misses", graph, g -> g.cacheStats().missCount()).register(metrics);
         for (String tenant : config.presharedKeys().values()) {
-            store.createTenant(tenant);
+            this.store.createTenant(tenant);
         }
     }
 
@@ -327,7 +337,7 @@ public final class RelataServer {
     private void ready(RoutingContext ctx) {
         workers.executeBlocking(() -> {
             store.tenantExists("default");
-            if (store instanceof PostgresTupleStore postgres && !new Migrator(postgres.dataSource()).isCurrent()) {
+            if (postgresPool != null && !new Migrator(postgresPool).isCurrent()) {
                 throw new IllegalStateException("migrations are not current");
             }
             return true;

@@ -34,6 +34,7 @@ class HttpApiTest {
     private static final String ADMIN = "admin-" + UUID.randomUUID();
     private static RelataServer server;
     private static PostgresTupleStore store;
+    private static com.zaxxer.hikari.HikariDataSource pool;
     private static String base;
 
     record Reply(int status, String body) {
@@ -50,7 +51,10 @@ class HttpApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        // A pool of its own, so its metrics report to this server's registry.
+        TestDatabase.pool();
+        pool = PostgresTupleStore.pool(TestDatabase.config().withPoolSize(4));
+        store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
         // Each run gets a tenant of its own through its own key.
         String tenant = "http-" + UUID.randomUUID();
         server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), "http-test-secret-0123456789",
@@ -62,6 +66,7 @@ class HttpApiTest {
     @AfterAll
     static void stop() {
         server.stop(Duration.ofSeconds(5));
+        pool.close();
     }
 
     static Reply post(String path, String body, String key) throws Exception {
@@ -289,7 +294,8 @@ class HttpApiTest {
                 + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"x\"}}}");
         Reply metrics = get("/metrics");
         assertThat(metrics.body()).contains("relata_http_requests_seconds_count").contains("relata_check_results_total")
-                .contains("relata_engine_cache_hits");
+                .contains("relata_engine_cache_hits").contains("relata_store_calls_seconds_count{operation=\"subjectsOf\"")
+                .contains("hikaricp_connections_active");
     }
 
     @Test
