@@ -82,13 +82,30 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--max-depth", defaultValue = "${env:RELATA_MAX_DEPTH:-50}", description = "Check depth limit.")
         int maxDepth;
 
+        @Option(names = "--max-body-bytes", defaultValue = "${env:RELATA_MAX_BODY_BYTES:-4194304}",
+                description = "Largest request body accepted (default 4 MiB).")
+        long maxBodyBytes;
+
+        @Option(names = "--max-updates-per-write", defaultValue = "${env:RELATA_MAX_UPDATES_PER_WRITE:-1000}",
+                description = "Most updates one write may carry (default 1000).")
+        int maxUpdatesPerWrite;
+
+        @Option(names = "--max-bulk-items", defaultValue = "${env:RELATA_MAX_BULK_ITEMS:-1000}",
+                description = "Most items one bulk check may carry (default 1000).")
+        int maxBulkItems;
+
+        @Option(names = "--request-timeout", defaultValue = "${env:RELATA_REQUEST_TIMEOUT:-10s}",
+                description = "Deadline of one check, expand or lookup (default 10s).")
+        String requestTimeout;
+
         @Option(names = "--gc-window", defaultValue = "${env:RELATA_GC_WINDOW:-24h}",
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
         @Override
         public Integer call() throws Exception {
-            StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow));
+            StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
+                    .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
             ApiKeys keys;
             if (datastoreUrl == null || datastoreUrl.isBlank()) {
@@ -104,7 +121,8 @@ public final class Main implements Callable<Integer> {
             }
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
             ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
-                    duration(quantization), 4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS.withMaxDepth(maxDepth), adminKey);
+                    duration(quantization), maxBodyBytes, maxBulkItems,
+                    EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout)), adminKey);
             RelataServer server = new RelataServer(config, store, keys);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

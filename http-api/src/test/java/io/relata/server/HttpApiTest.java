@@ -54,11 +54,12 @@ class HttpApiTest {
         // A pool of its own, so its metrics report to this server's registry.
         TestDatabase.pool();
         pool = PostgresTupleStore.pool(TestDatabase.config().withPoolSize(4));
-        store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
+        store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS.withMaxUpdatesPerWrite(20));
         // Each run gets a tenant of its own through its own key.
         String tenant = "http-" + UUID.randomUUID();
         server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), "http-test-secret-0123456789",
-                Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS, ADMIN), store, new PostgresApiKeys(store));
+                Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS.withMaxDepth(8), ADMIN), store,
+                new PostgresApiKeys(store));
         int port = server.start().toCompletionStage().toCompletableFuture().get();
         base = "http://127.0.0.1:" + port;
     }
@@ -366,5 +367,31 @@ class HttpApiTest {
         assertThat(lines.get(1).getJsonObject("result").getJsonArray("updates").getJsonObject(0).getString("operation"))
                 .isEqualTo("OPERATION_DELETE");
         assertThat(lines.get(1).getJsonObject("result").getJsonObject("changesThrough").getString("token")).isNotBlank();
+    }
+
+    @Test
+    void limits_onUpdatesPerWriteAndDepth_answerClearly() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 21; i++) {
+            many.add(touch("group", "big", "member", "user", "u" + i));
+        }
+        Reply tooMany = post("/v1/relationships/write", "{\"updates\":[" + String.join(",", many) + "]}");
+        assertThat(tooMany.status()).isEqualTo(400);
+        assertThat(tooMany.json().getString("message")).contains("at most 20 updates");
+
+        List<String> chain = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            chain.add("{\"operation\":\"OPERATION_TOUCH\",\"relationship\":{\"resource\":{\"objectType\":\"group\","
+                    + "\"objectId\":\"d" + i + "\"},\"relation\":\"member\",\"subject\":{\"object\":{\"objectType\":"
+                    + "\"group\",\"objectId\":\"d" + (i + 1) + "\"},\"optionalRelation\":\"member\"}}}");
+        }
+        post("/v1/relationships/write", "{\"updates\":[" + String.join(",", chain) + "]}");
+        Reply deep = post("/v1/permissions/check", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":"
+                + "{\"objectType\":\"group\",\"objectId\":\"d0\"},\"permission\":\"member\",\"subject\":{\"object\":"
+                + "{\"objectType\":\"user\",\"objectId\":\"nobody\"}}}");
+        assertThat(deep.status()).isEqualTo(400);
+        assertThat(deep.json().getInteger("code")).isEqualTo(9);
+        assertThat(deep.json().getString("message")).contains("deeper than 8 levels").contains("#member");
     }
 }
