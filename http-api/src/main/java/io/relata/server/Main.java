@@ -98,6 +98,11 @@ public final class Main implements Callable<Integer> {
                 description = "Deadline of one check, expand or lookup (default 10s).")
         String requestTimeout;
 
+        @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
+                description = "A validation file (YAML) whose schema and relationships are loaded into the"
+                        + " `default` tenant at start.")
+        Path bootstrap;
+
         @Option(names = "--gc-window", defaultValue = "${env:RELATA_GC_WINDOW:-24h}",
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
@@ -123,6 +128,10 @@ public final class Main implements Callable<Integer> {
             ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout)), adminKey);
+            if (bootstrap != null) {
+                int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
+                System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
+            }
             RelataServer server = new RelataServer(config, store, keys);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -229,6 +238,26 @@ public final class Main implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    /**
+     * Writes a validation file's schema and relationships into a tenant (created if needed):
+     * the schema, then the relationships (TOUCH) in writes the store allows.
+     *
+     * @return how many relationships were written
+     * @throws SchemaException when the schema does not compile
+     */
+    static int bootstrap(TupleStore store, String tenant, ValidationFile file) {
+        SchemaCompiler.compile(file.schema()).orThrow();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, file.schema());
+        java.util.List<io.relata.store.RelationshipUpdate> updates = file.relationships().stream()
+                .map(io.relata.store.RelationshipUpdate::touch).toList();
+        int batch = store.options().maxUpdatesPerWrite();
+        for (int i = 0; i < updates.size(); i += batch) {
+            store.write(tenant, updates.subList(i, Math.min(updates.size(), i + batch)));
+        }
+        return updates.size();
     }
 
     /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */
