@@ -87,8 +87,17 @@ final class Evaluation {
         return storeCalls;
     }
 
+    /** Counts every dispatch (one sub-problem over a batch of resources), for metrics. */
+    Evaluation countingDispatches(java.util.concurrent.atomic.LongAdder counter) {
+        this.dispatches = counter;
+        return this;
+    }
+
+    private java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
+
     /** The truth of {@code type:id#name} for the subject, for every id. */
     Map<String, Truth> evaluate(String type, Collection<String> ids, String name, int depth) {
+        dispatches.increment();
         if (System.nanoTime() > deadlineNanos) {
             throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED,
                     "the check ran past its deadline while evaluating " + type + "#" + name);

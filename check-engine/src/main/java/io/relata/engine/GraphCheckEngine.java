@@ -43,6 +43,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private final ExecutorService pool;
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
 
     public GraphCheckEngine(TupleStore store, EngineOptions options) {
         this.store = store;
@@ -110,7 +111,12 @@ public final class GraphCheckEngine implements CheckEngine {
     private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context) {
         return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
-                deadline());
+                deadline()).countingDispatches(dispatches);
+    }
+
+    /** Sub-problems dispatched so far (each over a batch of resources), across all requests. */
+    public long dispatches() {
+        return dispatches.sum();
     }
 
     private static void validate(Schema schema, String type, String permission, SubjectRef subject) {

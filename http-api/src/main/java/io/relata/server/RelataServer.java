@@ -77,6 +77,7 @@ public final class RelataServer {
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
                 config.quantization(), Clock.systemUTC());
         this.api = new Api(this.store, engine, resolver, config, metrics);
+        Gauge.builder("relata.engine.dispatches", graph, GraphCheckEngine::dispatches).register(metrics);
         Gauge.builder("relata.engine.cache.hits", graph, g -> g.cacheStats().hitCount()).register(metrics);
         Gauge.builder("relata.engine.cache.misses", graph, g -> g.cacheStats().missCount()).register(metrics);
         for (String tenant : config.presharedKeys().values()) {
@@ -230,13 +231,11 @@ public final class RelataServer {
                     } else {
                         error(ctx.response(), Errors.of(result.cause()));
                     }
-                    sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
-                            "status", Integer.toString(ctx.response().getStatusCode())));
+                    sample.stop(requestTimer(path, ctx.response().getStatusCode()));
                 });
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
-                sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
-                        "status", Integer.toString(ctx.response().getStatusCode())));
+                sample.stop(requestTimer(path, ctx.response().getStatusCode()));
             }
         });
     }
@@ -277,8 +276,7 @@ public final class RelataServer {
                     } else {
                         response.end();
                     }
-                    sample.stop(metrics.timer("relata.http.requests", "endpoint", path,
-                            "status", Integer.toString(response.getStatusCode())));
+                    sample.stop(requestTimer(path, response.getStatusCode()));
                 });
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
@@ -332,6 +330,12 @@ public final class RelataServer {
             }
             vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, watch));
         });
+    }
+
+    /** Request latency of an endpoint, as a histogram (Prometheus buckets). */
+    private Timer requestTimer(String path, int status) {
+        return Timer.builder("relata.http.requests").tag("endpoint", path).tag("status", Integer.toString(status))
+                .publishPercentileHistogram().register(metrics);
     }
 
     private void ready(RoutingContext ctx) {
