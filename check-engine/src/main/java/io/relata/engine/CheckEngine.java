@@ -40,6 +40,13 @@ public interface CheckEngine extends AutoCloseable {
     CompletableFuture<List<SubjectResult>> lookupSubjects(String tenant, Revision revision, ObjectRef resource,
             String permission, String subjectType, String subjectRelation, Map<String, Object> context);
 
+    /**
+     * The compiled schema in effect at {@code revision} (each schema version is compiled once).
+     *
+     * @throws EngineException SCHEMA_MISMATCH when the tenant has no schema by then
+     */
+    io.relata.schema.Schema schema(String tenant, Revision revision);
+
     /** Hit and miss counts of the sub-result cache. */
     com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats();
 

@@ -412,6 +412,11 @@ public final class GraphCheckEngine implements CheckEngine {
     }
 
     @Override
+    public Schema schema(String tenant, Revision revision) {
+        return schemas.schemaAt(tenant, revision);
+    }
+
+    @Override
     public CacheStats cacheStats() {
         return cache == null ? CacheStats.empty() : cache.stats();
     }

@@ -31,7 +31,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -75,9 +74,8 @@ final class Api {
         }
         Schema next = compilation.orThrow();
         Revision head = store.headRevision(tenant);
-        Optional<SchemaVersion> current = store.readSchema(tenant, head);
-        if (current.isPresent()) {
-            refuseOrphans(tenant, head, SchemaCompiler.compile(current.get().text()).orThrow(), next);
+        if (store.readSchema(tenant, head).isPresent()) {
+            refuseOrphans(tenant, head, engine.schema(tenant, head), next);
         }
         return new JsonObject().put("writtenAt", token(tenant, store.writeSchema(tenant, text)));
     }
@@ -109,9 +107,11 @@ final class Api {
     }
 
     private Schema schemaAt(String tenant, Revision revision) {
-        SchemaVersion version = store.readSchema(tenant, revision).orElseThrow(() -> new ApiException(
-                ApiException.FAILED_PRECONDITION, "no schema has been written yet; write one with /v1/schema/write"));
-        return SchemaCompiler.compile(version.text()).orThrow();
+        if (store.readSchema(tenant, revision).isEmpty()) {
+            throw new ApiException(ApiException.FAILED_PRECONDITION,
+                    "no schema has been written yet; write one with /v1/schema/write");
+        }
+        return engine.schema(tenant, revision);
     }
 
     // ---- relationships ------------------------------------------------------------------------------
