@@ -106,14 +106,6 @@ final class Api {
         return new JsonObject().put("schemaText", schema.text()).put("readAt", token(tenant, head));
     }
 
-    private Schema schemaAt(String tenant, Revision revision) {
-        if (store.readSchema(tenant, revision).isEmpty()) {
-            throw new ApiException(ApiException.FAILED_PRECONDITION,
-                    "no schema has been written yet; write one with /v1/schema/write");
-        }
-        return engine.schema(tenant, revision);
-    }
-
     // ---- relationships ------------------------------------------------------------------------------
 
     JsonObject relationshipsWrite(String tenant, JsonObject body) {
@@ -125,7 +117,7 @@ final class Api {
         for (Object p : Json.array(body, "optionalPreconditions")) {
             preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
         }
-        Schema schema = schemaAt(tenant, store.headRevision(tenant));
+        Schema schema = engine.schema(tenant, store.headRevision(tenant));
         for (RelationshipUpdate u : updates) {
             if (u.operation() != RelationshipUpdate.Operation.DELETE) {
                 allowed(schema, u.relationship());
