@@ -20,7 +20,8 @@ public record CheckRequest(ObjectRef resource, String permission, SubjectRef sub
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(permission, "permission");
         Objects.requireNonNull(subject, "subject");
-        context = context == null ? Map.of() : Map.copyOf(context);
+        // JSON null is a value a client may send; keep it (the caveat treats it as absent).
+        context = context == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context));
     }
 
     public static CheckRequest of(String resource, String permission, String subject) {

@@ -146,43 +146,46 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision,
             List<CheckRequest> requests) {
-        return async(() -> {
-            Schema schema = schemas.schemaAt(tenant, revision);
-            // Items asking the same question of different resources of one type share one evaluation.
-            Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
-            BulkCheckResult[] results = new BulkCheckResult[requests.size()];
-            for (int i = 0; i < requests.size(); i++) {
-                CheckRequest r = requests.get(i);
+        // Grouping happens on the caller's thread; each group runs on the pool, and nothing on
+        // the pool waits for another pool task (which could starve a bounded pool).
+        Schema schema;
+        try {
+            schema = schemas.schemaAt(tenant, revision);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+        BulkCheckResult[] results = new BulkCheckResult[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            CheckRequest r = requests.get(i);
+            try {
+                validate(schema, r.resource().type(), r.permission(), r.subject());
+                groups.computeIfAbsent(List.of(r.resource().type(), r.permission(), r.subject(), r.context()),
+                        k -> new ArrayList<>()).add(i);
+            } catch (EngineException e) {
+                results[i] = new BulkCheckResult(r, null, e);
+            }
+        }
+        List<CompletableFuture<Void>> work = new ArrayList<>();
+        for (List<Integer> group : groups.values()) {
+            work.add(CompletableFuture.runAsync(() -> {
+                CheckRequest first = requests.get(group.get(0));
+                List<String> ids = group.stream().map(i -> requests.get(i).resource().id()).toList();
                 try {
-                    validate(schema, r.resource().type(), r.permission(), r.subject());
-                    groups.computeIfAbsent(List.of(r.resource().type(), r.permission(), r.subject(), r.context()),
-                            k -> new ArrayList<>()).add(i);
-                } catch (EngineException e) {
-                    results[i] = new BulkCheckResult(r, null, e);
-                }
-            }
-            List<CompletableFuture<Void>> work = new ArrayList<>();
-            for (List<Integer> group : groups.values()) {
-                work.add(CompletableFuture.runAsync(() -> {
-                    CheckRequest first = requests.get(group.get(0));
-                    List<String> ids = group.stream().map(i -> requests.get(i).resource().id()).toList();
-                    try {
-                        Map<String, Truth> truths = evaluation(tenant, revision, schema, first.subject(), first.context())
-                                .evaluate(first.resource().type(), ids, first.permission(), 0);
-                        for (int i : group) {
-                            results[i] = new BulkCheckResult(requests.get(i),
-                                    CheckResult.of(truths.get(requests.get(i).resource().id())), null);
-                        }
-                    } catch (EngineException e) {
-                        for (int i : group) {
-                            results[i] = new BulkCheckResult(requests.get(i), null, e);
-                        }
+                    Map<String, Truth> truths = evaluation(tenant, revision, schema, first.subject(), first.context())
+                            .evaluate(first.resource().type(), ids, first.permission(), 0);
+                    for (int i : group) {
+                        results[i] = new BulkCheckResult(requests.get(i),
+                                CheckResult.of(truths.get(requests.get(i).resource().id())), null);
                     }
-                }, pool));
-            }
-            work.forEach(CompletableFuture::join);
-            return List.of(results);
-        });
+                } catch (EngineException e) {
+                    for (int i : group) {
+                        results[i] = new BulkCheckResult(requests.get(i), null, e);
+                    }
+                }
+            }, pool));
+        }
+        return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0])).thenApply(v -> List.of(results));
     }
 
     // ---- expand ------------------------------------------------------------------------------------

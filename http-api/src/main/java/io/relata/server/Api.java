@@ -130,9 +130,11 @@ final class Api {
 
     /** Refuses a relationship the schema does not allow, saying what it allows. */
     static void allowed(Schema schema, Relationship r) {
-        ObjectDefinition definition = schema.definition(r.resource().type()).orElseThrow(() -> ApiException.invalid(
-                "the schema has no definition `" + r.resource().type() + "` (in " + r + ")"));
-        Relation relation = definition.relation(r.relation()).orElseThrow(() -> ApiException.invalid(
+        ObjectDefinition definition = schema.definition(r.resource().type()).orElseThrow(() -> new ApiException(
+                ApiException.FAILED_PRECONDITION, "the schema has no definition `" + r.resource().type() + "` (in " + r
+                        + ")"));
+        Relation relation = definition.relation(r.relation()).orElseThrow(() -> new ApiException(
+                ApiException.FAILED_PRECONDITION,
                 definition.permission(r.relation()).isPresent()
                         ? "`" + r.resource().type() + "#" + r.relation() + "` is a permission; relationships are written"
                                 + " to relations (in " + r + ")"
@@ -161,7 +163,11 @@ final class Api {
     void relationshipsRead(String tenant, JsonObject body, Sink sink) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
         RelationshipFilter filter = Json.filter(Json.object(body, "relationshipFilter"));
-        long limit = Json.number(body, "optionalLimit", 0);
+        if (filter.resourceType() != null && engine.schema(tenant, revision).definition(filter.resourceType()).isEmpty()) {
+            throw new ApiException(ApiException.FAILED_PRECONDITION, "the schema has no definition `"
+                    + filter.resourceType() + "`");
+        }
+        long limit = Json.uint32(body, "optionalLimit");
         JsonObject cursorJson = Json.object(body, "optionalCursor");
         Cursor cursor = cursorJson == null ? null : new Cursor(Json.string(cursorJson, "token", true));
         JsonObject readAt = token(tenant, revision);
@@ -190,7 +196,7 @@ final class Api {
         for (Object p : Json.array(body, "optionalPreconditions")) {
             preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
         }
-        DeleteResult result = store.delete(tenant, filter, preconditions, Json.number(body, "optionalLimit", 0),
+        DeleteResult result = store.delete(tenant, filter, preconditions, Json.uint32(body, "optionalLimit"),
                 Json.bool(body, "optionalAllowPartialDeletions"));
         return new JsonObject().put("deletedAt", token(tenant, result.revision()))
                 .put("deletionProgress", result.complete() ? "DELETION_PROGRESS_COMPLETE" : "DELETION_PROGRESS_PARTIAL")
@@ -202,7 +208,7 @@ final class Api {
     JsonObject check(String tenant, JsonObject body) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
         CheckRequest request = Json.checkRequest(body);
-        CheckResult result = engine.check(tenant, revision, request).join();
+        CheckResult result = await(engine.check(tenant, revision, request));
         metrics.counter("relata.check.results", "permissionship", result.permissionship().name()).increment();
         return new JsonObject().put("checkedAt", token(tenant, revision))
                 .put("permissionship", Json.permissionship(result.permissionship()))
@@ -224,7 +230,7 @@ final class Api {
             requests.add(Json.checkRequest(o));
             echoes.add(o);
         }
-        List<BulkCheckResult> results = engine.checkBulk(tenant, revision, requests).join();
+        List<BulkCheckResult> results = await(engine.checkBulk(tenant, revision, requests));
         JsonArray pairs = new JsonArray();
         for (int i = 0; i < results.size(); i++) {
             BulkCheckResult r = results.get(i);
@@ -244,8 +250,8 @@ final class Api {
     JsonObject expand(String tenant, JsonObject body) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
         return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", Json.expand(
-                engine.expand(tenant, revision, Json.objectRef(body, "resource"), Json.string(body, "permission", true))
-                        .join()));
+                await(engine.expand(tenant, revision, Json.objectRef(body, "resource"),
+                        Json.string(body, "permission", true)))));
     }
 
     void lookupResources(String tenant, JsonObject body, Sink sink) {
@@ -254,27 +260,19 @@ final class Api {
         String permission = Json.string(body, "permission", true);
         SubjectRef subject = Json.subjectRef(body, "subject");
         Map<String, Object> context = Json.context(body, "context");
-        long limit = Json.number(body, "optionalLimit", 0);
+        long limit = Json.uint32(body, "optionalLimit");
         JsonObject cursorJson = Json.object(body, "optionalCursor");
         String after = cursorJson == null ? null : Json.string(cursorJson, "token", true);
         JsonObject at = token(tenant, revision);
-        long sent = 0;
-        while (true) {
-            int page = (int) Math.min(500, limit > 0 ? limit - sent : 500);
-            LookupPage results = engine.lookupResources(tenant, revision, type, permission, subject, context, after, page)
-                    .join();
-            for (LookupResult r : results.results()) {
-                JsonObject line = new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
-                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                        .put("afterResultCursor", Json.token(r.id()));
-                if (!sink.accept(line)) {
-                    return;
-                }
-                sent++;
-            }
-            after = results.next();
-            if (after == null || (limit > 0 && sent >= limit)) {
+        // One search: the engine finds candidates once and checks them in batches.
+        LookupPage results = await(engine.lookupResources(tenant, revision, type, permission, subject, context, after,
+                (int) Math.min(limit, Integer.MAX_VALUE)));
+        for (LookupResult r : results.results()) {
+            JsonObject line = new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
+                    .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                    .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                    .put("afterResultCursor", Json.token(r.id()));
+            if (!sink.accept(line)) {
                 return;
             }
         }
@@ -282,9 +280,22 @@ final class Api {
 
     void lookupSubjects(String tenant, JsonObject body, Sink sink) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
-        List<SubjectResult> subjects = engine.lookupSubjects(tenant, revision, Json.objectRef(body, "resource"),
+        if (Json.uint32(body, "optionalConcreteLimit") > 0) {
+            throw new ApiException(12, "optionalConcreteLimit is not implemented (as in SpiceDB)");
+        }
+        String wildcards = String.valueOf(Json.field(body, "wildcardOption"));
+        boolean excludeWildcards = switch (wildcards) {
+            case "null", "WILDCARD_OPTION_UNSPECIFIED", "0", "WILDCARD_OPTION_INCLUDE_WILDCARDS", "1" -> false;
+            case "WILDCARD_OPTION_EXCLUDE_WILDCARDS", "2" -> true;
+            default -> throw ApiException.invalid("`wildcardOption` must be WILDCARD_OPTION_INCLUDE_WILDCARDS or"
+                    + " WILDCARD_OPTION_EXCLUDE_WILDCARDS, got " + wildcards);
+        };
+        List<SubjectResult> subjects = await(engine.lookupSubjects(tenant, revision, Json.objectRef(body, "resource"),
                 Json.string(body, "permission", true), Json.string(body, "subjectObjectType", true),
-                Json.string(body, "optionalSubjectRelation", false), Json.context(body, "context")).join();
+                Json.string(body, "optionalSubjectRelation", false), Json.context(body, "context")));
+        if (excludeWildcards) {
+            subjects = subjects.stream().filter(x -> !x.id().equals("*")).toList();
+        }
         JsonObject at = token(tenant, revision);
         for (SubjectResult s : subjects) {
             JsonArray excluded = new JsonArray();
@@ -384,6 +395,23 @@ final class Api {
                     .put("fullRevisionMetadata", new JsonArray()));
         }
         return lines;
+    }
+
+    /** Waits for the engine, but never longer than its deadline and a little more. */
+    private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        long millis = config.engine().deadline().toMillis() + 5_000;
+        try {
+            return future.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            throw new io.relata.engine.EngineException(io.relata.engine.EngineException.Reason.DEADLINE_EXCEEDED,
+                    "the request did not finish within its deadline");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static JsonObject asObject(Object o, String where) {

@@ -104,6 +104,24 @@ final class Json {
         throw ApiException.invalid("`" + name + "` must be a number");
     }
 
+    /** A protobuf uint32 limit: a whole number from 0 to 4,294,967,295; 0 when absent. */
+    static long uint32(JsonObject o, String name) {
+        Object v = field(o, name);
+        if (v == null) {
+            return 0;
+        }
+        java.math.BigDecimal n;
+        try {
+            n = new java.math.BigDecimal(v.toString());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("`" + name + "` must be a whole number from 0 to 4294967295");
+        }
+        if (n.signum() < 0 || n.compareTo(java.math.BigDecimal.valueOf(4_294_967_295L)) > 0 || n.stripTrailingZeros().scale() > 0) {
+            throw ApiException.invalid("`" + name + "` must be a whole number from 0 to 4294967295, got " + v);
+        }
+        return n.longValue();
+    }
+
     static boolean bool(JsonObject o, String name) {
         Object v = field(o, name);
         if (v == null) {
@@ -213,6 +231,17 @@ final class Json {
         JsonObject c = object(body, "consistency");
         if (c == null) {
             return Consistency.MINIMIZE_LATENCY;
+        }
+        int given = 0;
+        for (String option : new String[] {"minimizeLatency", "atLeastAsFresh", "atExactSnapshot", "fullyConsistent"}) {
+            Object v = field(c, option);
+            if (v != null && !Boolean.FALSE.equals(v)) {
+                given++;
+            }
+        }
+        if (given > 1) {
+            throw ApiException.invalid("`consistency` takes one of minimizeLatency, atLeastAsFresh, atExactSnapshot"
+                    + " and fullyConsistent, not several");
         }
         if (bool(c, "fullyConsistent")) {
             return Consistency.FULLY_CONSISTENT;

@@ -53,6 +53,8 @@ public final class RelataServer {
     private HttpServer server;
     private volatile boolean stopping;
     private final javax.sql.DataSource postgresPool;
+    /** Tenant to SHA-256 of its preshared key. */
+    private final java.util.Map<String, byte[]> presharedHashes = new java.util.HashMap<>();
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
@@ -62,6 +64,7 @@ public final class RelataServer {
         this.config = config;
         this.store = new MeteredTupleStore(store, metrics);
         this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
+        config.presharedKeys().forEach((key, tenant) -> presharedHashes.put(tenant, ApiKeys.hash(key)));
         this.keys = keys;
         if (store instanceof PostgresTupleStore postgres
                 && postgres.dataSource() instanceof com.zaxxer.hikari.HikariDataSource pool) {
@@ -88,7 +91,8 @@ public final class RelataServer {
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
-        router.route().handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()));
+        // Bodies only for the API, never to disk (no file uploads).
+        router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/healthz").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/readyz").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -131,7 +135,8 @@ public final class RelataServer {
         router.errorHandler(413, ctx -> error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
         router.errorHandler(500, ctx -> error(ctx.response(), Errors.of(ctx.failure())));
-        server = vertx.createHttpServer();
+        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes())));
         return server.requestHandler(router).listen(config.port(), config.host()).map(HttpServer::actualPort);
     }
 
@@ -175,7 +180,14 @@ public final class RelataServer {
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     private String tenant(String key) {
-        String tenant = config.presharedKeys().get(key);
+        String tenant = null;
+        byte[] hash = ApiKeys.hash(key);
+        for (java.util.Map.Entry<String, byte[]> preshared : presharedHashes.entrySet()) {
+            // Every entry compared in constant time: how a key fails tells nothing.
+            if (MessageDigest.isEqual(preshared.getValue(), hash)) {
+                tenant = preshared.getKey();
+            }
+        }
         if (tenant == null) {
             tenant = keyCache.get(key, k -> keys.tenantOf(k).orElse(null));
         }
@@ -193,8 +205,8 @@ public final class RelataServer {
                         key.getBytes(StandardCharsets.UTF_8))) {
                     throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
                 }
-                JsonObject body = body(ctx);
-                workers.executeBlocking(() -> work.apply(body), false).onComplete(result -> {
+                String body = body(ctx);
+                workers.executeBlocking(() -> work.apply(parse(body)), false).onComplete(result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -207,15 +219,20 @@ public final class RelataServer {
         });
     }
 
-    private JsonObject body(RoutingContext ctx) {
-        String text = ctx.body().asString();
+    /** The raw body (parsed on a worker by {@link #parse}, not on the event loop). */
+    private static String body(RoutingContext ctx) {
+        return ctx.body() == null ? null : ctx.body().asString();
+    }
+
+    private static JsonObject parse(String text) {
         if (text == null || text.isBlank()) {
             return new JsonObject();
         }
         try {
             return new JsonObject(text);
         } catch (RuntimeException e) {
-            throw ApiException.invalid("the request body is not a JSON object: " + e.getMessage());
+            throw ApiException.invalid("the request body is not a JSON object; send one, with Content-Type:"
+                    + " application/json");
         }
     }
 
@@ -224,8 +241,8 @@ public final class RelataServer {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String key = bearer(ctx);
-                JsonObject body = body(ctx);
-                workers.executeBlocking(() -> work.apply(tenant(key), body), false).onComplete(result -> {
+                String body = body(ctx);
+                workers.executeBlocking(() -> work.apply(tenant(key), parse(body)), false).onComplete(result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -252,21 +269,29 @@ public final class RelataServer {
             AtomicBoolean started = new AtomicBoolean();
             try {
                 String key = bearer(ctx);
-                JsonObject body = body(ctx);
+                String body = body(ctx);
+                io.vertx.core.Context context = vertx.getOrCreateContext();
                 Api.Sink sink = line -> {
-                    if (response.closed()) {
+                    try {
+                        if (response.closed()) {
+                            return false;
+                        }
+                        if (started.compareAndSet(false, true)) {
+                            response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
+                        }
+                        response.write(new JsonObject().put("result", line).encode() + "\n");
+                        return awaitDrain(context, response);
+                    } catch (RuntimeException closed) {
                         return false;
                     }
-                    if (started.compareAndSet(false, true)) {
-                        response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
-                    }
-                    response.write(new JsonObject().put("result", line).encode() + "\n");
-                    return true;
                 };
                 workers.executeBlocking(() -> {
-                    work.run(tenant(key), body, sink);
+                    work.run(tenant(key), parse(body), sink);
                     return null;
                 }, false).onComplete(result -> {
+                    if (response.closed() || response.ended()) {
+                        return;
+                    }
                     if (result.failed() && !started.get()) {
                         error(response, Errors.of(result.cause()));
                     } else if (result.failed()) {
@@ -285,6 +310,32 @@ public final class RelataServer {
     }
 
     /**
+     * When the client reads slower than results come, waits (on the worker) until the
+     * response's write queue drains, so results do not pile up in memory; false when the
+     * client went away or did not read for a minute.
+     */
+    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response) {
+        if (!response.writeQueueFull()) {
+            return true;
+        }
+        java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+        context.runOnContext(v -> {
+            if (!response.writeQueueFull() || response.closed()) {
+                drained.countDown();
+            } else {
+                response.drainHandler(x -> drained.countDown());
+                response.closeHandler(x -> drained.countDown());
+            }
+        });
+        try {
+            return drained.await(60, TimeUnit.SECONDS) && !response.closed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * A long-lived stream of changes: polls the store every {@link #WATCH_POLL_MILLIS} on a
      * worker and writes what it finds, until the client goes away or the server stops.
      */
@@ -292,15 +343,15 @@ public final class RelataServer {
         HttpServerResponse response = ctx.response();
         try {
             String key = bearer(ctx);
-            JsonObject body = body(ctx);
-            workers.executeBlocking(() -> api.watch(tenant(key), body), false).onComplete(started -> {
+            String body = body(ctx);
+            workers.executeBlocking(() -> api.watch(tenant(key), parse(body)), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
                 }
                 response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                 response.write("");
-                pollWatch(response, started.result());
+                pollWatch(response, key, started.result());
             });
         } catch (RuntimeException e) {
             error(response, Errors.of(e));
@@ -309,14 +360,17 @@ public final class RelataServer {
 
     static final long WATCH_POLL_MILLIS = 200;
 
-    private void pollWatch(HttpServerResponse response, Api.Watch watch) {
+    private void pollWatch(HttpServerResponse response, String key, Api.Watch watch) {
         if (response.closed() || stopping) {
             if (!response.ended() && !response.closed()) {
                 response.end();
             }
             return;
         }
-        workers.executeBlocking(() -> api.poll(watch), false).onComplete(result -> {
+        workers.executeBlocking(() -> {
+            tenant(key); // a revoked key ends the stream
+            return api.poll(watch);
+        }, false).onComplete(result -> {
             if (result.failed()) {
                 if (!response.closed()) {
                     response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
@@ -328,7 +382,12 @@ public final class RelataServer {
                     response.write(new JsonObject().put("result", line).encode() + "\n");
                 }
             }
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, watch));
+            if (response.writeQueueFull()) {
+                // A client that does not read is dropped rather than buffered without end.
+                response.reset();
+                return;
+            }
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watch));
         });
     }
 
@@ -345,9 +404,13 @@ public final class RelataServer {
                 throw new IllegalStateException("migrations are not current");
             }
             return true;
-        }, false).onComplete(result -> json(ctx.response(), result.succeeded() ? 200 : 503,
-                new JsonObject().put("status", result.succeeded() ? "ready" : "not ready: "
-                        + (result.cause() == null ? "" : result.cause().getMessage()))));
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                LoggerHolder.LOG.warn("not ready: {}", result.cause().toString());
+            }
+            json(ctx.response(), result.succeeded() ? 200 : 503,
+                    new JsonObject().put("status", result.succeeded() ? "ready" : "not ready"));
+        });
     }
 
     private static void json(HttpServerResponse response, int status, JsonObject body) {

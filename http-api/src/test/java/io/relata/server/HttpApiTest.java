@@ -394,4 +394,48 @@ class HttpApiTest {
         assertThat(deep.json().getInteger("code")).isEqualTo(9);
         assertThat(deep.json().getString("message")).contains("deeper than 8 levels").contains("#member");
     }
+
+    @Test
+    void manyConcurrentBulkChecks_allAnswer() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        String bulk = "{\"items\":[{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":"
+                + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u1\"}}},"
+                + "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\","
+                + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u2\"}}}]}";
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/permissions/checkbulk"))
+                    .POST(HttpRequest.BodyPublishers.ofString(bulk)).header("Authorization", "Bearer " + KEY).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            assertThat(call.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void inputsThatOnceFailedWith500_nowGetClearAnswers() throws Exception {
+        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
+        String check = "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\","
+                + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u1\"}},\"context\":{\"ip\":null}}";
+        assertThat(post("/v1/permissions/check", check).status()).isEqualTo(200);
+        Reply negative = post("/v1/relationships/delete", "{\"relationshipFilter\":{\"resourceType\":\"group\"},"
+                + "\"optionalLimit\":-1}");
+        assertThat(negative.status()).isEqualTo(400);
+        assertThat(negative.json().getString("message")).contains("0 to 4294967295");
+        Reply two = post("/v1/permissions/check", check.replace("{\"resource\"", "{\"consistency\":{\"fullyConsistent\":"
+                + "true,\"minimizeLatency\":true},\"resource\""));
+        assertThat(two.status()).isEqualTo(400);
+        Reply unknownType = post("/v1/relationships/read", "{\"relationshipFilter\":{\"resourceType\":\"nothing\"}}");
+        assertThat(unknownType.status()).isEqualTo(400);
+        assertThat(unknownType.json().getInteger("code")).isEqualTo(9);
+        post("/v1/relationships/write", "{\"updates\":[" + touch("project", "pub", "developer", "user", "carol") + "]}");
+        Reply noWildcards = post("/v1/permissions/subjects", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":"
+                + "{\"objectType\":\"project\",\"objectId\":\"pub\"},\"permission\":\"push\",\"subjectObjectType\":"
+                + "\"user\",\"wildcardOption\":\"WILDCARD_OPTION_EXCLUDE_WILDCARDS\"}");
+        assertThat(noWildcards.status()).isEqualTo(200);
+        Reply concrete = post("/v1/permissions/subjects", "{\"resource\":{\"objectType\":\"project\",\"objectId\":"
+                + "\"pub\"},\"permission\":\"push\",\"subjectObjectType\":\"user\",\"optionalConcreteLimit\":5}");
+        assertThat(concrete.status()).isEqualTo(501);
+    }
 }

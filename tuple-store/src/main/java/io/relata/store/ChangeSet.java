@@ -19,6 +19,6 @@ public record ChangeSet(Revision revision, Instant committedAt, List<Relationshi
 
     public ChangeSet {
         updates = List.copyOf(updates);
-        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        metadata = metadata == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
     }
 }

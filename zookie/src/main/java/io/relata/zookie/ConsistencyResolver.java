@@ -18,8 +18,9 @@ import java.time.Instant;
  *   <li>{@code atExactSnapshot(t)}: the token's revision;</li>
  *   <li>{@code fullyConsistent}: the newest committed revision.</li>
  * </ul>
- * A token older than the store's oldest readable revision (garbage collection passed it) or
- * newer than its newest is refused with a message saying so.
+ * An exact snapshot older than the store's oldest readable revision (garbage collection
+ * passed it) is refused, and so is any token newer than the newest revision, each with a
+ * message saying so; {@code atLeastAsFresh} accepts old tokens, since any newer revision will do.
  */
 public final class ConsistencyResolver {
 
@@ -48,7 +49,8 @@ public final class ConsistencyResolver {
             return quantized(tenant);
         }
         if (c instanceof Consistency.AtLeastAsFresh a) {
-            Revision wanted = usable(tenant, a.token());
+            // Any newer revision will do, so a token older than the GC window still works here.
+            Revision wanted = notFromTheFuture(tenant, codec.decode(tenant, a.token()));
             Revision quantized = quantized(tenant);
             return quantized.compareTo(wanted) >= 0 ? quantized : wanted;
         }
@@ -76,6 +78,10 @@ public final class ConsistencyResolver {
             throw new ZookieException("the token's revision " + revision + " is older than the garbage collection"
                     + " window allows; read with a fresher token or with fullyConsistent");
         }
+        return notFromTheFuture(tenant, revision);
+    }
+
+    private Revision notFromTheFuture(String tenant, Revision revision) {
         Revision head = store.headRevision(tenant);
         if (revision.compareTo(head) > 0) {
             throw new ZookieException("the token names revision " + revision + ", newer than any this tenant has"

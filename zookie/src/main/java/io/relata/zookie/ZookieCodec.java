@@ -88,8 +88,8 @@ public final class ZookieCodec {
         if (!MessageDigest.isEqual(expected, actual)) {
             throw new ZookieException("the token was altered or was not issued by this server");
         }
-        if (revision < 0) {
-            throw new ZookieException("the token names no revision");
+        if (revision < 0 || !encode(tenant, Revision.of(revision)).equals(token.strip())) {
+            throw new ZookieException("the token was altered or was not issued by this server");
         }
         return Revision.of(revision);
     }

@@ -89,6 +89,8 @@ class ZookieTest {
             assertThat(gc.deletedVersions()).isPositive();
             assertThatThrownBy(() -> resolver.resolve("acme", new Consistency.AtExactSnapshot(resolver.token("acme", old))))
                     .isInstanceOf(ZookieException.class).hasMessageContaining("garbage collection window");
+            assertThat(resolver.resolve("acme", new Consistency.AtLeastAsFresh(resolver.token("acme", old))))
+                    .as("any newer revision will do").isEqualTo(store.headRevision("acme"));
         }
     }
 }

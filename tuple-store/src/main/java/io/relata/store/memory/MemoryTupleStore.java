@@ -119,7 +119,8 @@ public final class MemoryTupleStore implements TupleStore {
 
         long commit(Instant now, Map<String, Object> metadata, boolean schemaChanged, List<RelationshipUpdate> changes) {
             revision++;
-            revisions.put(revision, new RevisionRecord(now, metadata == null ? Map.of() : Map.copyOf(metadata),
+            revisions.put(revision, new RevisionRecord(now, metadata == null ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata)),
                     schemaChanged, List.copyOf(changes)));
             return revision;
         }

@@ -44,6 +44,7 @@ import io.relata.store.ConflictException;
 import io.relata.store.Cursor;
 import io.relata.store.DeleteResult;
 import io.relata.store.GcResult;
+import io.relata.store.InvalidRequestException;
 import io.relata.store.Json;
 import io.relata.store.ObjectRef;
 import io.relata.store.Precondition;
@@ -210,7 +211,11 @@ public final class PostgresTupleStore implements TupleStore {
         String state = e.sqlState();
         Throwable cause = e.getCause();
         if ("23505".equals(state)) {
-            return new AlreadyExistsException("relationship already exists: " + detail(e), e);
+            return new AlreadyExistsException("a relationship being created already exists", e);
+        }
+        if (state != null && state.startsWith("22")) {
+            return new InvalidRequestException("a value cannot be stored (" + firstLine(cause == null ? e.getMessage()
+                    : cause.getMessage()).replaceAll("(?i)^ERROR: ", "") + ")", e);
         }
         if ("40001".equals(state) || "40P01".equals(state)) {
             return new ConflictException("the write collided with another; retry it", e);
@@ -219,15 +224,6 @@ public final class PostgresTupleStore implements TupleStore {
             return new StoreUnavailableException("the database is unavailable: " + firstLine(e.getMessage()), e);
         }
         return new StoreException("the database call failed (SQL state " + state + ")", e);
-    }
-
-    private static String detail(DataAccessException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
-                && p.getServerErrorMessage().getDetail() != null) {
-            return p.getServerErrorMessage().getDetail();
-        }
-        return firstLine(e.getMessage());
     }
 
     private static String firstLine(String message) {
