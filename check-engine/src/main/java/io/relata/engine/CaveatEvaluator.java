@@ -141,6 +141,25 @@ final class CaveatEvaluator {
         }
     }
 
+    /**
+     * Checks that the values of {@code context} fit the caveat's parameter types (as a
+     * relationship's stored context must).
+     *
+     * @throws EngineException INVALID_ARGUMENT naming the parameter that does not fit, or one the caveat lacks
+     */
+    static void checkContext(CaveatDefinition caveat, Map<String, Object> context) {
+        for (Map.Entry<String, Object> e : context.entrySet()) {
+            CaveatParameterType type = caveat.parameters().get(e.getKey());
+            if (type == null) {
+                throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "caveat `" + caveat.name()
+                        + "` has no parameter `" + e.getKey() + "`; its parameters are " + caveat.parameters().keySet());
+            }
+            if (e.getValue() != null) {
+                convert(caveat, e.getKey(), type, e.getValue());
+            }
+        }
+    }
+
     private static Object convert(CaveatDefinition caveat, String name, CaveatParameterType type, Object value) {
         try {
             return convert(type, value);

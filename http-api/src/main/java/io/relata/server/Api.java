@@ -158,6 +158,9 @@ final class Api {
                     + (r.expiresAt() == null ? "" : " with an expiration") + "; it allows "
                     + relation.allowedTypes().stream().map(Object::toString).collect(Collectors.joining(" | ")));
         }
+        if (r.caveat() != null && !r.caveat().context().isEmpty()) {
+            io.relata.engine.CaveatContexts.check(schema.caveat(r.caveat().name()).orElseThrow(), r.caveat().context());
+        }
     }
 
     void relationshipsRead(String tenant, JsonObject body, Sink sink) {

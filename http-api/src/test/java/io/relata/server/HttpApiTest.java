@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
  * The server over real HTTP against PostgreSQL: the README's walkthrough, streaming,
  * cursors, tokens, and the errors a client can provoke.
  */
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class HttpApiTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String KEY = "test-key-" + UUID.randomUUID();
+    private static final String PRESHARED = "test-key-" + UUID.randomUUID();
+    /** Every test works in a tenant of its own, through a key the admin API made for it. */
+    private static String key;
     private static final String ADMIN = "admin-" + UUID.randomUUID();
     private static RelataServer server;
     private static PostgresTupleStore store;
@@ -58,7 +59,7 @@ class HttpApiTest {
         store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS.withMaxUpdatesPerWrite(20));
         // Each run gets a tenant of its own through its own key.
         String tenant = "http-" + UUID.randomUUID();
-        server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), "http-test-secret-0123456789",
+        server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(PRESHARED, tenant), "http-test-secret-0123456789",
                 Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS.withMaxDepth(8), ADMIN), store,
                 new PostgresApiKeys(store));
         int port = server.start().toCompletionStage().toCompletableFuture().get();
@@ -82,7 +83,14 @@ class HttpApiTest {
     }
 
     static Reply post(String path, String body) throws Exception {
-        return post(path, body, KEY);
+        return post(path, body, key);
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void tenantOfItsOwn() throws Exception {
+        String tenant = "http-" + UUID.randomUUID();
+        assertThat(post("/v1/tenants/create", "{\"name\":\"" + tenant + "\"}", ADMIN).status()).isEqualTo(200);
+        key = post("/v1/tenants/keys/create", "{\"tenant\":\"" + tenant + "\"}", ADMIN).json().getString("key");
     }
 
     static Reply get(String path) throws Exception {
@@ -112,9 +120,7 @@ class HttpApiTest {
             }
             """;
 
-    /** First: it counts the relationships it wrote, before other tests add theirs to the tenant. */
     @Test
-    @org.junit.jupiter.api.Order(1)
     void walkthrough_schemaWriteCheckExpandLookup() throws Exception {
         Reply schema = post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
         assertThat(schema.status()).as(schema.body()).isEqualTo(200);
@@ -306,7 +312,7 @@ class HttpApiTest {
     void tenantsAndKeys_isolateTenants_andRevokedKeysStopWorking() throws Exception {
         String acme = "acme-" + UUID.randomUUID();
         String globex = "globex-" + UUID.randomUUID();
-        assertThat(post("/v1/tenants/create", "{\"name\":\"" + acme + "\"}", KEY).status()).as("tenant keys cannot")
+        assertThat(post("/v1/tenants/create", "{\"name\":\"" + acme + "\"}", key).status()).as("tenant keys cannot")
                 .isEqualTo(401);
         assertThat(post("/v1/tenants/create", "{\"name\":\"" + acme + "\"}", ADMIN).status()).isEqualTo(200);
         assertThat(post("/v1/tenants/create", "{\"name\":\"" + globex + "\"}", ADMIN).status()).isEqualTo(200);
@@ -350,7 +356,7 @@ class HttpApiTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/watch"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"optionalObjectTypes\":[\"group\"],\"optionalStartCursor\":"
                         + "{\"token\":\"" + from + "\"}}"))
-                .header("Authorization", "Bearer " + KEY).build();
+                .header("Authorization", "Bearer " + key).build();
         CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> watching =
                 HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
         post("/v1/relationships/write", "{\"updates\":[" + touch("group", "w1", "member", "user", "alice") + ","
@@ -401,14 +407,14 @@ class HttpApiTest {
     @Test
     void manyConcurrentBulkChecks_allAnswer() throws Exception {
         post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
-        String bulk = "{\"items\":[{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":"
+        String bulk = "{\"consistency\":{\"fullyConsistent\":true},\"items\":[{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":"
                 + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u1\"}}},"
                 + "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\","
                 + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u2\"}}}]}";
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/permissions/checkbulk"))
-                    .POST(HttpRequest.BodyPublishers.ofString(bulk)).header("Authorization", "Bearer " + KEY).build(),
+                    .POST(HttpRequest.BodyPublishers.ofString(bulk)).header("Authorization", "Bearer " + key).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> call : calls) {
@@ -419,25 +425,46 @@ class HttpApiTest {
     @Test
     void inputsThatOnceFailedWith500_nowGetClearAnswers() throws Exception {
         post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
-        String check = "{\"resource\":{\"objectType\":\"group\",\"objectId\":\"eng\"},\"permission\":\"member\","
-                + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"u1\"}},\"context\":{\"ip\":null}}";
+        String check = "{\"consistency\":{\"fullyConsistent\":true},\"resource\":{\"objectType\":\"group\","
+                + "\"objectId\":\"eng\"},\"permission\":\"member\",\"subject\":{\"object\":{\"objectType\":\"user\","
+                + "\"objectId\":\"u1\"}},\"context\":{\"ip\":null}}";
         assertThat(post("/v1/permissions/check", check).status()).isEqualTo(200);
         Reply negative = post("/v1/relationships/delete", "{\"relationshipFilter\":{\"resourceType\":\"group\"},"
                 + "\"optionalLimit\":-1}");
         assertThat(negative.status()).isEqualTo(400);
         assertThat(negative.json().getString("message")).contains("0 to 4294967295");
-        Reply two = post("/v1/permissions/check", check.replace("{\"resource\"", "{\"consistency\":{\"fullyConsistent\":"
-                + "true,\"minimizeLatency\":true},\"resource\""));
+        Reply two = post("/v1/permissions/check", check.replace("\"fullyConsistent\":true",
+                "\"fullyConsistent\":true,\"minimizeLatency\":true"));
         assertThat(two.status()).isEqualTo(400);
-        Reply unknownType = post("/v1/relationships/read", "{\"relationshipFilter\":{\"resourceType\":\"nothing\"}}");
+        Reply unknownType = post("/v1/relationships/read", "{\"consistency\":{\"fullyConsistent\":true},"
+                + "\"relationshipFilter\":{\"resourceType\":\"nothing\"}}");
         assertThat(unknownType.status()).isEqualTo(400);
         assertThat(unknownType.json().getInteger("code")).isEqualTo(9);
         Reply noWildcards = post("/v1/permissions/subjects", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":"
                 + "{\"objectType\":\"project\",\"objectId\":\"pub\"},\"permission\":\"push\",\"subjectObjectType\":"
                 + "\"user\",\"wildcardOption\":\"WILDCARD_OPTION_EXCLUDE_WILDCARDS\"}");
         assertThat(noWildcards.status()).isEqualTo(200);
-        Reply concrete = post("/v1/permissions/subjects", "{\"resource\":{\"objectType\":\"project\",\"objectId\":"
+        Reply concrete = post("/v1/permissions/subjects", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":{\"objectType\":\"project\",\"objectId\":"
                 + "\"pub\"},\"permission\":\"push\",\"subjectObjectType\":\"user\",\"optionalConcreteLimit\":5}");
         assertThat(concrete.status()).isEqualTo(501);
+    }
+
+    @Test
+    void caveatContextsThatDoNotFitTheirTypes_areRefusedAtWrite() throws Exception {
+        String schema = "caveat level_ok(level int, required int) {\n  level >= required\n}\n" + SCHEMA.replace(
+                "relation banned: user", "relation banned: user\n    relation approver: user with level_ok");
+        assertThat(post("/v1/schema/write", new JsonObject().put("schema", schema).encode()).status()).isEqualTo(200);
+        String write = "{\"updates\":[{\"operation\":\"OPERATION_TOUCH\",\"relationship\":{\"resource\":{\"objectType\":"
+                + "\"project\",\"objectId\":\"cav\"},\"relation\":\"approver\",\"subject\":{\"object\":{\"objectType\":"
+                + "\"user\",\"objectId\":\"x\"}},\"optionalCaveat\":{\"caveatName\":\"level_ok\",\"context\":CTX}}}]}";
+
+        Reply wrongType = post("/v1/relationships/write", write.replace("CTX", "{\"required\":\"high\"}"));
+        Reply unknownParameter = post("/v1/relationships/write", write.replace("CTX", "{\"colour\":1}"));
+        Reply fine = post("/v1/relationships/write", write.replace("CTX", "{\"required\":3}"));
+
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.json().getString("message")).contains("parameter `required` must be int");
+        assertThat(unknownParameter.json().getString("message")).contains("no parameter `colour`");
+        assertThat(fine.status()).isEqualTo(200);
     }
 }
