@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Main.SchemaCommands.class})
+        subcommands = {Main.Serve.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -130,6 +130,7 @@ public final class Main implements Callable<Integer> {
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout)), adminKey);
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
+                // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
             RelataServer server = new RelataServer(config, store, keys);
@@ -164,6 +165,36 @@ public final class Main implements Callable<Integer> {
                         + new Migrator(pool).currentVersion());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Check validation files (zed validate's YAML) in memory: schema, relationships, assertions"
+                    + " and expected subjects. Exits 0 when all hold, 1 when some fail, 2 when a file cannot be read.")
+    static final class Validate implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", paramLabel = "FILE")
+        Path[] files;
+
+        @Override
+        public Integer call() {
+            int status = 0;
+            for (Path file : files) {
+                try {
+                    ValidationRun.Outcome outcome = ValidationRun.run(ValidationFile.read(file));
+                    outcome.failures().forEach(System.err::println);
+                    if (outcome.failures().isEmpty()) {
+                        System.out.println(file + ": ok (" + outcome.relationships() + " relationships, "
+                                + outcome.assertions() + " assertions)");
+                    } else {
+                        status = Math.max(status, 1);
+                    }
+                } catch (ValidationFile.Unreadable e) {
+                    System.err.println(e.getMessage());
+                    status = 2;
+                }
+            }
+            return status;
         }
     }
 

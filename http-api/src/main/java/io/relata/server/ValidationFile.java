@@ -2,71 +2,173 @@ package io.relata.server;
 
 import io.relata.store.Relationship;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * The schema and relationships of a validation file in the YAML format of SpiceDB's
- * {@code zed validate}: {@code schema:} (inline) or {@code schemaFile:} (relative to the
- * file), and {@code relationships:} (one {@code type:id#rel@type:id[#rel]} per line,
- * optionally {@code [caveat:{json}]}). Used by {@code relata serve --bootstrap}.
+ * A validation file in the YAML format of SpiceDB's {@code zed validate}: {@code schema:}
+ * (inline) or {@code schemaFile:} (relative to the file), {@code relationships:} (one
+ * {@code type:id#rel@type:id[#rel]} per line, optionally {@code [caveat:{json}]}),
+ * {@code assertions:} ({@code assertTrue}, {@code assertFalse}, {@code assertCaveated}; each
+ * line optionally {@code with {json context}}) and {@code validation:} (the expected subjects
+ * of {@code type:id#permission}, as {@code [subject] is <type:id#relation>}). Every item keeps
+ * its line in the file, for messages.
  *
+ * @param path           the file
  * @param schema         the schema text
+ * @param schemaLine     the file line the schema's first line is on (0 when it is another file)
+ * @param schemaIndent   how many columns the schema's lines are indented by in the file
  * @param relationships  the relationships, in file order
+ * @param assertions     the assertions, in file order
+ * @param validations    the expected subjects, by resource and permission
  */
-record ValidationFile(String schema, List<Relationship> relationships) {
+record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent, List<Relationship> relationships,
+        List<Assertion> assertions, List<Expected> validations) {
 
-    /**
-     * Reads {@code file}.
-     *
-     * @throws IllegalArgumentException with the file, the line and what is wrong
-     */
-    static ValidationFile read(Path file) throws IOException {
-        Object root;
+    /** One assertion line. */
+    record Assertion(String kind, String text, int line) {}
+
+    /** The expected subjects of one {@code type:id#permission}. */
+    record Expected(String resource, List<String> subjects, int line) {}
+
+    /** A file that cannot be read or parsed (exit 2). */
+    static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static ValidationFile read(Path file) {
+        String text;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file, StandardCharsets.UTF_8));
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new Unreadable(file + ": cannot read: " + e.getMessage(), e);
+        }
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
         } catch (YAMLException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
+            throw new Unreadable(file + ": not valid YAML: " + e.getMessage(), e);
         }
-        if (!(root instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(file + ": expected a YAML mapping with `schema:` and `relationships:`");
+        if (!(root instanceof MappingNode map)) {
+            throw new Unreadable(file + ": expected a YAML mapping with `schema:` and `relationships:`", null);
         }
-        String schema;
-        if (map.get("schema") instanceof String inline) {
-            schema = inline;
-        } else if (map.get("schemaFile") instanceof String path) {
-            schema = Files.readString(file.toAbsolutePath().getParent().resolve(path), StandardCharsets.UTF_8);
-        } else {
-            throw new IllegalArgumentException(file + ": needs `schema:` (the schema text) or `schemaFile:` (a path)");
-        }
+        String schema = null;
+        int schemaLine = 0;
         List<Relationship> relationships = new ArrayList<>();
-        Object rels = map.get("relationships");
-        if (rels != null && !(rels instanceof String)) {
-            throw new IllegalArgumentException(file + ": `relationships:` must be a block of lines, one relationship each");
-        }
-        String text = rels == null ? "" : (String) rels;
-        int lineNumber = 0;
-        for (String line : text.split("\n", -1)) {
-            lineNumber++;
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("//")) {
-                continue;
+        List<Assertion> assertions = new ArrayList<>();
+        List<Expected> validations = new ArrayList<>();
+        for (NodeTuple entry : map.getValue()) {
+            String key = scalar(file, entry.getKeyNode());
+            Node value = entry.getValueNode();
+            switch (key) {
+                case "schema" -> {
+                    schema = scalar(file, value);
+                    Character style = ((ScalarNode) value).getScalarStyle().getChar();
+                    boolean block = style != null && (style == '|' || style == '>');
+                    schemaLine = line(value) + (block ? 1 : 0);
+                }
+                case "schemaFile" -> {
+                    Path schemaFile = file.toAbsolutePath().getParent().resolve(scalar(file, value));
+                    try {
+                        schema = Files.readString(schemaFile, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new Unreadable(file + ":" + line(value) + ": cannot read schemaFile " + schemaFile, e);
+                    }
+                }
+                case "relationships" -> {
+                    int first = line(value) + 1;
+                    String[] lines = scalar(file, value).split("\n", -1);
+                    for (int i = 0; i < lines.length; i++) {
+                        String trimmed = lines[i].strip();
+                        if (trimmed.isEmpty() || trimmed.startsWith("//")) {
+                            continue;
+                        }
+                        try {
+                            relationships.add(Relationship.parse(trimmed));
+                        } catch (IllegalArgumentException e) {
+                            throw new Unreadable(file + ":" + (first + i) + ": " + e.getMessage(), e);
+                        }
+                    }
+                }
+                case "assertions" -> {
+                    if (value instanceof MappingNode kinds) {
+                        for (NodeTuple kind : kinds.getValue()) {
+                            String name = scalar(file, kind.getKeyNode());
+                            if (!List.of("assertTrue", "assertFalse", "assertCaveated").contains(name)) {
+                                throw new Unreadable(file + ":" + line(kind.getKeyNode()) + ": unknown assertion kind `"
+                                        + name + "`; use assertTrue, assertFalse or assertCaveated", null);
+                            }
+                            for (Node item : items(file, kind.getValueNode())) {
+                                assertions.add(new Assertion(name, scalar(file, item).strip(), line(item)));
+                            }
+                        }
+                    }
+                }
+                case "validation" -> {
+                    if (value instanceof MappingNode expected) {
+                        for (NodeTuple e : expected.getValue()) {
+                            List<String> subjects = new ArrayList<>();
+                            for (Node item : items(file, e.getValueNode())) {
+                                subjects.add(scalar(file, item).strip());
+                            }
+                            validations.add(new Expected(scalar(file, e.getKeyNode()).strip(), subjects,
+                                    line(e.getKeyNode())));
+                        }
+                    }
+                }
+                default -> {
+                    // Other keys (such as zed's `schemaFile` siblings) are not used here.
+                }
             }
-            try {
-                relationships.add(Relationship.parse(trimmed));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": relationship " + lineNumber + " of `relationships:`: "
-                        + e.getMessage(), e);
-            }
         }
-        return new ValidationFile(schema, relationships);
+        if (schema == null) {
+            throw new Unreadable(file + ": needs `schema:` (the schema text) or `schemaFile:` (a path)", null);
+        }
+        int schemaIndent = 0;
+        String[] fileLines = text.split("\n", -1);
+        if (schemaLine > 0 && schemaLine <= fileLines.length) {
+            String first = fileLines[schemaLine - 1];
+            schemaIndent = first.length() - first.stripLeading().length();
+        }
+        return new ValidationFile(file, schema, schemaLine, schemaIndent, relationships, assertions, validations);
+    }
+
+    private static List<Node> items(Path file, Node node) {
+        if (node instanceof SequenceNode seq) {
+            return seq.getValue();
+        }
+        if (node instanceof ScalarNode s && s.getValue().isEmpty()) {
+            return List.of();
+        }
+        throw new Unreadable(file + ":" + line(node) + ": expected a list", null);
+    }
+
+    private static String scalar(Path file, Node node) {
+        if (node instanceof ScalarNode s) {
+            return s.getValue();
+        }
+        throw new Unreadable(file + ":" + line(node) + ": expected text here", null);
+    }
+
+    /** 1-based line of a node. */
+    private static int line(Node node) {
+        return node.getStartMark().getLine() + 1;
     }
 }

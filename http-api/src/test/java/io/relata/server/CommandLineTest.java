@@ -90,6 +90,6 @@ class CommandLineTest {
                     CheckRequest.of("group:eng", "member", "user:alice")).permissionship()).isEqualTo(Permissionship.HAS);
         }
         Path broken = Files.writeString(dir.resolve("broken.yaml"), "schema: \"definition user {}\"\nrelationships: |-\n  nonsense\n");
-        assertThatThrownBy(() -> ValidationFile.read(broken)).hasMessageContaining("relationship 1 of `relationships:`");
+        assertThatThrownBy(() -> ValidationFile.read(broken)).hasMessageContaining("broken.yaml:3:");
     }
 }

@@ -1,0 +1,144 @@
+package io.relata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code relata validate}: passing and failing validation files of every kind. */
+class ValidateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int status = new CommandLine(new Main()).execute(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static final String SCHEMA = """
+            schema: |-
+              definition user {}
+
+              caveat on_vpn(vpn bool) {
+                vpn
+              }
+
+              definition group {
+                relation member: user | group#member
+              }
+
+              definition doc {
+                relation viewer: user | user:* | group#member | user with on_vpn
+                relation banned: user
+                permission view = viewer - banned
+              }
+            relationships: |-
+              group:eng#member@user:alice
+              doc:readme#viewer@group:eng#member
+              doc:readme#viewer@user:carol[on_vpn]
+              doc:public#viewer@user:*
+              doc:public#banned@user:mallory
+            """;
+
+    private Path file(String name, String text) throws Exception {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void aFileWhoseAssertionsAndExpectationsHold_passes() throws Exception {
+        Path file = file("ok.yaml", SCHEMA + """
+                assertions:
+                  assertTrue:
+                    - doc:readme#view@user:alice
+                    - 'doc:readme#view@user:carol with {"vpn": true}'
+                    - doc:public#view@user:anyone
+                  assertFalse:
+                    - doc:readme#view@user:bob
+                    - doc:public#view@user:mallory
+                  assertCaveated:
+                    - doc:readme#view@user:carol
+                validation:
+                  doc:readme#view:
+                    - "[user:alice] is <group:eng#member>"
+                    - "[user:carol[...]] is <doc:readme#viewer>"
+                    - "[group:eng#member] is <doc:readme#viewer>"
+                  doc:public#view:
+                    - "[user:* - {user:mallory}] is <doc:public#viewer>"
+                """);
+
+        Run run = run("validate", file.toString());
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("ok (5 relationships, 6 assertions)");
+    }
+
+    @Test
+    void failingAssertionsAndExpectations_areReportedWithTheirLines() throws Exception {
+        Path file = file("fail.yaml", SCHEMA + """
+                assertions:
+                  assertTrue:
+                    - doc:readme#view@user:bob
+                  assertFalse:
+                    - doc:readme#view@user:alice
+                  assertCaveated:
+                    - 'doc:readme#view@user:carol with {"vpn": false}'
+                validation:
+                  doc:readme#view:
+                    - "[user:alice] is <group:eng#member>"
+                """);
+
+        Run run = run("validate", file.toString());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err())
+                .contains(file + ":25: assertTrue doc:readme#view@user:bob failed: expected HAS, found NO")
+                .contains(file + ":27: assertFalse doc:readme#view@user:alice failed: expected NO, found HAS")
+                .contains(file + ":29: assertCaveated doc:readme#view@user:carol with {\"vpn\": false} failed:"
+                        + " expected CONDITIONAL, found NO")
+                .contains(file + ":31: validation of doc:readme#view failed: expected subjects [user:alice], found"
+                        + " [group:eng#member, user:alice, user:carol[...]]");
+    }
+
+    @Test
+    void unreadableFiles_exitTwo_withThePosition() throws Exception {
+        Path badYaml = file("bad.yaml", "schema: [unclosed\n");
+        Path badSchema = file("schema.yaml", "schema: |-\n  definition user {}\n  definition doc {\n    relation viewer: usr\n  }\n");
+        Path badRelationship = file("rel.yaml", SCHEMA.replace("doc:public#banned@user:mallory", "doc:public#banned@group:eng"));
+        Path missing = dir.resolve("missing.yaml");
+
+        Run yaml = run("validate", badYaml.toString());
+        Run schema = run("validate", badSchema.toString());
+        Run relationship = run("validate", badRelationship.toString());
+        Run absent = run("validate", missing.toString());
+
+        assertThat(yaml.status()).isEqualTo(2);
+        assertThat(yaml.err()).contains("not valid YAML");
+        assertThat(schema.status()).isEqualTo(2);
+        assertThat(schema.err()).contains(badSchema + ":4:22: relation `viewer` allows `usr`");
+        assertThat(relationship.status()).isEqualTo(2);
+        assertThat(relationship.err()).contains("does not allow group:eng");
+        assertThat(absent.status()).isEqualTo(2);
+        assertThat(absent.err()).contains("cannot read");
+    }
+}
