@@ -53,4 +53,25 @@ class WalkthroughTest {
         assertThat(outputs.get(4)).contains("\"resourceObjectId\":\"api\"");
         assertThat(outputs.get(5)).contains("\"subjectObjectId\":\"alice\"");
     }
+
+    @Test
+    void theGitLabWalkthroughScriptWorks() throws Exception {
+        io.relata.store.memory.MemoryTupleStore store = new io.relata.store.memory.MemoryTupleStore();
+        Main.bootstrap(store, "default", ValidationFile.read(Path.of("..", "examples", "gitlab", "gitlab.yaml")));
+        RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of("somerandomkey", "default"),
+                "walkthrough-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null),
+                store, new io.relata.store.memory.MemoryApiKeys(store));
+        int port = server.start().toCompletionStage().toCompletableFuture().get();
+        try {
+            ProcessBuilder script = new ProcessBuilder("bash", Path.of("..", "examples", "gitlab", "walkthrough.sh").toString())
+                    .redirectErrorStream(true);
+            script.environment().put("RELATA_URL", "http://127.0.0.1:" + port);
+            Process run = script.start();
+            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor()).as(output).isZero();
+            assertThat(output).contains("all answers as expected").doesNotContain("FAIL");
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+        }
+    }
 }
