@@ -86,24 +86,6 @@ final class Json {
         throw ApiException.invalid("`" + name + "` must be a string");
     }
 
-    static long number(JsonObject o, String name, long fallback) {
-        Object v = field(o, name);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Number n) {
-            return n.longValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid("`" + name + "` must be a number");
-            }
-        }
-        throw ApiException.invalid("`" + name + "` must be a number");
-    }
-
     /** A protobuf uint32 limit: a whole number from 0 to 4,294,967,295; 0 when absent. */
     static long uint32(JsonObject o, String name) {
         Object v = field(o, name);

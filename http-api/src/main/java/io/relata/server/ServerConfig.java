@@ -28,14 +28,4 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
         Objects.requireNonNull(quantization, "quantization");
         Objects.requireNonNull(engine, "engine");
     }
-
-    public ServerConfig withAdminKey(String key) {
-        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems, engine,
-                key);
-    }
-
-    public static ServerConfig defaults(int port, String presharedKey, String tokenSecret) {
-        return new ServerConfig("0.0.0.0", port, Map.of(presharedKey, "default"), tokenSecret, Duration.ofSeconds(5),
-                4 * 1024 * 1024, 1_000, EngineOptions.DEFAULTS, null);
-    }
 }
