@@ -9,12 +9,10 @@ import io.relata.store.StoreOptions;
 import io.relata.store.postgres.PostgresConfig;
 import io.relata.store.postgres.PostgresTupleStore;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Properties;
 import java.util.SplittableRandom;
 
 /**
@@ -42,7 +40,7 @@ public final class BulkImportBenchmark {
             }
         }
         PostgresConfig config = PostgresConfig.fromUrl(url);
-        recreate(config);
+        BenchDatabase.recreate(config);
         try (HikariDataSource pool = PostgresTupleStore.pool(config)) {
             new Migrator(pool).migrate();
             PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
@@ -99,21 +97,6 @@ public final class BulkImportBenchmark {
                 + " WHERE inhparent = 'relation_tuples'::regclass")) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    private static void recreate(PostgresConfig config) throws Exception {
-        PostgresConfig admin = config.withDatabase("postgres");
-        Properties p = new Properties();
-        if (config.user() != null) {
-            p.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            p.setProperty("password", config.password());
-        }
-        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), p); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS \"" + config.database() + "\"");
-            s.execute("CREATE DATABASE \"" + config.database() + "\"");
         }
     }
 }

@@ -15,13 +15,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +80,7 @@ public final class DeepChainBenchmark {
             }
         }
         PostgresConfig config = PostgresConfig.fromUrl(url);
-        recreate(config);
+        BenchDatabase.recreate(config);
         try (HikariDataSource pool = PostgresTupleStore.pool(config.withPoolSize(16))) {
             new Migrator(pool).migrate();
             PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
@@ -240,17 +238,5 @@ public final class DeepChainBenchmark {
             }
         }
         return total;
-    }
-
-    private static void recreate(PostgresConfig config) throws Exception {
-        PostgresConfig admin = config.withDatabase("postgres");
-        Properties p = new Properties();
-        if (config.user() != null) {
-            p.setProperty("user", config.user());
-        }
-        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), p); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS \"" + config.database() + "\"");
-            s.execute("CREATE DATABASE \"" + config.database() + "\"");
-        }
     }
 }

@@ -8,14 +8,10 @@ import io.relata.engine.GraphCheckEngine;
 import io.relata.engine.Permissionship;
 import io.relata.store.TupleStore;
 import io.relata.store.memory.MemoryTupleStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The relata command: schema validate, schema format, and bootstrapping from a validation file. */
 class CommandLineTest {
@@ -23,32 +19,15 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int status = new CommandLine(new Main()).execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void schemaValidate_printsFileLineColumnMessage_andExitsOneOnErrors() throws Exception {
         Path good = Files.writeString(dir.resolve("good.zed"), "definition user {}\n");
         Path bad = Files.writeString(dir.resolve("bad.zed"), "definition user {}\ndefinition doc {\n  relation viewer: usr\n}\n");
 
-        Run ok = run("schema", "validate", good.toString());
-        Run failed = run("schema", "validate", good.toString(), bad.toString());
-        Run missing = run("schema", "validate", dir.resolve("missing.zed").toString());
+        Cli.Run ok = Cli.run("schema", "validate", good.toString());
+        Cli.Run failed = Cli.run("schema", "validate", good.toString(), bad.toString());
+        Cli.Run missing = Cli.run("schema", "validate", dir.resolve("missing.zed").toString());
 
         assertThat(ok.status()).isZero();
         assertThat(failed.status()).isEqualTo(1);
@@ -60,8 +39,8 @@ class CommandLineTest {
     void schemaFormat_printsOrRewrites() throws Exception {
         Path file = Files.writeString(dir.resolve("s.zed"), "definition   user {}\ndefinition doc{\n relation viewer:user\n}");
 
-        Run printed = run("schema", "format", file.toString());
-        Run written = run("schema", "format", "--write", file.toString());
+        Cli.Run printed = Cli.run("schema", "format", file.toString());
+        Cli.Run written = Cli.run("schema", "format", "--write", file.toString());
 
         assertThat(printed.out()).isEqualTo("definition user {}\n\ndefinition doc {\n\trelation viewer: user\n}\n");
         assertThat(written.status()).isZero();

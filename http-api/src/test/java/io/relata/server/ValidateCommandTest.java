@@ -2,14 +2,10 @@ package io.relata.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code relata validate}: passing and failing validation files of every kind. */
 class ValidateCommandTest {
@@ -17,23 +13,6 @@ class ValidateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int status = new CommandLine(new Main()).execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static final String SCHEMA = """
             schema: |-
@@ -86,7 +65,7 @@ class ValidateCommandTest {
                     - "[user:* - {user:mallory}] is <doc:public#viewer>"
                 """);
 
-        Run run = run("validate", file.toString());
+        Cli.Run run = Cli.run("validate", file.toString());
 
         assertThat(run.err()).isEmpty();
         assertThat(run.status()).isZero();
@@ -108,7 +87,7 @@ class ValidateCommandTest {
                     - "[user:alice] is <group:eng#member>"
                 """);
 
-        Run run = run("validate", file.toString());
+        Cli.Run run = Cli.run("validate", file.toString());
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err())
@@ -127,10 +106,10 @@ class ValidateCommandTest {
         Path badRelationship = file("rel.yaml", SCHEMA.replace("doc:public#banned@user:mallory", "doc:public#banned@group:eng"));
         Path missing = dir.resolve("missing.yaml");
 
-        Run yaml = run("validate", badYaml.toString());
-        Run schema = run("validate", badSchema.toString());
-        Run relationship = run("validate", badRelationship.toString());
-        Run absent = run("validate", missing.toString());
+        Cli.Run yaml = Cli.run("validate", badYaml.toString());
+        Cli.Run schema = Cli.run("validate", badSchema.toString());
+        Cli.Run relationship = Cli.run("validate", badRelationship.toString());
+        Cli.Run absent = Cli.run("validate", missing.toString());
 
         assertThat(yaml.status()).isEqualTo(2);
         assertThat(yaml.err()).contains("not valid YAML");
