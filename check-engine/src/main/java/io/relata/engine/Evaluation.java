@@ -48,11 +48,17 @@ final class Evaluation {
     private final int maxDepth;
     private final long deadlineNanos;
     private final Map<String, Truth> memo = new HashMap<>();
-    private final Set<String> inProgress = new HashSet<>();
+    /** Results being computed, with the frame (nesting of {@link #evaluate} calls) computing them. */
+    private final Map<String, Integer> inProgress = new HashMap<>();
     /** Values assumed for results still being computed, while iterating to a fixed point. */
     private final Map<String, Truth> provisional = new HashMap<>();
     private static final int MAX_FIXPOINT_ROUNDS = 32;
-    private int cycleCuts;
+    /** Open frames of {@link #evaluate} that compute something. */
+    private int frames;
+    /** Per frame: how often a result it is computing was needed before it was done (a cut). */
+    private int[] cutsInto = new int[16];
+    /** The outermost frame a cut reached since the innermost open frame began. */
+    private int outermostCut = Integer.MAX_VALUE;
     private int storeCalls;
     /** Resource ids of type#relation known to name the subject (see {@link #withHints}). */
     private Map<String, Set<String>> hints = Map.of();
@@ -118,8 +124,12 @@ final class Evaluation {
             }
             if (known != null) {
                 result.put(id, known);
-            } else if (inProgress.contains(key)) {
-                cycleCuts++;
+            } else if (inProgress.containsKey(key)) {
+                // Needed while still being computed: a cycle, or a dependency between ids of
+                // one batch (a group and its parent). Assume the provisional value for now.
+                int frame = inProgress.get(key);
+                cutsInto[frame]++;
+                outermostCut = Math.min(outermostCut, frame);
                 result.put(id, provisional.getOrDefault(key, Truth.FALSE));
             } else {
                 todo.add(id);
@@ -128,16 +138,22 @@ final class Evaluation {
         if (todo.isEmpty()) {
             return result;
         }
-        for (String id : todo) {
-            inProgress.add(type + "#" + name + ":" + id);
+        int frame = frames++;
+        if (frame == cutsInto.length) {
+            cutsInto = java.util.Arrays.copyOf(cutsInto, frame * 2);
         }
-        int cutsBefore = cycleCuts;
+        cutsInto[frame] = 0;
+        for (String id : todo) {
+            inProgress.put(type + "#" + name + ":" + id, frame);
+        }
+        int outerCut = outermostCut;
+        outermostCut = Integer.MAX_VALUE;
         Map<String, Truth> computed;
         try {
             computed = compute(type, todo, name, depth);
-            // Something on the way needed a value still being computed (a cycle, or another id
-            // of this batch). Iterate from FALSE until the values stop changing: the least fixed point.
-            for (int round = 0; cycleCuts != cutsBefore && round < MAX_FIXPOINT_ROUNDS; round++) {
+            // Something on the way needed a value of this frame still being computed. Iterate
+            // from FALSE until the values stop changing: the least fixed point.
+            for (int round = 0; cutsInto[frame] > 0 && round < MAX_FIXPOINT_ROUNDS; round++) {
                 boolean changed = false;
                 for (String id : todo) {
                     Truth now = computed.getOrDefault(id, Truth.FALSE);
@@ -148,6 +164,7 @@ final class Evaluation {
                 if (!changed) {
                     break;
                 }
+                cutsInto[frame] = 0;
                 computed = compute(type, todo, name, depth);
             }
         } finally {
@@ -156,8 +173,12 @@ final class Evaluation {
                 inProgress.remove(key);
                 provisional.remove(key);
             }
+            frames--;
         }
-        boolean exact = cycleCuts == cutsBefore;
+        // Cuts into this frame or deeper ones are resolved by now; a cut into an outer frame
+        // means these values rest on a provisional one, so they are neither kept nor shared.
+        boolean exact = outermostCut >= frame;
+        outermostCut = Math.min(outerCut, exact ? Integer.MAX_VALUE : outermostCut);
         for (String id : todo) {
             Truth truth = computed.getOrDefault(id, Truth.FALSE);
             result.put(id, truth);
