@@ -29,8 +29,18 @@ public final class Workload {
 
     private final GitLabDataSet data;
 
+    private final List<Check> cachedPool = new ArrayList<>();
+
     public Workload(GitLabDataSet data) {
         this.data = data;
+        SplittableRandom random = new SplittableRandom(data.seed + 7);
+        for (int i = 0; i < 1_000; i++) {
+            cachedPool.add(mixed(i % 2 == 0 ? "shallow" : "deep", random));
+        }
+    }
+
+    public GitLabDataSet data() {
+        return data;
     }
 
     /**
@@ -61,8 +71,14 @@ public final class Workload {
         };
     }
 
-    /** 70 % checks that hold, 30 % that do not, of one depth ({@code shallow} or {@code deep}). */
+    /**
+     * 70 % checks that hold, 30 % that do not, of one depth ({@code shallow} or {@code deep});
+     * or ({@code cached}) one of a fixed 1,000 such checks, half shallow and half deep, asked again and again.
+     */
     public Check mixed(String depth, SplittableRandom random) {
+        if (depth.equals("cached")) {
+            return cachedPool.get(random.nextInt(cachedPool.size()));
+        }
         return check(depth + (random.nextDouble() < 0.7 ? "-has" : "-no"), random);
     }
 
