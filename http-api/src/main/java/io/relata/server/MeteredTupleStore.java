@@ -113,6 +113,12 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, Collection<String> relations) {
+        return timed("subjectsOf", () -> store.subjectsOf(tenant, revision, resourceType, resourceIds, relations));
+    }
+
+    @Override
     public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
             String subjectType, String subjectRelation, Collection<String> subjectIds) {
         return timed("resourcesNaming", () -> store.resourcesNaming(tenant, revision, resourceType, relation, subjectType,

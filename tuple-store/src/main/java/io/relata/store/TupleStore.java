@@ -100,6 +100,20 @@ public interface TupleStore extends AutoCloseable {
             Collection<String> resourceIds, String relation);
 
     /**
+     * The relationships of several relations of the given resources, visible at
+     * {@code revision}: one round trip where a store can do it in one (the check engine reads
+     * all the relations a permission may need on an object at once).
+     */
+    default List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, Collection<String> relations) {
+        List<Relationship> out = new java.util.ArrayList<>();
+        for (String relation : relations) {
+            out.addAll(subjectsOf(tenant, revision, resourceType, resourceIds, relation));
+        }
+        return out;
+    }
+
+    /**
      * The relationships at {@code revision} whose resource type is {@code resourceType},
      * relation is {@code relation}, and subject is {@code subjectType:id[#subjectRelation]}
      * for an id in {@code subjectIds} ({@code subjectRelation} "" for the object itself):

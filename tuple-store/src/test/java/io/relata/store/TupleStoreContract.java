@@ -278,6 +278,24 @@ public abstract class TupleStoreContract {
     }
 
     @Test
+    void subjectsOf_readsSeveralRelationsAtOnce_andOnlyThose() {
+        Revision at = store.write(tenant, touch(
+                "doc:a#viewer@user:u1",
+                "doc:a#editor@user:u2",
+                "doc:a#owner@user:u3",
+                "doc:b#parent@folder:f",
+                "doc:c#viewer@user:u4"));
+        store.write(tenant, touch("doc:a#viewer@user:later"));
+
+        List<Relationship> rows = store.subjectsOf(tenant, at, "doc", List.of("a", "b"),
+                List.of("viewer", "editor", "parent"));
+
+        assertThat(rows).extracting(Relationship::toString).containsExactlyInAnyOrder(
+                "doc:a#viewer@user:u1", "doc:a#editor@user:u2", "doc:b#parent@folder:f");
+        assertThat(store.subjectsOf(tenant, at, "doc", List.of("a"), List.<String>of())).isEmpty();
+    }
+
+    @Test
     void resourcesNaming_answersABatchOfSubjects() {
         Revision at = store.write(tenant, touch(
                 "doc:a#viewer@user:u1",

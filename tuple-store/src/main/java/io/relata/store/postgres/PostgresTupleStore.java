@@ -608,6 +608,22 @@ public final class PostgresTupleStore implements TupleStore {
                 .fetch(PostgresTupleStore::relationship));
     }
 
+    @Override
+    public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, Collection<String> relations) {
+        if (resourceIds.isEmpty() || relations.isEmpty()) {
+            return List.of();
+        }
+        long id = tenantId(tenant);
+        return run(() -> dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(id))
+                .and(RESOURCE_TYPE.eq(resourceType))
+                .and(RESOURCE_ID.eq(any(resourceIds.toArray(new String[0]))))
+                .and(RELATION.eq(any(relations.toArray(new String[0]))))
+                .and(visibleAt(revision, options.clock().instant()))
+                .fetch(PostgresTupleStore::relationship));
+    }
+
     /** The forward step as a query (tests EXPLAIN it). */
     ResultQuery<Record> subjectsOfQuery(long tenantId, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
