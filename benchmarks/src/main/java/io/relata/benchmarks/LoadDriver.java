@@ -47,6 +47,9 @@ public final class LoadDriver implements AutoCloseable {
     /** The outcome of a lookup: results, time to the first result line and to the end of the stream. */
     public record LookupTiming(String label, int results, double firstMs, double totalMs) {}
 
+    /** A request without an answer for this long counts as an error (the connection is closed). */
+    private static final long REQUEST_TIMEOUT_MS = 30_000;
+
     private final Vertx vertx = Vertx.vertx();
     private final HttpClient client;
     private final String key;
@@ -69,11 +72,17 @@ public final class LoadDriver implements AutoCloseable {
     // ---- requests -------------------------------------------------------------------------------
 
     private Future<JsonObject[]> post(String path, JsonObject body) {
-        return client.request(HttpMethod.POST, path)
-                .compose(req -> req.putHeader("Authorization", "Bearer " + key)
+        return client.request(options(path))
+                .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
                         .putHeader("Content-Type", "application/json").send(body.toBuffer()))
                 .compose(resp -> resp.body().map(b -> new JsonObject[] {
                     new JsonObject().put("status", resp.statusCode()), parse(b)}));
+    }
+
+    /** A POST that fails, rather than waits forever, when no connection frees up or no answer comes. */
+    private static io.vertx.core.http.RequestOptions options(String path) {
+        return new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(REQUEST_TIMEOUT_MS);
     }
 
     private static JsonObject parse(Buffer b) {
@@ -166,32 +175,41 @@ public final class LoadDriver implements AutoCloseable {
                 long n = writeCounter.incrementAndGet();
                 String project = "project:p" + random.nextInt(Math.max(1, workload.data().projects));
                 touch(project, "developer", "user:writer" + n).onComplete(r -> {
-                    writeLatency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                    latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                    writes.incrementAndGet();
-                    if (r.failed()) {
-                        System.err.println(r.cause().getMessage());
+                    boolean ok = false;
+                    try {
+                        writeLatency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
+                        latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
+                        writes.incrementAndGet();
+                        if (r.failed()) {
+                            System.err.println(r.cause().getMessage());
+                        }
+                        ok = r.succeeded();
+                    } finally {
+                        finish.apply(ok);
                     }
-                    finish.apply(r.succeeded());
                 });
                 continue;
             }
             Workload.Check c = workload.mixed(depth, random);
             boolean fresh = random.nextDouble() < 0.05;
             check(c.resource(), c.permission(), c.subject(), fresh).onComplete(r -> {
-                latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                checks.incrementAndGet();
-                boolean ok = r.succeeded() && r.result()[0].getInteger("status") == 200;
-                if (ok && has(r.result())) {
-                    held.incrementAndGet();
+                boolean ok = false;
+                try {
+                    latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
+                    checks.incrementAndGet();
+                    ok = r.succeeded() && r.result()[0].getInteger("status") == 200;
+                    if (ok && has(r.result())) {
+                        held.incrementAndGet();
+                    }
+                    if (!ok && errors.get() == 0) {
+                        System.err.println(r.failed() ? r.cause().toString() : r.result()[1].encode());
+                    }
+                } finally {
+                    finish.apply(ok);
                 }
-                if (!ok && errors.get() == 0) {
-                    System.err.println(r.failed() ? r.cause().toString() : r.result()[1].encode());
-                }
-                finish.apply(ok);
             });
         }
-        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.MINUTES);
+        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.MINUTES);
         double elapsed = (System.nanoTime() - start) / 1e9;
         MetricsReader.Snapshot after = metrics.read();
         long checked = Math.max(1, checks.get());
@@ -266,8 +284,9 @@ public final class LoadDriver implements AutoCloseable {
         AtomicLong first = new AtomicLong();
         AtomicLong lines = new AtomicLong();
         CompletableFuture<Long> end = new CompletableFuture<>();
-        client.request(HttpMethod.POST, path)
-                .compose(req -> req.putHeader("Authorization", "Bearer " + key).send(body.toBuffer()))
+        client.request(options(path))
+                .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
+                        .send(body.toBuffer()))
                 .onFailure(end::completeExceptionally)
                 .onSuccess(resp -> {
                     if (resp.statusCode() != 200) {

@@ -9,12 +9,14 @@ import java.util.Objects;
  * @param maxDepth     how deep an evaluation may recurse (relations, arrows, usersets); default 50
  * @param deadline     how long one call may take; default 10 seconds
  * @param cacheSize    how many sub-results the cache keeps; default 100,000
- * @param parallelism  threads that evaluate bulk checks and lookups; default the number of cores
+ * @param parallelism  threads that evaluate checks and lookups; default 16 or twice the cores, whichever
+ *                     is more, because an evaluation mostly waits on the store (one thread per
+ *                     pooled connection keeps the store busy)
  */
 public record EngineOptions(int maxDepth, Duration deadline, long cacheSize, int parallelism) {
 
     public static final EngineOptions DEFAULTS = new EngineOptions(50, Duration.ofSeconds(10), 100_000,
-            Math.max(2, Runtime.getRuntime().availableProcessors()));
+            Math.max(16, 2 * Runtime.getRuntime().availableProcessors()));
 
     public EngineOptions {
         if (maxDepth < 1) {
