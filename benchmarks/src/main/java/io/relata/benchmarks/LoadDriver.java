@@ -209,7 +209,14 @@ public final class LoadDriver implements AutoCloseable {
                 }
             });
         }
-        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.MINUTES);
+        try {
+            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Requests still unanswered two minutes after the last was sent count as errors.
+            long stuck = inFlight.stream().filter(f -> !f.isDone()).count();
+            errors.addAndGet(stuck);
+            System.err.println(name + ": " + stuck + " requests unanswered after 2 minutes, counted as errors");
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         MetricsReader.Snapshot after = metrics.read();
         long checked = Math.max(1, checks.get());
