@@ -54,15 +54,12 @@ final class Evaluation {
     private final Map<String, Truth> provisional = new HashMap<>();
     private static final int MAX_FIXPOINT_ROUNDS = 32;
     /** Relationships read so far, by {@code type#relation:id}: each is read once per evaluation. */
-    private final Map<String, List<Relationship>> loaded = new HashMap<>();
-    /** Per {@code type#permission}: the relations of the same object its rewrite may read. */
-    private final Map<String, List<String>> closures = new HashMap<>();
+    private Map<String, List<Relationship>> loaded = new HashMap<>();
     /**
-     * Per type: the relations that the first question of this evaluation may read on objects of
-     * that type, through any path of its rewrite (null until the first question is known).
+     * Per type, the relations the first question of this evaluation may read on objects of that
+     * type (from {@link Schema#relationsRead}); null until the first question is asked.
      */
-    private Map<String, Set<String>> reach;
-    private final Map<String, List<String>> prefetch = new HashMap<>();
+    private Map<String, Set<String>> relationsRead;
     /** Open frames of {@link #evaluate} that compute something. */
     private int frames;
     /** Per frame: how often a result it is computing was needed before it was done (a cut). */
@@ -98,6 +95,16 @@ final class Evaluation {
         return this;
     }
 
+    /**
+     * Shares the relationships {@code other} has read and will read (same tenant and revision),
+     * so that two evaluations of one lookup read each relationship once. Not thread-safe: both
+     * must run on one thread.
+     */
+    Evaluation sharingReadsWith(Evaluation other) {
+        this.loaded = other.loaded;
+        return this;
+    }
+
     /** Store queries this evaluation made. */
     int storeCalls() {
         return storeCalls;
@@ -123,6 +130,9 @@ final class Evaluation {
             throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":" + id + "#" + name
                     + " for " + subject + " went deeper than " + maxDepth + " levels; the data nests too deeply"
                     + " (or the depth limit is too low)");
+        }
+        if (relationsRead == null) {
+            relationsRead = schema.relationsRead(type, name);
         }
         Map<String, Truth> result = new LinkedHashMap<>();
         List<String> todo = new ArrayList<>();
@@ -222,22 +232,11 @@ final class Evaluation {
         if (!open.isEmpty() && relation != null) {
             result.putAll(relation(type, open, relation, depth));
         } else if (!open.isEmpty() && permission != null) {
-            // Read every relation of these objects the permission may need in one query, rather
-            // than one query per relation as the rewrite reaches them.
-            List<String> relations = prefetchable(definition, type, name);
+            // Read every relation of these objects that the question may need in one query,
+            // rather than one query per relation as the rewrite reaches them.
+            Set<String> relations = relationsRead.getOrDefault(type, Set.of());
             if (relations.size() > 1) {
-                List<String> missing = new ArrayList<>();
-                for (String id : open) {
-                    for (String r : relations) {
-                        if (!loaded.containsKey(type + "#" + r + ":" + id)) {
-                            missing.add(id);
-                            break;
-                        }
-                    }
-                }
-                if (!missing.isEmpty()) {
-                    load(type, missing, relations);
-                }
+                load(type, open, relations);
             }
             result.putAll(rewrite(type, open, permission.rewrite(), depth));
         }
@@ -404,161 +403,40 @@ final class Evaluation {
 
     /** The relationships of {@code relation} of the ids, read from the store once per evaluation. */
     private List<Relationship> tuples(String type, List<String> ids, String relation) {
-        List<String> missing = new ArrayList<>();
-        for (String id : ids) {
-            if (!loaded.containsKey(type + "#" + relation + ":" + id)) {
-                missing.add(id);
-            }
-        }
-        if (!missing.isEmpty()) {
-            load(type, missing, List.of(relation));
-        }
+        load(type, ids, Set.of(relation));
         List<Relationship> out = new ArrayList<>();
         for (String id : ids) {
-            out.addAll(loaded.getOrDefault(type + "#" + relation + ":" + id, List.of()));
+            out.addAll(loaded.get(type + "#" + relation + ":" + id));
         }
         return out;
     }
 
-    /** One store query for the relations of the ids; keeps what was not read before. */
-    private void load(String type, List<String> ids, List<String> relations) {
-        storeCalls++;
-        List<Relationship> rows = relations.size() == 1
-                ? store.subjectsOf(tenant, revision, type, ids, relations.get(0))
-                : store.subjectsOf(tenant, revision, type, ids, relations);
+    /** Reads the relations of those ids that were not all read before, in one store query. */
+    private void load(String type, Collection<String> ids, Set<String> relations) {
         Set<String> fresh = new HashSet<>();
-        for (String id : new LinkedHashSet<>(ids)) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (String id : ids) {
             for (String r : relations) {
                 String key = type + "#" + r + ":" + id;
                 if (!loaded.containsKey(key)) {
                     loaded.put(key, new ArrayList<>());
                     fresh.add(key);
+                    missing.add(id);
                 }
             }
         }
+        if (missing.isEmpty()) {
+            return;
+        }
+        storeCalls++;
+        List<Relationship> rows = relations.size() == 1
+                ? store.subjectsOf(tenant, revision, type, missing, relations.iterator().next())
+                : store.subjectsOf(tenant, revision, type, missing, relations);
         for (Relationship row : rows) {
             String key = type + "#" + row.relation() + ":" + row.resource().id();
             if (fresh.contains(key)) {
                 loaded.get(key).add(row);
             }
-        }
-    }
-
-    /**
-     * The relations to read at once when computing {@code type#name}: those its own rewrite
-     * reads, and those the first question of the evaluation may read later on the same type (a
-     * chain of groups asked for developer, then maintainer, then owner level costs one query
-     * per group, not three).
-     */
-    private List<String> prefetchable(ObjectDefinition definition, String type, String name) {
-        if (reach == null) {
-            reach = reach(type, name);
-        }
-        String key = type + "#" + name;
-        List<String> known = prefetch.get(key);
-        if (known == null) {
-            Set<String> relations = new LinkedHashSet<>(closure(definition, type, name));
-            relations.addAll(reach.getOrDefault(type, Set.of()));
-            known = List.copyOf(relations);
-            prefetch.put(key, known);
-        }
-        return known;
-    }
-
-    /** Per type, every relation that {@code type#name} may read, following arrows and usersets. */
-    private Map<String, Set<String>> reach(String rootType, String rootName) {
-        Map<String, Set<String>> relations = new HashMap<>();
-        Set<String> seen = new HashSet<>();
-        java.util.ArrayDeque<String[]> queue = new java.util.ArrayDeque<>();
-        queue.add(new String[] {rootType, rootName});
-        while (!queue.isEmpty()) {
-            String[] next = queue.poll();
-            if (!seen.add(next[0] + "#" + next[1])) {
-                continue;
-            }
-            ObjectDefinition definition = schema.definitions().get(next[0]);
-            if (definition == null) {
-                continue;
-            }
-            Relation relation = definition.relations().get(next[1]);
-            if (relation != null) {
-                relations.computeIfAbsent(next[0], k -> new LinkedHashSet<>()).add(next[1]);
-                for (var allowed : relation.allowedTypes()) {
-                    if (allowed.subject().relation() != null) {
-                        queue.add(new String[] {allowed.subject().type(), allowed.subject().relation()});
-                    }
-                }
-                continue;
-            }
-            Permission permission = definition.permissions().get(next[1]);
-            if (permission != null) {
-                reachRewrite(definition, permission.rewrite(), relations, queue);
-            }
-        }
-        return relations;
-    }
-
-    private static void reachRewrite(ObjectDefinition definition, Rewrite rewrite, Map<String, Set<String>> relations,
-            java.util.ArrayDeque<String[]> queue) {
-        if (rewrite instanceof Rewrite.Union u) {
-            u.children().forEach(c -> reachRewrite(definition, c, relations, queue));
-        } else if (rewrite instanceof Rewrite.Intersection i) {
-            i.children().forEach(c -> reachRewrite(definition, c, relations, queue));
-        } else if (rewrite instanceof Rewrite.Exclusion x) {
-            reachRewrite(definition, x.base(), relations, queue);
-            reachRewrite(definition, x.subtracted(), relations, queue);
-        } else if (rewrite instanceof Rewrite.ComputedUserset c) {
-            queue.add(new String[] {definition.name(), c.relation()});
-        } else if (rewrite instanceof Rewrite.TupleToUserset t) {
-            Relation tupleset = definition.relations().get(t.tupleset());
-            if (tupleset != null) {
-                relations.computeIfAbsent(definition.name(), k -> new LinkedHashSet<>()).add(t.tupleset());
-                for (var allowed : tupleset.allowedTypes()) {
-                    queue.add(new String[] {allowed.subject().type(), t.computed()});
-                }
-            }
-        }
-    }
-
-    /** The relations of an object that {@code name}'s rewrite reads, following permissions of the same object. */
-    private List<String> closure(ObjectDefinition definition, String type, String name) {
-        List<String> known = closures.get(type + "#" + name);
-        if (known == null) {
-            Set<String> relations = new LinkedHashSet<>();
-            collect(definition, name, relations, new HashSet<>());
-            known = List.copyOf(relations);
-            closures.put(type + "#" + name, known);
-        }
-        return known;
-    }
-
-    private static void collect(ObjectDefinition definition, String name, Set<String> relations, Set<String> visited) {
-        if (!visited.add(name)) {
-            return;
-        }
-        if (definition.relations().containsKey(name)) {
-            relations.add(name);
-            return;
-        }
-        Permission permission = definition.permissions().get(name);
-        if (permission != null) {
-            collect(definition, permission.rewrite(), relations, visited);
-        }
-    }
-
-    private static void collect(ObjectDefinition definition, Rewrite rewrite, Set<String> relations,
-            Set<String> visited) {
-        if (rewrite instanceof Rewrite.Union u) {
-            u.children().forEach(c -> collect(definition, c, relations, visited));
-        } else if (rewrite instanceof Rewrite.Intersection i) {
-            i.children().forEach(c -> collect(definition, c, relations, visited));
-        } else if (rewrite instanceof Rewrite.Exclusion x) {
-            collect(definition, x.base(), relations, visited);
-            collect(definition, x.subtracted(), relations, visited);
-        } else if (rewrite instanceof Rewrite.ComputedUserset c) {
-            collect(definition, c.relation(), relations, visited);
-        } else if (rewrite instanceof Rewrite.TupleToUserset t && definition.relations().containsKey(t.tupleset())) {
-            relations.add(t.tupleset());
         }
     }
 

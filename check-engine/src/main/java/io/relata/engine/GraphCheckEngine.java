@@ -286,7 +286,7 @@ public final class GraphCheckEngine implements CheckEngine {
             // SpiceDB leaves the resource out even if an exact check would say CONDITIONAL.
             Evaluation hinted = hints.isEmpty() ? null
                     : new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                            deadline()).withHints(hints);
+                            deadline()).withHints(hints).sharingReadsWith(evaluation);
             List<LookupResult> found = new ArrayList<>();
             int batch = 500;
             for (int start = 0; start < ordered.size(); start += batch) {

@@ -23,7 +23,7 @@ public final class Schema {
     private final Map<String, ObjectDefinition> definitions;
     private final Map<String, CaveatDefinition> caveats;
     private final Set<String> features;
-    private final Map<String, Set<SubjectType>> reachingCache = new ConcurrentHashMap<>();
+    private final Map<String, Reach> reachCache = new ConcurrentHashMap<>();
 
     Schema(Map<String, ObjectDefinition> definitions, Map<String, CaveatDefinition> caveats, Set<String> features) {
         this.definitions = Collections.unmodifiableMap(new LinkedHashMap<>(definitions));
@@ -67,67 +67,100 @@ public final class Schema {
      * @throws IllegalArgumentException if the type or the relation does not exist
      */
     public Set<SubjectType> subjectTypesReaching(String type, String relationOrPermission) {
-        ObjectDefinition definition = definitions.get(type);
-        if (definition == null || !definition.has(relationOrPermission)) {
-            throw new IllegalArgumentException("no relation or permission " + type + "#" + relationOrPermission);
-        }
-        return reachingCache.computeIfAbsent(type + "#" + relationOrPermission,
-                key -> Collections.unmodifiableSet(computeReaching(type, relationOrPermission)));
+        return reach(type, relationOrPermission).subjectTypes();
     }
 
-    private Set<SubjectType> computeReaching(String type, String name) {
-        Set<SubjectType> out = new TreeSet<>();
+    /**
+     * Per object type, the relations that answering {@code relationOrPermission} on objects of
+     * {@code type} may read: relations named on the way, the left sides of arrows, and subject
+     * relations, through every branch (the subtracted side of an exclusion too). The check
+     * engine reads them together, one query per object instead of one per relation. Computed
+     * once per question.
+     *
+     * @throws IllegalArgumentException if the type or the relation does not exist
+     */
+    public Map<String, Set<String>> relationsRead(String type, String relationOrPermission) {
+        return reach(type, relationOrPermission).relationsRead();
+    }
+
+    /** What a question reaches: the subject types that may hold it, and the relations read on the way. */
+    private record Reach(Set<SubjectType> subjectTypes, Map<String, Set<String>> relationsRead) {}
+
+    private Reach reach(String type, String name) {
+        ObjectDefinition definition = definitions.get(type);
+        if (definition == null || !definition.has(name)) {
+            throw new IllegalArgumentException("no relation or permission " + type + "#" + name);
+        }
+        return reachCache.computeIfAbsent(type + "#" + name, key -> computeReach(type, name));
+    }
+
+    /** One walk of the schema from {@code type#name}; cycles are followed once. */
+    private Reach computeReach(String type, String name) {
+        Set<SubjectType> subjectTypes = new TreeSet<>();
+        Map<String, Set<String>> read = new LinkedHashMap<>();
         Set<String> visited = new HashSet<>();
-        Deque<String[]> work = new ArrayDeque<>();
-        work.push(new String[] {type, name});
+        Deque<Step> work = new ArrayDeque<>();
+        work.push(new Step(type, name, true));
         while (!work.isEmpty()) {
-            String[] item = work.pop();
-            if (!visited.add(item[0] + "#" + item[1])) {
+            Step step = work.pop();
+            if (!visited.add(step.type() + "#" + step.name() + "#" + step.grants())) {
                 continue;
             }
-            ObjectDefinition definition = definitions.get(item[0]);
+            ObjectDefinition definition = definitions.get(step.type());
             if (definition == null) {
                 continue;
             }
-            Relation relation = definition.relations().get(item[1]);
+            Relation relation = definition.relations().get(step.name());
             if (relation != null) {
+                read.computeIfAbsent(step.type(), k -> new TreeSet<>()).add(step.name());
                 for (AllowedSubjectType allowed : relation.allowedTypes()) {
-                    out.add(allowed.subject());
+                    if (step.grants()) {
+                        subjectTypes.add(allowed.subject());
+                    }
                     if (allowed.subject().relation() != null) {
-                        work.push(new String[] {allowed.subject().type(), allowed.subject().relation()});
+                        work.push(new Step(allowed.subject().type(), allowed.subject().relation(), step.grants()));
                     }
                 }
                 continue;
             }
-            Permission permission = definition.permissions().get(item[1]);
+            Permission permission = definition.permissions().get(step.name());
             if (permission != null) {
-                collect(definition, permission.rewrite(), out, work);
+                collect(definition, permission.rewrite(), step.grants(), subjectTypes, read, work);
             }
         }
-        return out;
+        Map<String, Set<String>> frozen = new LinkedHashMap<>();
+        read.forEach((t, relations) -> frozen.put(t, Collections.unmodifiableSet(relations)));
+        return new Reach(Collections.unmodifiableSet(subjectTypes), Collections.unmodifiableMap(frozen));
     }
 
-    private void collect(ObjectDefinition definition, Rewrite rewrite, Set<SubjectType> out, Deque<String[]> work) {
+    /** A relation or permission to visit; {@code grants} is false under the subtracted side of an exclusion. */
+    private record Step(String type, String name, boolean grants) {}
+
+    private void collect(ObjectDefinition definition, Rewrite rewrite, boolean grants, Set<SubjectType> subjectTypes,
+            Map<String, Set<String>> read, Deque<Step> work) {
         if (rewrite instanceof Rewrite.Union u) {
-            u.children().forEach(c -> collect(definition, c, out, work));
+            u.children().forEach(c -> collect(definition, c, grants, subjectTypes, read, work));
         } else if (rewrite instanceof Rewrite.Intersection i) {
-            i.children().forEach(c -> collect(definition, c, out, work));
+            i.children().forEach(c -> collect(definition, c, grants, subjectTypes, read, work));
         } else if (rewrite instanceof Rewrite.Exclusion x) {
-            collect(definition, x.base(), out, work);
+            // The subtracted side is read, but it never grants.
+            collect(definition, x.base(), grants, subjectTypes, read, work);
+            collect(definition, x.subtracted(), false, subjectTypes, read, work);
         } else if (rewrite instanceof Rewrite.ComputedUserset c) {
-            work.push(new String[] {definition.name(), c.relation()});
+            work.push(new Step(definition.name(), c.relation(), grants));
         } else if (rewrite instanceof Rewrite.TupleToUserset t) {
             Relation tupleset = definition.relations().get(t.tupleset());
             if (tupleset != null) {
+                read.computeIfAbsent(definition.name(), k -> new TreeSet<>()).add(t.tupleset());
                 for (AllowedSubjectType allowed : tupleset.allowedTypes()) {
                     ObjectDefinition target = definitions.get(allowed.subject().type());
                     if (target != null && target.has(t.computed())) {
-                        work.push(new String[] {target.name(), t.computed()});
+                        work.push(new Step(target.name(), t.computed(), grants));
                     }
                 }
             }
-        } else if (rewrite instanceof Rewrite.Self) {
-            out.add(SubjectType.object(definition.name()));
+        } else if (rewrite instanceof Rewrite.Self && grants) {
+            subjectTypes.add(SubjectType.object(definition.name()));
         }
     }
 

@@ -130,6 +130,21 @@ class CompiledSchemaTest {
     }
 
     @Test
+    void relationsRead_followsEveryBranch_perObjectType() {
+        assertThat(schema.relationsRead("project", "read")).containsOnlyKeys("project", "group");
+        assertThat(schema.relationsRead("project", "read").get("project"))
+                .containsExactlyInAnyOrder("developer", "namespace", "visibility_public", "banned");
+        assertThat(schema.relationsRead("project", "read").get("group"))
+                .containsExactlyInAnyOrder("owner", "maintainer", "developer", "parent");
+        assertThat(schema.relationsRead("group", "manage")).containsOnlyKeys("group");
+        assertThat(schema.relationsRead("group", "manage").get("group"))
+                .containsExactlyInAnyOrder("owner", "maintainer", "parent", "developer");
+        assertThat(schema.relationsRead("project", "nothing")).isEmpty();
+        assertThatThrownBy(() -> schema.relationsRead("project", "missing"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void caveats_keepTypedParametersAndACheckedExpression() {
         CaveatDefinition caveat = schema.caveat("on_network").orElseThrow();
 
