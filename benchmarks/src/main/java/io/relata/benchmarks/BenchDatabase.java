@@ -1,6 +1,9 @@
 package io.relata.benchmarks;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.relata.migrations.Migrator;
 import io.relata.store.postgres.PostgresConfig;
+import io.relata.store.postgres.PostgresTupleStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -11,7 +14,8 @@ final class BenchDatabase {
 
     private BenchDatabase() {}
 
-    static void recreate(PostgresConfig config) throws Exception {
+    /** Drops and creates the database of {@code config}, migrates it, and returns a pool on it. */
+    static HikariDataSource fresh(PostgresConfig config) throws Exception {
         PostgresConfig admin = config.withDatabase("postgres");
         Properties p = new Properties();
         if (config.user() != null) {
@@ -23,6 +27,16 @@ final class BenchDatabase {
         try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), p); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS \"" + config.database() + "\"");
             s.execute("CREATE DATABASE \"" + config.database() + "\"");
+        }
+        HikariDataSource pool = PostgresTupleStore.pool(config);
+        new Migrator(pool).migrate();
+        return pool;
+    }
+
+    /** Refreshes the planner's statistics after an import. */
+    static void analyze(HikariDataSource pool) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("ANALYZE relation_tuples");
         }
     }
 }

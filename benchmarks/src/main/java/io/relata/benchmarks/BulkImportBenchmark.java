@@ -1,7 +1,6 @@
 package io.relata.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.relata.migrations.Migrator;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipFilter;
 import io.relata.store.Revision;
@@ -39,17 +38,14 @@ public final class BulkImportBenchmark {
                         + "; expected --count N --url postgresql://...");
             }
         }
-        PostgresConfig config = PostgresConfig.fromUrl(url);
-        BenchDatabase.recreate(config);
-        try (HikariDataSource pool = PostgresTupleStore.pool(config)) {
-            new Migrator(pool).migrate();
+        try (HikariDataSource pool = BenchDatabase.fresh(PostgresConfig.fromUrl(url))) {
             PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
             store.createTenant("bench");
             long start = System.nanoTime();
             Revision revision = store.bulkImport("bench", generate(count));
             double seconds = (System.nanoTime() - start) / 1e9;
+            BenchDatabase.analyze(pool);
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                s.execute("ANALYZE relation_tuples");
                 long tables = size(s, "pg_table_size");
                 long indexes = size(s, "pg_indexes_size");
                 long rows = store.read("bench", RelationshipFilter.ofType("doc"), revision, null, 1).relationships().size();

@@ -53,10 +53,13 @@ public final class EmbeddedComparison {
         String schema = GitLabDataSet.schema();
         GitLabDataSet data = new GitLabDataSet(size, seed);
         Workload workload = new Workload(data);
-        // The warm-up asks other questions (another seed) than the measured pass.
+        // The warm-up asks other questions (another seed) than the measured passes.
+        List<Workload.Check> warm = workload.checks(checksPerKind, seed + 100);
+        List<Workload.Check> measured = workload.checks(checksPerKind, seed + 200);
         List<String> lines = new ArrayList<>();
-        workload.checks(checksPerKind, seed + 100).forEach(c -> lines.add("warm " + c.line()));
-        lines.addAll(workload.lines(checksPerKind, seed + 200));
+        warm.forEach(c -> lines.add("warm " + c.line()));
+        measured.forEach(c -> lines.add(c.line()));
+        workload.lookups().forEach(l -> lines.add(l.line()));
         data.emit(dir, schema, lines);
         System.out.printf("data set %s: %,d relationships, %,d checks per kind; written to %s%n", size.name().toLowerCase(),
                 data.relationships.size(), checksPerKind, dir);
@@ -71,20 +74,7 @@ public final class EmbeddedComparison {
             Revision revision = store.headRevision(TENANT);
             JsonObject out = new JsonObject().put("side", "relata").put("relationships", data.relationships.size())
                     .put("loadSeconds", loadSeconds);
-            List<String[]> warm = new ArrayList<>();
-            List<String[]> measured = new ArrayList<>();
-            List<String[]> lookups = new ArrayList<>();
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                if (f[0].equals("warm")) {
-                    warm.add(java.util.Arrays.copyOfRange(f, 1, f.length));
-                } else if (f[0].equals("check")) {
-                    measured.add(f);
-                } else {
-                    lookups.add(f);
-                }
-            }
-            for (String[] c : warm) {
+            for (Workload.Check c : warm) {
                 check(engine, revision, c);
             }
             JsonObject checks = new JsonObject();
@@ -92,12 +82,12 @@ public final class EmbeddedComparison {
             for (String pass : List.of("first", "repeated")) {
                 Map<String, Histogram> byKind = new java.util.LinkedHashMap<>();
                 Map<String, Long> nanosByKind = new java.util.LinkedHashMap<>();
-                for (String[] c : measured) {
+                for (Workload.Check c : measured) {
                     long t0 = System.nanoTime();
                     boolean has = check(engine, revision, c);
                     long t = System.nanoTime() - t0;
-                    byKind.computeIfAbsent(c[1], k -> new Histogram(3)).recordValue(Math.max(1, t / 100));
-                    nanosByKind.merge(c[1], t, Long::sum);
+                    byKind.computeIfAbsent(c.kind(), k -> new Histogram(3)).recordValue(Math.max(1, t / 100));
+                    nanosByKind.merge(c.kind(), t, Long::sum);
                     if (pass.equals("first")) {
                         answers.add(has);
                     }
@@ -108,7 +98,7 @@ public final class EmbeddedComparison {
             }
             out.put("checks", checks).put("answers", answers);
             JsonObject lookupResults = new JsonObject();
-            for (String[] l : lookups) {
+            for (Workload.Lookup l : workload.lookups()) {
                 // One warm-up, then the median of three.
                 lookup(engine, revision, l);
                 long[] totals = new long[3];
@@ -121,7 +111,8 @@ public final class EmbeddedComparison {
                 java.util.Arrays.sort(totals);
                 double ms = totals[1] / 1e6;
                 // The engine hands over the whole answer at once: the first result comes with the last.
-                lookupResults.put(l[1], new JsonObject().put("results", count).put("firstMs", ms).put("totalMs", ms));
+                lookupResults.put(l.label(), new JsonObject().put("results", count).put("firstMs", ms)
+                        .put("totalMs", ms));
             }
             out.put("lookups", lookupResults);
             Files.writeString(dir.resolve("relata.json"), out.encodePrettily());
@@ -135,19 +126,17 @@ public final class EmbeddedComparison {
                 .put("p50Ms", h.getValueAtPercentile(50) / 1e4).put("p99Ms", h.getValueAtPercentile(99) / 1e4);
     }
 
-    private static boolean check(GraphCheckEngine engine, Revision revision, String[] c) {
-        // c = [check, kind, resource, permission, subject]
-        CheckResult r = engine.checkNow(TENANT, revision, new CheckRequest(ObjectRef.parse(c[2]), c[3],
-                SubjectRef.parse(c[4]), Map.of()));
+    private static boolean check(GraphCheckEngine engine, Revision revision, Workload.Check c) {
+        CheckResult r = engine.checkNow(TENANT, revision, CheckRequest.of(c.resource(), c.permission(), c.subject()));
         return r.permissionship() == Permissionship.HAS;
     }
 
-    private static int lookup(GraphCheckEngine engine, Revision revision, String[] l) {
-        // l = [lookup-resources|lookup-subjects, label, type|resource, permission, subject|subjectType]
-        if (l[0].equals("lookup-resources")) {
-            return engine.lookupResources(TENANT, revision, l[2], l[3], SubjectRef.parse(l[4]), Map.of(), null, 0)
-                    .join().results().size();
+    private static int lookup(GraphCheckEngine engine, Revision revision, Workload.Lookup l) {
+        if (l.resources()) {
+            return engine.lookupResources(TENANT, revision, l.typeOrResource(), l.permission(),
+                    SubjectRef.parse(l.subject()), Map.of(), null, 0).join().results().size();
         }
-        return engine.lookupSubjects(TENANT, revision, ObjectRef.parse(l[2]), l[3], l[4], null, Map.of()).join().size();
+        return engine.lookupSubjects(TENANT, revision, ObjectRef.parse(l.typeOrResource()), l.permission(),
+                l.subject(), null, Map.of()).join().size();
     }
 }

@@ -1,26 +1,17 @@
 package io.relata.benchmarks;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.relata.engine.EngineOptions;
-import io.relata.migrations.Migrator;
-import io.relata.server.RelataServer;
-import io.relata.server.ServerConfig;
-import io.relata.store.StoreOptions;
-import io.relata.store.postgres.PostgresApiKeys;
-import io.relata.store.postgres.PostgresConfig;
-import io.relata.store.postgres.PostgresTupleStore;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The GitLab benchmark end to end: generates a {@link GitLabDataSet}, imports it into a fresh
@@ -75,36 +66,15 @@ public final class GitLabBenchmark {
         System.out.printf("data set %s: %,d relationships, %,d users, %,d groups, %,d projects (generated in %.1f s)%n",
                 report.getString("size"), data.relationships.size(), data.users, data.groups, data.projects,
                 (System.nanoTime() - t0) / 1e9);
-        PostgresConfig config = PostgresConfig.fromUrl(url);
-        BenchDatabase.recreate(config);
-        try (HikariDataSource pool = PostgresTupleStore.pool(config.withPoolSize(16))) {
-            new Migrator(pool).migrate();
-            PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
-            store.createTenant("default");
-            store.writeSchema("default", schema);
-            long start = System.nanoTime();
-            store.bulkImport("default", data.relationships.iterator());
-            double importSeconds = (System.nanoTime() - start) / 1e9;
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                s.execute("ANALYZE relation_tuples");
-            }
-            System.out.printf("imported in %.1f s (%,.0f relationships/s)%n", importSeconds,
-                    data.relationships.size() / importSeconds);
+        try (BenchServer server = BenchServer.start(url, schema, data.relationships);
+                LoadDriver driver = new LoadDriver(server.base, BenchServer.KEY)) {
+            System.out.printf("imported in %.1f s (%,.0f relationships/s)%n", server.importSeconds,
+                    data.relationships.size() / server.importSeconds);
             report.put("dataSet", new JsonObject().put("relationships", data.relationships.size())
                     .put("users", data.users).put("groups", data.groups).put("projects", data.projects)
-                    .put("chains", data.chains).put("importSeconds", importSeconds)
-                    .put("importPerSecond", data.relationships.size() / importSeconds));
-
-            RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of("bench", "default"),
-                    "bench-token-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS,
-                    null), store, new PostgresApiKeys(store));
-            int port = server.start().toCompletionStage().toCompletableFuture().get();
-            Workload workload = new Workload(data);
-            try (LoadDriver driver = new LoadDriver("http://127.0.0.1:" + port, "bench", workload)) {
-                run(driver, data, workload, report, seconds, startRate, maxRate, p99Limit, samples);
-            } finally {
-                server.stop(Duration.ofSeconds(5));
-            }
+                    .put("chains", data.chains).put("importSeconds", server.importSeconds)
+                    .put("importPerSecond", data.relationships.size() / server.importSeconds));
+            run(driver, data, new Workload(data), report, seconds, startRate, maxRate, p99Limit, samples);
         }
         Files.createDirectories(out);
         String base = "gitlab-" + report.getString("size") + (smoke ? "-smoke" : "");
@@ -122,13 +92,14 @@ public final class GitLabBenchmark {
         // window (5 s) pass the import, and warm the JIT on other questions than the measured ones.
         driver.touch("project:p0", "guest", "user:warmup").toCompletionStage().toCompletableFuture().get();
         Thread.sleep(6_000);
-        driver.step("warm-up", "shallow", 0, startRate, Math.max(1, seconds / 2), 99);
-        driver.step("warm-up", "deep", 0, startRate, Math.max(1, seconds / 2), 98);
+        driver.step("warm-up", startRate, Math.max(1, seconds / 2), 99, requests(driver, workload, "shallow", 0));
+        driver.step("warm-up", startRate, Math.max(1, seconds / 2), 98, requests(driver, workload, "deep", 0));
 
         JsonArray steps = new JsonArray();
         int bestShallow = startRate;
         for (String depth : List.of("shallow", "deep", "cached")) {
-            List<LoadDriver.Step> s = driver.stepUp("checks-" + depth, depth, 0, startRate, maxRate, seconds, p99Limit);
+            List<LoadDriver.Step> s = driver.stepUp("checks-" + depth, startRate, maxRate, seconds, p99Limit,
+                    requests(driver, workload, depth, 0));
             s.forEach(x -> steps.add(x.json()));
             if (depth.equals("shallow")) {
                 bestShallow = s.stream().filter(x -> x.p99() <= p99Limit && x.achieved() >= 0.9 * x.offered())
@@ -137,7 +108,7 @@ public final class GitLabBenchmark {
         }
         for (double share : new double[] {0.01, 0.10}) {
             String name = "checks-shallow+" + Math.round(share * 100) + "%-writes";
-            LoadDriver.Step s = driver.step(name, "shallow", share, bestShallow, seconds, 77);
+            LoadDriver.Step s = driver.step(name, bestShallow, seconds, 77, requests(driver, workload, "shallow", share));
             System.out.printf("  %s at %,d/s: achieved %,.0f/s, p99 %.2f ms, write p99 %.2f ms%n", name, bestShallow,
                     s.achieved(), s.p99(), s.writeP99());
             steps.add(s.json());
@@ -191,6 +162,27 @@ public final class GitLabBenchmark {
                     median.firstMs(), median.totalMs());
         }
         report.put("lookups", lookups);
+    }
+
+    /** Distinct users for the writes of all steps. */
+    private static final AtomicLong WRITERS = new AtomicLong();
+
+    /**
+     * The requests of a check workload: checks of one depth ({@code shallow}, {@code deep} or
+     * {@code cached}; 70 % that hold), 95 % at minimizeLatency and 5 % at atLeastAsFresh with the
+     * newest write's token; and {@code writeShare} of them TOUCHes of a project membership instead.
+     */
+    private static Function<SplittableRandom, Future<LoadDriver.Outcome>> requests(LoadDriver driver,
+            Workload workload, String depth, double writeShare) {
+        int projects = workload.data().projects;
+        return random -> {
+            if (writeShare > 0 && random.nextDouble() < writeShare) {
+                return driver.touch("project:p" + random.nextInt(projects), "developer",
+                        "user:writer" + WRITERS.incrementAndGet()).map(token -> LoadDriver.Outcome.WRITTEN);
+            }
+            Workload.Check c = workload.mixed(depth, random);
+            return driver.checkOutcome(c.resource(), c.permission(), c.subject(), random.nextDouble() < 0.05);
+        };
     }
 
     private static JsonObject summary(double[] values) {

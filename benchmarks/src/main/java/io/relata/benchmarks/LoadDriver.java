@@ -22,8 +22,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Drives a running Relata server over HTTP/1.1 (64 keep-alive connections) with the
- * questions of a {@link Workload}. Load is open loop: requests leave at a constant arrival
+ * Drives a running Relata server over HTTP/1.1 (64 keep-alive connections). Load is open loop: requests leave at a constant arrival
  * rate whatever the answers do, and latency counts from each request's scheduled start, so a
  * slow answer shows in the percentiles instead of slowing the load down.
  */
@@ -53,19 +52,16 @@ public final class LoadDriver implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
     private final HttpClient client;
     private final String key;
-    private final Workload workload;
     private final MetricsReader metrics;
     /** The token of the newest write this driver made (for atLeastAsFresh reads). */
     private final AtomicReference<String> newestToken = new AtomicReference<>();
-    private final AtomicLong writeCounter = new AtomicLong();
 
-    public LoadDriver(String base, String key, Workload workload) {
+    public LoadDriver(String base, String key) {
         URI uri = URI.create(base);
         this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
                 .setDefaultPort(uri.getPort()).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
         this.key = key;
-        this.workload = workload;
         this.metrics = new MetricsReader(client);
     }
 
@@ -135,22 +131,31 @@ public final class LoadDriver implements AutoCloseable {
         return "PERMISSIONSHIP_HAS_PERMISSION".equals(r[1].getString("permissionship"));
     }
 
+    /** A check whose answer is HELD (HAS) or NOT_HELD; a failure if it was not answered with 200. */
+    public Future<Outcome> checkOutcome(String resource, String permission, String subject, boolean fresh) {
+        return check(resource, permission, subject, fresh).compose(r -> r[0].getInteger("status") == 200
+                ? Future.succeededFuture(has(r) ? Outcome.HELD : Outcome.NOT_HELD)
+                : Future.failedFuture("check answered " + r[0].getInteger("status") + ": " + r[1].encode()));
+    }
+
     // ---- open-loop steps ------------------------------------------------------------------------
 
+    /** What one request of a step came to: a check that held, one that did not, or a write. */
+    public enum Outcome { HELD, NOT_HELD, WRITTEN }
+
     /**
-     * One step of {@code seconds} at {@code rate}: checks of one depth ({@code shallow} or
-     * {@code deep}, 70 % that hold), 95 % at minimizeLatency and 5 % at atLeastAsFresh with the
-     * newest write's token; and, if {@code writeShare > 0}, that share of the requests writes
-     * (TOUCH of a project membership) instead.
+     * One step of {@code seconds} at {@code rate}: sends {@code request.apply(random)} at a
+     * constant arrival rate and measures the answers, and the server's cache hits and store
+     * queries per check over the step.
      */
-    public Step step(String name, String depth, double writeShare, int rate, int seconds, long seed) throws Exception {
+    public Step step(String name, int rate, int seconds, long seed,
+            Function<SplittableRandom, Future<Outcome>> request) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         Histogram latency = new ConcurrentHistogram(3);
         Histogram writeLatency = new ConcurrentHistogram(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong held = new AtomicLong();
         AtomicLong checks = new AtomicLong();
-        AtomicLong writes = new AtomicLong();
         MetricsReader.Snapshot before = metrics.read();
         long total = (long) rate * seconds;
         long interval = 1_000_000_000L / rate;
@@ -164,48 +169,30 @@ public final class LoadDriver implements AutoCloseable {
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             inFlight.add(done);
-            Function<Boolean, Void> finish = ok -> {
-                if (!ok && errors.incrementAndGet() == 1) {
-                    System.err.println("first error in " + name);
-                }
-                done.complete(null);
-                return null;
-            };
-            if (writeShare > 0 && random.nextDouble() < writeShare) {
-                long n = writeCounter.incrementAndGet();
-                String project = "project:p" + random.nextInt(Math.max(1, workload.data().projects));
-                touch(project, "developer", "user:writer" + n).onComplete(r -> {
-                    boolean ok = false;
-                    try {
-                        writeLatency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                        latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                        writes.incrementAndGet();
-                        if (r.failed()) {
-                            System.err.println(r.cause().getMessage());
-                        }
-                        ok = r.succeeded();
-                    } finally {
-                        finish.apply(ok);
-                    }
-                });
-                continue;
+            Future<Outcome> sent;
+            try {
+                sent = request.apply(random);
+            } catch (RuntimeException e) {
+                sent = Future.failedFuture(e);
             }
-            Workload.Check c = workload.mixed(depth, random);
-            boolean fresh = random.nextDouble() < 0.05;
-            check(c.resource(), c.permission(), c.subject(), fresh).onComplete(r -> {
-                boolean ok = false;
+            sent.onComplete(r -> {
                 try {
-                    latency.recordValue(Math.max(1, (System.nanoTime() - scheduled) / 1_000));
-                    checks.incrementAndGet();
-                    ok = r.succeeded() && r.result()[0].getInteger("status") == 200;
-                    if (ok && has(r.result())) {
-                        held.incrementAndGet();
-                    }
-                    if (!ok && errors.get() == 0) {
-                        System.err.println(r.failed() ? r.cause().toString() : r.result()[1].encode());
+                    long micros = Math.max(1, (System.nanoTime() - scheduled) / 1_000);
+                    latency.recordValue(micros);
+                    if (r.failed()) {
+                        if (errors.incrementAndGet() == 1) {
+                            System.err.println("first error in " + name + ": " + r.cause().getMessage());
+                        }
+                    } else if (r.result() == Outcome.WRITTEN) {
+                        writeLatency.recordValue(micros);
+                    } else {
+                        checks.incrementAndGet();
+                        if (r.result() == Outcome.HELD) {
+                            held.incrementAndGet();
+                        }
                     }
                 } finally {
-                    finish.apply(ok);
+                    done.complete(null);
                 }
             });
         }
@@ -220,10 +207,11 @@ public final class LoadDriver implements AutoCloseable {
         double elapsed = (System.nanoTime() - start) / 1e9;
         MetricsReader.Snapshot after = metrics.read();
         long checked = Math.max(1, checks.get());
+        long writes = writeLatency.getTotalCount();
         return new Step(name, rate, total / elapsed, total, errors.get(), ms(latency, 50), ms(latency, 95),
                 ms(latency, 99), ms(latency, 99.9), held.get() / (double) checked, after.hitRate(before),
-                (after.storeCalls() - before.storeCalls()) / (double) checked, writes.get(),
-                writes.get() == 0 ? 0 : ms(writeLatency, 99));
+                (after.storeCalls() - before.storeCalls()) / (double) checked, writes,
+                writes == 0 ? 0 : ms(writeLatency, 99));
     }
 
     private static double ms(Histogram h, double percentile) {
@@ -235,11 +223,11 @@ public final class LoadDriver implements AutoCloseable {
      * the achieved rate falls under 90 % of the offered one, errors appear, or {@code maxRate}
      * has been run. Returns every step.
      */
-    public List<Step> stepUp(String name, String depth, double writeShare, int startRate, int maxRate, int seconds,
-            double p99LimitMs) throws Exception {
+    public List<Step> stepUp(String name, int startRate, int maxRate, int seconds, double p99LimitMs,
+            Function<SplittableRandom, Future<Outcome>> request) throws Exception {
         List<Step> steps = new ArrayList<>();
         for (int rate = startRate; rate <= maxRate; rate *= 2) {
-            Step s = step(name, depth, writeShare, rate, seconds, rate * 31L + name.hashCode());
+            Step s = step(name, rate, seconds, rate * 31L + name.hashCode(), request);
             steps.add(s);
             System.out.printf("  %s at %,d/s: achieved %,.0f/s, p50 %.2f ms, p99 %.2f ms, errors %d%n", name, rate,
                     s.achieved(), s.p50(), s.p99(), s.errors());

@@ -109,12 +109,4 @@ public final class Workload {
         out.add(new Lookup("subjects-" + data.bigProject, false, "project:" + data.bigProject, "visible", "user"));
         return out;
     }
-
-    /** The workload as lines of text, for the other side of a comparison. */
-    public List<String> lines(int checksPerKind, long seed) {
-        List<String> lines = new ArrayList<>();
-        checks(checksPerKind, seed).forEach(c -> lines.add(c.line()));
-        lookups().forEach(l -> lines.add(l.line()));
-        return lines;
-    }
 }

@@ -1,5 +1,6 @@
 package io.relata.benchmarks.jmh;
 
+import io.relata.benchmarks.DeepChainBenchmark;
 import io.relata.benchmarks.GitLabDataSet;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
@@ -63,21 +64,9 @@ public class MicroBenchmarks {
         return c;
     }
 
-    /** A chain of 20 groups nested by {@code parent}, a project at the bottom, a member at the top. */
+    /** A chain of 20 groups nested by {@code parent} (the deep-chain schema), a project at the bottom. */
     @State(Scope.Benchmark)
     public static class DeepChain {
-        static final String SCHEMA = """
-                definition user {}
-                definition group {
-                    relation parent: group
-                    relation member: user
-                    permission view = member + parent->view
-                }
-                definition project {
-                    relation namespace: group
-                    permission read = namespace->view
-                }
-                """;
 
         MemoryTupleStore store;
         GraphCheckEngine cached;
@@ -90,7 +79,7 @@ public class MicroBenchmarks {
         public void setUp() {
             store = new MemoryTupleStore();
             store.createTenant("t");
-            store.writeSchema("t", SCHEMA);
+            store.writeSchema("t", DeepChainBenchmark.SCHEMA);
             List<Relationship> rows = new ArrayList<>();
             for (int level = 1; level < 20; level++) {
                 rows.add(Relationship.parse("group:g" + level + "#parent@group:g" + (level - 1)));
