@@ -48,6 +48,15 @@ class PostgresPlanTest {
     }
 
     @Test
+    void pooledConnections_planEveryExecutionForItsParameters() throws Exception {
+        try (Connection c = TestDatabase.pool().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW plan_cache_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("force_custom_plan");
+        }
+    }
+
+    @Test
     void forwardQuery_touchesOnePartition_andUsesTheForwardIndex() throws Exception {
         long id = store.tenantId(tenant);
         Query query = store.subjectsOfQuery(id, store.headRevision(tenant), "doc", List.of("d1", "d2", "d3"), "viewer");
