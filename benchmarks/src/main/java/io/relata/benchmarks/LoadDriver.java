@@ -30,14 +30,15 @@ public final class LoadDriver implements AutoCloseable {
 
     /** The outcome of one step at one rate. */
     public record Step(String workload, int offered, double achieved, long requests, long errors, double p50,
-            double p95, double p99, double p999, double held, double cacheHitRate, double storeQueriesPerCheck,
-            long writes, double writeP99) {
+            double p95, double p99, double p999, double held, double cacheHitRate, double relationshipCacheHitRate,
+            double storeQueriesPerCheck, long writes, double writeP99) {
 
         JsonObject json() {
             return new JsonObject().put("workload", workload).put("offeredPerSecond", offered)
                     .put("achievedPerSecond", achieved).put("requests", requests).put("errors", errors)
                     .put("p50Ms", p50).put("p95Ms", p95).put("p99Ms", p99).put("p999Ms", p999)
                     .put("heldShare", held).put("cacheHitRate", cacheHitRate)
+                    .put("relationshipCacheHitRate", relationshipCacheHitRate)
                     .put("storeQueriesPerCheck", storeQueriesPerCheck).put("writes", writes)
                     .put("writeP99Ms", writeP99);
         }
@@ -68,11 +69,14 @@ public final class LoadDriver implements AutoCloseable {
     // ---- requests -------------------------------------------------------------------------------
 
     private Future<JsonObject[]> post(String path, JsonObject body) {
+        // The body is asked for inside the send's own continuation: that one runs on the
+        // connection's event loop as the response arrives. One more hop (a continuation chained
+        // outside) can come after the body has ended, and then the body never completes.
         return client.request(options(path))
                 .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
-                        .putHeader("Content-Type", "application/json").send(body.toBuffer()))
-                .compose(resp -> resp.body().map(b -> new JsonObject[] {
-                    new JsonObject().put("status", resp.statusCode()), parse(b)}));
+                        .putHeader("Content-Type", "application/json").send(body.toBuffer())
+                        .compose(resp -> resp.body().map(b -> new JsonObject[] {
+                            new JsonObject().put("status", resp.statusCode()), parse(b)})));
     }
 
     /** A POST that fails, rather than waits forever, when no connection frees up or no answer comes. */
@@ -210,7 +214,7 @@ public final class LoadDriver implements AutoCloseable {
         long writes = writeLatency.getTotalCount();
         return new Step(name, rate, total / elapsed, total, errors.get(), ms(latency, 50), ms(latency, 95),
                 ms(latency, 99), ms(latency, 99.9), held.get() / (double) checked, after.hitRate(before),
-                (after.storeCalls() - before.storeCalls()) / (double) checked, writes,
+                after.relationshipHitRate(before), (after.storeCalls() - before.storeCalls()) / (double) checked, writes,
                 writes == 0 ? 0 : ms(writeLatency, 99));
     }
 
@@ -279,27 +283,28 @@ public final class LoadDriver implements AutoCloseable {
         AtomicLong first = new AtomicLong();
         AtomicLong lines = new AtomicLong();
         CompletableFuture<Long> end = new CompletableFuture<>();
+        io.vertx.core.Handler<io.vertx.core.http.HttpClientResponse> read = resp -> {
+            if (resp.statusCode() != 200) {
+                resp.body().onComplete(b -> end.completeExceptionally(new IllegalStateException(
+                        l.label() + " answered " + resp.statusCode() + ": " + b.result())));
+                return;
+            }
+            resp.handler(chunk -> {
+                first.compareAndSet(0, System.nanoTime());
+                for (int i = 0; i < chunk.length(); i++) {
+                    if (chunk.getByte(i) == '\n') {
+                        lines.incrementAndGet();
+                    }
+                }
+            });
+            resp.exceptionHandler(end::completeExceptionally);
+            resp.endHandler(v -> end.complete(System.nanoTime()));
+        };
+        // The handlers are set inside the send's own continuation, as the response arrives (see post).
         client.request(options(path))
                 .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
-                        .send(body.toBuffer()))
-                .onFailure(end::completeExceptionally)
-                .onSuccess(resp -> {
-                    if (resp.statusCode() != 200) {
-                        resp.body().onComplete(b -> end.completeExceptionally(new IllegalStateException(
-                                l.label() + " answered " + resp.statusCode() + ": " + b.result())));
-                        return;
-                    }
-                    resp.handler(chunk -> {
-                        first.compareAndSet(0, System.nanoTime());
-                        for (int i = 0; i < chunk.length(); i++) {
-                            if (chunk.getByte(i) == '\n') {
-                                lines.incrementAndGet();
-                            }
-                        }
-                    });
-                    resp.exceptionHandler(end::completeExceptionally);
-                    resp.endHandler(v -> end.complete(System.nanoTime()));
-                });
+                        .send(body.toBuffer()).onSuccess(read))
+                .onFailure(end::completeExceptionally);
         long finished = end.get(10, TimeUnit.MINUTES);
         long firstAt = first.get() == 0 ? finished : first.get();
         return new LookupTiming(l.label(), (int) lines.get(), (firstAt - start) / 1e6, (finished - start) / 1e6);
@@ -314,11 +319,18 @@ public final class LoadDriver implements AutoCloseable {
     /** Reads the server's counters from {@code /metrics} (Prometheus text). */
     static final class MetricsReader {
 
-        record Snapshot(double storeCalls, double cacheHits, double cacheMisses) {
+        record Snapshot(double storeCalls, double cacheHits, double cacheMisses, double relationshipHits,
+                double relationshipMisses) {
 
             double hitRate(Snapshot before) {
-                double hits = cacheHits - before.cacheHits;
-                double misses = cacheMisses - before.cacheMisses;
+                return rate(cacheHits - before.cacheHits, cacheMisses - before.cacheMisses);
+            }
+
+            double relationshipHitRate(Snapshot before) {
+                return rate(relationshipHits - before.relationshipHits, relationshipMisses - before.relationshipMisses);
+            }
+
+            private static double rate(double hits, double misses) {
                 return hits + misses == 0 ? 0 : hits / (hits + misses);
             }
         }
@@ -332,23 +344,20 @@ public final class LoadDriver implements AutoCloseable {
         Snapshot read() throws Exception {
             String text = client.request(HttpMethod.GET, "/metrics").compose(r -> r.send().compose(x -> x.body()))
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).toString();
-            double store = 0;
-            double hits = 0;
-            double misses = 0;
+            java.util.Map<String, Double> sums = new java.util.HashMap<>();
             for (String line : text.split("\n")) {
-                if (line.startsWith("#")) {
+                if (line.startsWith("#") || line.isBlank()) {
                     continue;
                 }
-                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                if (line.startsWith("relata_store_calls_seconds_count")) {
-                    store += value;
-                } else if (line.startsWith("relata_engine_cache_hits")) {
-                    hits += value;
-                } else if (line.startsWith("relata_engine_cache_misses")) {
-                    misses += value;
-                }
+                int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+                sums.merge(line.substring(0, end), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                        Double::sum);
             }
-            return new Snapshot(store, hits, misses);
+            return new Snapshot(sums.getOrDefault("relata_store_calls_seconds_count", 0.0),
+                    sums.getOrDefault("relata_engine_cache_hits", 0.0),
+                    sums.getOrDefault("relata_engine_cache_misses", 0.0),
+                    sums.getOrDefault("relata_engine_relationship_cache_hits", 0.0),
+                    sums.getOrDefault("relata_engine_relationship_cache_misses", 0.0));
         }
     }
 }

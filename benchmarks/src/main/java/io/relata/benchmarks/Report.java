@@ -21,15 +21,16 @@ final class Report {
         md.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %s, %s; server, PostgreSQL and load driver on it.%n%n",
                 m.getInteger("cores"), m.getString("cpu"), m.getString("java"), m.getString("os")));
         md.append("| workload | offered | achieved | p50 ms | p95 ms | p99 ms | p99.9 ms | errors | held | cache hits "
-                + "| store queries per check | write p99 ms |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| relationship cache hits | store queries per check | write p99 ms |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Object o : r.getJsonArray("steps", new JsonArray())) {
             JsonObject s = (JsonObject) o;
             md.append(String.format(Locale.ROOT,
-                    "| %s | %,d/s | %,.0f/s | %.2f | %.2f | %.2f | %.2f | %d | %.0f %% | %.0f %% | %.1f | %s |%n",
+                    "| %s | %,d/s | %,.0f/s | %.2f | %.2f | %.2f | %.2f | %d | %.0f %% | %.0f %% | %.0f %% | %.1f | %s |%n",
                     s.getString("workload"), s.getInteger("offeredPerSecond"), s.getDouble("achievedPerSecond"),
                     s.getDouble("p50Ms"), s.getDouble("p95Ms"), s.getDouble("p99Ms"), s.getDouble("p999Ms"),
                     s.getLong("errors"), 100 * s.getDouble("heldShare"), 100 * s.getDouble("cacheHitRate"),
+                    100 * s.getDouble("relationshipCacheHitRate"),
                     s.getDouble("storeQueriesPerCheck"),
                     s.getLong("writes") == 0 ? "" : String.format(Locale.ROOT, "%.2f", s.getDouble("writeP99Ms"))));
         }

@@ -45,6 +45,13 @@ final class Evaluation {
     private final String contextKey;
     private final CaveatEvaluator caveats;
     private final CheckCache cache;
+    /** Relationships other requests read at this revision (null: read from the store only). */
+    private RelationshipCache relationships;
+    /**
+     * Whether a relationship with an expiration was read: results from then on may stop
+     * holding when it expires, at the same revision, so they are not shared through the cache.
+     */
+    private boolean expiringRead;
     private final int maxDepth;
     private final long deadlineNanos;
     private final Map<String, Truth> memo = new HashMap<>();
@@ -102,6 +109,12 @@ final class Evaluation {
      */
     Evaluation sharingReadsWith(Evaluation other) {
         this.loaded = other.loaded;
+        return this;
+    }
+
+    /** Reads relationships through the shared cache (and fills it). */
+    Evaluation readingThrough(RelationshipCache relationships) {
+        this.relationships = relationships;
         return this;
     }
 
@@ -204,7 +217,7 @@ final class Evaluation {
             result.put(id, truth);
             if (exact) {
                 memo.put(type + "#" + name + ":" + id, truth);
-                if (cache != null) {
+                if (cache != null && !expiringRead) {
                     cache.put(cacheKey(type, id, name), truth);
                 }
             }
@@ -411,7 +424,10 @@ final class Evaluation {
         return out;
     }
 
-    /** Reads the relations of those ids that were not all read before, in one store query. */
+    /**
+     * Reads the relations of those ids that were not all read before: from the shared cache
+     * where another request read them at this revision, the rest in one store query.
+     */
     private void load(String type, Collection<String> ids, Set<String> relations) {
         Set<String> fresh = new HashSet<>();
         Set<String> missing = new LinkedHashSet<>();
@@ -428,6 +444,13 @@ final class Evaluation {
         if (missing.isEmpty()) {
             return;
         }
+        java.time.Instant now = store.options().clock().instant();
+        if (relationships != null) {
+            missing.removeIf(id -> fromCache(type, id, relations, fresh, now));
+            if (missing.isEmpty()) {
+                return;
+            }
+        }
         storeCalls++;
         List<Relationship> rows = relations.size() == 1
                 ? store.subjectsOf(tenant, revision, type, missing, relations.iterator().next())
@@ -436,8 +459,49 @@ final class Evaluation {
             String key = type + "#" + row.relation() + ":" + row.resource().id();
             if (fresh.contains(key)) {
                 loaded.get(key).add(row);
+                expiringRead |= row.expiresAt() != null;
             }
         }
+        if (relationships != null) {
+            for (String id : missing) {
+                for (String r : relations) {
+                    String key = type + "#" + r + ":" + id;
+                    if (fresh.contains(key)) {
+                        relationships.put(new RelationshipCache.Key(tenant, revision.value(), type, id, r),
+                                List.copyOf(loaded.get(key)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Takes the fresh relations of {@code id} from the shared cache if it holds all of them; drops expired ones. */
+    private boolean fromCache(String type, String id, Set<String> relations, Set<String> fresh, java.time.Instant now) {
+        List<List<Relationship>> found = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (String r : relations) {
+            String key = type + "#" + r + ":" + id;
+            if (fresh.contains(key)) {
+                List<Relationship> cached = relationships.get(new RelationshipCache.Key(tenant, revision.value(), type,
+                        id, r));
+                if (cached == null) {
+                    return false;
+                }
+                found.add(cached);
+                keys.add(key);
+            }
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            for (Relationship row : found.get(i)) {
+                if (row.expiresAt() == null) {
+                    loaded.get(keys.get(i)).add(row);
+                } else if (row.expiresAt().isAfter(now)) {
+                    loaded.get(keys.get(i)).add(row);
+                    expiringRead = true;
+                }
+            }
+        }
+        return true;
     }
 
     /** The truth of a relationship's caveat (TRUE without one). */

@@ -40,6 +40,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private final SchemaProvider schemas;
     private final CaveatEvaluator caveats = new CaveatEvaluator();
     private final CheckCache cache;
+    private final RelationshipCache relationships;
     private final ExecutorService pool;
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
@@ -50,6 +51,8 @@ public final class GraphCheckEngine implements CheckEngine {
         this.options = options;
         this.schemas = new SchemaProvider(store);
         this.cache = options.cacheSize() > 0 ? new CheckCache(options.cacheSize()) : null;
+        this.relationships = options.relationshipCacheSize() > 0
+                ? new RelationshipCache(options.relationshipCacheSize()) : null;
         AtomicInteger threads = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(options.parallelism(), options.parallelism(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -111,7 +114,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context) {
         return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
-                deadline()).countingDispatches(dispatches);
+                deadline()).countingDispatches(dispatches).readingThrough(relationships);
     }
 
     /** Sub-problems dispatched so far (each over a batch of resources), across all requests. */
@@ -286,7 +289,8 @@ public final class GraphCheckEngine implements CheckEngine {
             // SpiceDB leaves the resource out even if an exact check would say CONDITIONAL.
             Evaluation hinted = hints.isEmpty() ? null
                     : new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                            deadline()).withHints(hints).sharingReadsWith(evaluation);
+                            deadline()).withHints(hints).sharingReadsWith(evaluation)
+                            .readingThrough(relationships);
             List<LookupResult> found = new ArrayList<>();
             int batch = 500;
             for (int start = 0; start < ordered.size(); start += batch) {
@@ -422,6 +426,11 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public CacheStats cacheStats() {
         return cache == null ? CacheStats.empty() : cache.stats();
+    }
+
+    /** Hit and miss counts of the relationship cache (per relation of an object read). */
+    public CacheStats relationshipCacheStats() {
+        return relationships == null ? CacheStats.empty() : relationships.stats();
     }
 
     @Override

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A check through 20 levels of nested groups costs one store query per level when cold
- * (the batching), and none when warm (the cache); a wide level is still one query.
+ * (the batching), and none when warm (the cache); a wide level is still one query; and a
+ * check for another subject over the same groups reads them from the relationship cache.
  */
 class StoreRoundTripsTest {
 
@@ -50,6 +51,35 @@ class StoreRoundTripsTest {
             assertThat(coldCalls).isEqualTo(21);
             assertThat(warmCalls).isZero();
             assertThat(engine.cacheStats().hitCount()).isPositive();
+
+            // Another subject walks the same groups: what the first check read is shared.
+            CheckResult other = engine.checkNow(tenant, revision, CheckRequest.of("group:g0", "member", "user:other"));
+            int otherCalls = engine.lastStoreCalls();
+            System.out.printf("depth-20 check for another subject: %d store queries%n", otherCalls);
+
+            assertThat(other).isEqualTo(CheckResult.NO);
+            assertThat(otherCalls).isZero();
+            assertThat(engine.relationshipCacheStats().hitCount()).isPositive();
+        }
+    }
+
+    @Test
+    void relationshipCacheOff_everySubjectReadsTheStore() {
+        TupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        String tenant = "t-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, "definition user {}\ndefinition group {\n  relation member: user | group#member\n}\n");
+        Revision revision = store.write(tenant, List.of(
+                RelationshipUpdate.touch(Relationship.parse("group:a#member@group:b#member")),
+                RelationshipUpdate.touch(Relationship.parse("group:b#member@user:x"))));
+
+        try (GraphCheckEngine engine = new GraphCheckEngine(store,
+                EngineOptions.DEFAULTS.withRelationshipCacheSize(0))) {
+            engine.checkNow(tenant, revision, CheckRequest.of("group:a", "member", "user:x"));
+            CheckResult other = engine.checkNow(tenant, revision, CheckRequest.of("group:a", "member", "user:y"));
+
+            assertThat(other).isEqualTo(CheckResult.NO);
+            assertThat(engine.lastStoreCalls()).isEqualTo(2);
         }
     }
 }

@@ -98,6 +98,15 @@ public final class Main implements Callable<Integer> {
                 description = "Deadline of one check, expand or lookup (default 10s).")
         String requestTimeout;
 
+        @Option(names = "--cache-size", defaultValue = "${env:RELATA_CACHE_SIZE:-100000}",
+                description = "Sub-results of checks kept for other requests (default 100000; 0 turns it off).")
+        long cacheSize;
+
+        @Option(names = "--relationship-cache-size", defaultValue = "${env:RELATA_RELATIONSHIP_CACHE_SIZE:-1000000}",
+                description = "Relationships read from the datastore kept for other requests at the same revision"
+                        + " (default 1000000; 0 turns it off).")
+        long relationshipCacheSize;
+
         @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
                 description = "A validation file (YAML) whose schema and relationships are loaded into the"
                         + " `default` tenant at start.")
@@ -127,7 +136,8 @@ public final class Main implements Callable<Integer> {
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
             ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
-                    EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout)), adminKey);
+                    EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey);
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.

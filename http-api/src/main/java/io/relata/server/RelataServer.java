@@ -83,6 +83,10 @@ public final class RelataServer {
         Gauge.builder("relata.engine.dispatches", graph, GraphCheckEngine::dispatches).register(metrics);
         Gauge.builder("relata.engine.cache.hits", graph, g -> g.cacheStats().hitCount()).register(metrics);
         Gauge.builder("relata.engine.cache.misses", graph, g -> g.cacheStats().missCount()).register(metrics);
+        Gauge.builder("relata.engine.relationship.cache.hits", graph, g -> g.relationshipCacheStats().hitCount())
+                .register(metrics);
+        Gauge.builder("relata.engine.relationship.cache.misses", graph, g -> g.relationshipCacheStats().missCount())
+                .register(metrics);
         for (String tenant : config.presharedKeys().values()) {
             this.store.createTenant(tenant);
         }

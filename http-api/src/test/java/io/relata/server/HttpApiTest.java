@@ -304,7 +304,7 @@ class HttpApiTest {
                 + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"x\"}}}");
         Reply metrics = get("/metrics");
         assertThat(metrics.body()).contains("relata_http_requests_seconds_count").contains("relata_check_results_total")
-                .contains("relata_engine_cache_hits").contains("relata_engine_dispatches").contains("relata_http_requests_seconds_bucket").contains("relata_store_calls_seconds_count{operation=\"subjectsOf\"")
+                .contains("relata_engine_cache_hits").contains("relata_engine_relationship_cache_hits").contains("relata_engine_dispatches").contains("relata_http_requests_seconds_bucket").contains("relata_store_calls_seconds_count{operation=\"subjectsOf\"")
                 .contains("hikaricp_connections_active");
     }
 
