@@ -146,20 +146,27 @@ public final class GitLabBenchmark {
 
         JsonArray lookups = new JsonArray();
         for (Workload.Lookup l : workload.lookups()) {
-            LoadDriver.LookupTiming warm = driver.lookup(l);
-            List<LoadDriver.LookupTiming> runs = new ArrayList<>();
-            // A lookup that takes seconds is measured once more, not three times.
-            int runsOf = warm.totalMs() > 5_000 ? 1 : samples;
-            for (int i = 0; i < runsOf; i++) {
-                runs.add(driver.lookup(l));
+            try {
+                LoadDriver.LookupTiming warm = driver.lookup(l);
+                List<LoadDriver.LookupTiming> runs = new ArrayList<>();
+                // A lookup that takes seconds is measured once more, not three times.
+                int runsOf = warm.totalMs() > 5_000 ? 1 : samples;
+                for (int i = 0; i < runsOf; i++) {
+                    runs.add(driver.lookup(l));
+                }
+                runs.sort((a, b) -> Double.compare(a.totalMs(), b.totalMs()));
+                LoadDriver.LookupTiming median = runs.get(runs.size() / 2);
+                lookups.add(new JsonObject().put("label", l.label()).put("request", l.line())
+                        .put("results", median.results()).put("firstResultMs", median.firstMs())
+                        .put("totalMs", median.totalMs()));
+                System.out.printf("  %s: %,d results, first after %.1f ms, all after %.1f ms%n", l.label(),
+                        median.results(), median.firstMs(), median.totalMs());
+            } catch (java.util.concurrent.ExecutionException e) {
+                // A lookup that fails (its deadline, say) is reported, and the run goes on.
+                lookups.add(new JsonObject().put("label", l.label()).put("request", l.line())
+                        .put("error", e.getCause().getMessage()));
+                System.out.printf("  %s failed: %s%n", l.label(), e.getCause().getMessage());
             }
-            runs.sort((a, b) -> Double.compare(a.totalMs(), b.totalMs()));
-            LoadDriver.LookupTiming median = runs.get(runs.size() / 2);
-            lookups.add(new JsonObject().put("label", l.label()).put("request", l.line())
-                    .put("results", median.results()).put("firstResultMs", median.firstMs())
-                    .put("totalMs", median.totalMs()));
-            System.out.printf("  %s: %,d results, first after %.1f ms, all after %.1f ms%n", l.label(), median.results(),
-                    median.firstMs(), median.totalMs());
         }
         report.put("lookups", lookups);
     }

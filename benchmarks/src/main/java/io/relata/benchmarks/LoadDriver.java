@@ -49,6 +49,8 @@ public final class LoadDriver implements AutoCloseable {
 
     /** A request without an answer for this long counts as an error (the connection is closed). */
     private static final long REQUEST_TIMEOUT_MS = 30_000;
+    /** A lookup computes its whole answer before the first line: it may be silent for longer. */
+    private static final long LOOKUP_TIMEOUT_MS = 600_000;
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpClient client;
@@ -72,17 +74,17 @@ public final class LoadDriver implements AutoCloseable {
         // The body is asked for inside the send's own continuation: that one runs on the
         // connection's event loop as the response arrives. One more hop (a continuation chained
         // outside) can come after the body has ended, and then the body never completes.
-        return client.request(options(path))
-                .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
+        return client.request(options(path, REQUEST_TIMEOUT_MS))
+                .compose(req -> req.putHeader("Authorization", "Bearer " + key)
                         .putHeader("Content-Type", "application/json").send(body.toBuffer())
                         .compose(resp -> resp.body().map(b -> new JsonObject[] {
                             new JsonObject().put("status", resp.statusCode()), parse(b)})));
     }
 
     /** A POST that fails, rather than waits forever, when no connection frees up or no answer comes. */
-    private static io.vertx.core.http.RequestOptions options(String path) {
+    private static io.vertx.core.http.RequestOptions options(String path, long idleTimeoutMs) {
         return new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-                .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(REQUEST_TIMEOUT_MS);
+                .setConnectTimeout(REQUEST_TIMEOUT_MS).setIdleTimeout(idleTimeoutMs);
     }
 
     private static JsonObject parse(Buffer b) {
@@ -301,8 +303,8 @@ public final class LoadDriver implements AutoCloseable {
             resp.endHandler(v -> end.complete(System.nanoTime()));
         };
         // The handlers are set inside the send's own continuation, as the response arrives (see post).
-        client.request(options(path))
-                .compose(req -> req.idleTimeout(REQUEST_TIMEOUT_MS).putHeader("Authorization", "Bearer " + key)
+        client.request(options(path, LOOKUP_TIMEOUT_MS))
+                .compose(req -> req.putHeader("Authorization", "Bearer " + key)
                         .send(body.toBuffer()).onSuccess(read))
                 .onFailure(end::completeExceptionally);
         long finished = end.get(10, TimeUnit.MINUTES);

@@ -44,6 +44,11 @@ final class Report {
         md.append("\n| lookup | results | first result ms | all results ms |\n|---|---|---|---|\n");
         for (Object o : r.getJsonArray("lookups", new JsonArray())) {
             JsonObject l = (JsonObject) o;
+            if (l.containsKey("error")) {
+                md.append(String.format(Locale.ROOT, "| `%s` | failed: %s | | |%n", l.getString("request"),
+                        l.getString("error").replace('|', '/')));
+                continue;
+            }
             md.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f | %.1f |%n", l.getString("request"),
                     l.getInteger("results"), l.getDouble("firstResultMs"), l.getDouble("totalMs")));
         }
