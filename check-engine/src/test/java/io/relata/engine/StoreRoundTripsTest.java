@@ -21,12 +21,19 @@ import org.junit.jupiter.api.Test;
  */
 class StoreRoundTripsTest {
 
-    @Test
-    void depthTwentyCheck_costsOneQueryPerLevelCold_andNoneWarm() {
-        TupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+    private final TupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+
+    /** A new tenant whose groups nest through {@code member}. */
+    private String newTenant() {
         String tenant = "t-" + UUID.randomUUID();
         store.createTenant(tenant);
         store.writeSchema(tenant, "definition user {}\ndefinition group {\n  relation member: user | group#member\n}\n");
+        return tenant;
+    }
+
+    @Test
+    void depthTwentyCheck_costsOneQueryPerLevelCold_andNoneWarm() {
+        String tenant = newTenant();
         List<RelationshipUpdate> chain = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             chain.add(RelationshipUpdate.touch(Relationship.parse("group:g" + i + "#member@group:g" + (i + 1) + "#member")));
@@ -65,10 +72,7 @@ class StoreRoundTripsTest {
 
     @Test
     void relationshipCacheOff_everySubjectReadsTheStore() {
-        TupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
-        String tenant = "t-" + UUID.randomUUID();
-        store.createTenant(tenant);
-        store.writeSchema(tenant, "definition user {}\ndefinition group {\n  relation member: user | group#member\n}\n");
+        String tenant = newTenant();
         Revision revision = store.write(tenant, List.of(
                 RelationshipUpdate.touch(Relationship.parse("group:a#member@group:b#member")),
                 RelationshipUpdate.touch(Relationship.parse("group:b#member@user:x"))));
