@@ -59,7 +59,6 @@ final class Evaluation {
     private final Map<String, Integer> inProgress = new HashMap<>();
     /** Values assumed for results still being computed, while iterating to a fixed point. */
     private final Map<String, Truth> provisional = new HashMap<>();
-    private static final int MAX_FIXPOINT_ROUNDS = 32;
     /** Relationships read so far, by {@code type#relation:id}: each is read once per evaluation. */
     private Map<String, List<Relationship>> loaded = new HashMap<>();
     /**
@@ -184,9 +183,16 @@ final class Evaluation {
         Map<String, Truth> computed;
         try {
             computed = compute(type, todo, name, depth);
-            // Something on the way needed a value of this frame still being computed. Iterate
-            // from FALSE until the values stop changing: the least fixed point.
-            for (int round = 0; cutsInto[frame] > 0 && round < MAX_FIXPOINT_ROUNDS; round++) {
+            // Something on the way needed a value of this frame still being computed: a cycle
+            // in the data, or one id of the batch resting on another (a group and its parent).
+            // Iterate from FALSE until the values stop changing: the least fixed point. Each
+            // round settles at least one more link of a chain of ids within the batch, and a
+            // link is at least one level deep, so a chain that needs more rounds than the
+            // levels left would also exceed the depth limit when asked one id at a time; and a
+            // cycle through an exclusion never settles. Both end with the depth-limit error:
+            // a value that has not settled is never reported, memoized or cached.
+            int roundsLeft = maxDepth - depth + 1;
+            while (cutsInto[frame] > 0) {
                 boolean changed = false;
                 for (String id : todo) {
                     Truth now = computed.getOrDefault(id, Truth.FALSE);
@@ -196,6 +202,12 @@ final class Evaluation {
                 }
                 if (!changed) {
                     break;
+                }
+                if (roundsLeft-- == 0) {
+                    throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":"
+                            + todo.get(0) + "#" + name + " for " + subject + " did not settle within " + maxDepth
+                            + " levels: the data nests deeper than the depth limit, or a cycle in it passes"
+                            + " through an exclusion");
                 }
                 cutsInto[frame] = 0;
                 computed = compute(type, todo, name, depth);

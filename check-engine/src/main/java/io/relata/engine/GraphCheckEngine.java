@@ -74,7 +74,7 @@ public final class GraphCheckEngine implements CheckEngine {
         return System.nanoTime() + options.deadline().toNanos();
     }
 
-    /** Store queries the most recent check made (for measurements). */
+    /** Store queries the most recent check or lookup subjects made (for measurements). */
     public int lastStoreCalls() {
         return lastStoreCalls.get();
     }
@@ -182,13 +182,32 @@ public final class GraphCheckEngine implements CheckEngine {
                                 CheckResult.of(truths.get(requests.get(i).resource().id())), null);
                     }
                 } catch (EngineException e) {
-                    for (int i : group) {
-                        results[i] = new BulkCheckResult(requests.get(i), null, e);
+                    if (e.reason() == EngineException.Reason.DEPTH_EXCEEDED && group.size() > 1) {
+                        // One item of the batch nests past the limit: the others still get
+                        // their answers, each as deep as it would be asked alone.
+                        for (int i : group) {
+                            results[i] = checkAlone(tenant, revision, schema, requests.get(i));
+                        }
+                    } else {
+                        for (int i : group) {
+                            results[i] = new BulkCheckResult(requests.get(i), null, e);
+                        }
                     }
                 }
             }, pool));
         }
         return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0])).thenApply(v -> List.of(results));
+    }
+
+    private BulkCheckResult checkAlone(String tenant, Revision revision, Schema schema, CheckRequest request) {
+        try {
+            Truth truth = evaluation(tenant, revision, schema, request.subject(), request.context())
+                    .evaluate(request.resource().type(), List.of(request.resource().id()), request.permission(), 0)
+                    .get(request.resource().id());
+            return new BulkCheckResult(request, CheckResult.of(truth), null);
+        } catch (EngineException e) {
+            return new BulkCheckResult(request, null, e);
+        }
     }
 
     // ---- expand ------------------------------------------------------------------------------------
@@ -414,7 +433,9 @@ public final class GraphCheckEngine implements CheckEngine {
             }
             SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
                     context == null ? Map.of() : context, caveats, options.maxDepth(), deadline());
-            return sets.of(resource.type(), resource.id(), permission, 0).results();
+            List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
+            lastStoreCalls.set(sets.storeCalls());
+            return results;
         });
     }
 

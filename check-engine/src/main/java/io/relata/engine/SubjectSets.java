@@ -9,6 +9,8 @@ import io.relata.store.Relationship;
 import io.relata.store.Revision;
 import io.relata.store.SubjectRef;
 import io.relata.store.TupleStore;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +23,14 @@ import java.util.Set;
  * relation), computed forward through relations, usersets, arrows and set operations. A
  * resource#name already being computed further up (a cycle in the data) contributes the
  * empty set there.
+ *
+ * <p>Each object#name is computed once per request: a result is remembered unless it rests
+ * on such a cut into an enclosing computation (then it is computed again where it is met
+ * next), so subgroups shared by many groups cost one computation, not one per path. Reads
+ * are batched by level: when an object's relationships name other objects, the relations
+ * the question may read on all of them are read together in one store query.
+ *
+ * <p>Not thread-safe: one instance belongs to one request.
  */
 final class SubjectSets {
 
@@ -35,7 +45,17 @@ final class SubjectSets {
     private final int maxDepth;
     private final long deadlineNanos;
     private final Map<String, SubjectSet> memo = new HashMap<>();
-    private final Set<String> inProgress = new HashSet<>();
+    /** Keys being computed, with their frame (nesting of {@link #of} calls that compute). */
+    private final Map<String, Integer> inProgress = new HashMap<>();
+    /** Open frames of {@link #of}. */
+    private int frames;
+    /** The outermost frame a cut reached since the innermost open frame began. */
+    private int outermostCut = Integer.MAX_VALUE;
+    /** Relationships read so far, by {@code type#relation:id}: each is read once per request. */
+    private final Map<String, List<Relationship>> loaded = new HashMap<>();
+    /** Per type, the relations the question may read on objects of that type; null until the first. */
+    private Map<String, Set<String>> relationsRead;
+    private int storeCalls;
 
     SubjectSets(TupleStore store, String tenant, Revision revision, Schema schema, String subjectType,
             String subjectRelation, Map<String, Object> context, CaveatEvaluator caveats, int maxDepth,
@@ -60,24 +80,43 @@ final class SubjectSets {
         if (System.nanoTime() > deadlineNanos) {
             throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup subjects ran past its deadline");
         }
+        if (relationsRead == null) {
+            relationsRead = schema.relationsRead(type, name);
+        }
         String key = type + ":" + id + "#" + name;
         SubjectSet known = memo.get(key);
         if (known != null) {
             return known.copy();
         }
-        if (!inProgress.add(key)) {
+        Integer open = inProgress.get(key);
+        if (open != null) {
+            outermostCut = Math.min(outermostCut, open);
             return SubjectSet.empty();
         }
+        int frame = frames++;
+        inProgress.put(key, frame);
+        int outerCut = outermostCut;
+        outermostCut = Integer.MAX_VALUE;
         SubjectSet result;
         try {
             result = compute(type, id, name, depth);
         } finally {
             inProgress.remove(key);
+            frames--;
         }
-        if (inProgress.isEmpty()) {
+        // A cut into this frame is part of its own result; a cut into an enclosing one means
+        // the result is not final, so it is not remembered.
+        boolean exact = outermostCut >= frame;
+        outermostCut = Math.min(outerCut, exact ? Integer.MAX_VALUE : outermostCut);
+        if (exact) {
             memo.put(key, result.copy());
         }
         return result;
+    }
+
+    /** Store queries this request made. */
+    int storeCalls() {
+        return storeCalls;
     }
 
     private SubjectSet compute(String type, String id, String name, int depth) {
@@ -92,7 +131,9 @@ final class SubjectSets {
         }
         Relation relation = definition.relations().get(name);
         if (relation != null) {
-            for (Relationship t : store.subjectsOf(tenant, revision, type, List.of(id), name)) {
+            List<Relationship> tuples = tuples(type, id, name);
+            prefetch(tuples, false);
+            for (Relationship t : tuples) {
                 Cav caveat = caveat(t);
                 SubjectRef s = t.subject();
                 if (s.type().equals(subjectType) && Objects.equals(s.relation(), subjectRelation)) {
@@ -146,7 +187,8 @@ final class SubjectSets {
             return of(type, id, c.relation(), depth + 1);
         }
         if (rewrite instanceof Rewrite.TupleToUserset t) {
-            List<Relationship> tuples = store.subjectsOf(tenant, revision, type, List.of(id), t.tupleset());
+            List<Relationship> tuples = tuples(type, id, t.tupleset());
+            prefetch(tuples, true);
             if (t.kind() == Rewrite.ArrowKind.ANY) {
                 SubjectSet result = SubjectSet.empty();
                 for (Relationship r : tuples) {
@@ -181,6 +223,67 @@ final class SubjectSets {
             return SubjectSet.of(id, Cav.NONE);
         }
         return SubjectSet.empty();
+    }
+
+    /** The relationships of {@code type:id#relation}, read with the other relations the question needs of it. */
+    private List<Relationship> tuples(String type, String id, String relation) {
+        List<Relationship> known = loaded.get(type + "#" + relation + ":" + id);
+        if (known != null) {
+            return known;
+        }
+        Set<String> relations = new HashSet<>(relationsRead.getOrDefault(type, Set.of()));
+        relations.add(relation);
+        load(type, List.of(id), relations);
+        return loaded.get(type + "#" + relation + ":" + id);
+    }
+
+    /**
+     * Reads, in one query per type, the relations the question may need on the objects these
+     * relationships name (subject sets, or the targets of an arrow), before they are visited.
+     */
+    private void prefetch(List<Relationship> tuples, boolean arrowTargets) {
+        Map<String, Set<String>> byType = new HashMap<>();
+        for (Relationship t : tuples) {
+            SubjectRef s = t.subject();
+            if (!s.isWildcard() && (arrowTargets || s.relation() != null)) {
+                byType.computeIfAbsent(s.type(), k -> new java.util.LinkedHashSet<>()).add(s.id());
+            }
+        }
+        byType.forEach((type, ids) -> {
+            Set<String> relations = relationsRead.getOrDefault(type, Set.of());
+            if (!relations.isEmpty()) {
+                load(type, ids, relations);
+            }
+        });
+    }
+
+    /** Reads those relations of those ids that were not read before, in one store query. */
+    private void load(String type, Collection<String> ids, Set<String> relations) {
+        Set<String> fresh = new HashSet<>();
+        Set<String> missing = new java.util.LinkedHashSet<>();
+        for (String id : ids) {
+            for (String r : relations) {
+                String key = type + "#" + r + ":" + id;
+                if (!loaded.containsKey(key)) {
+                    loaded.put(key, new ArrayList<>());
+                    fresh.add(key);
+                    missing.add(id);
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        storeCalls++;
+        List<Relationship> rows = relations.size() == 1
+                ? store.subjectsOf(tenant, revision, type, missing, relations.iterator().next())
+                : store.subjectsOf(tenant, revision, type, missing, relations);
+        for (Relationship row : rows) {
+            String key = type + "#" + row.relation() + ":" + row.resource().id();
+            if (fresh.contains(key)) {
+                loaded.get(key).add(row);
+            }
+        }
     }
 
     private Cav caveat(Relationship t) {

@@ -27,9 +27,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance cases of {@code conformance/cases}, answered by a real SpiceDB: each case's
- * schema and relationships are written to a fresh tenant, then every check and lookup must
- * give SpiceDB's answer. Each store implementation runs this through its subclass.
+ * The conformance cases of {@code conformance/cases} and {@code conformance/deep}, answered by
+ * a real SpiceDB: each case's schema and relationships are written to a fresh tenant, then
+ * every check and lookup must give SpiceDB's answer, whatever order the questions come in.
+ * Each case runs twice, each time on a fresh engine (empty caches): lookups first, then every
+ * check one by one, then all of them in bulk; and bulk checks first, then checks one by one,
+ * then lookups. An answer that depends on what an earlier question left in a cache fails one
+ * of the two. Each store implementation runs this through its subclass.
  */
 public abstract class ConformanceContract {
 
@@ -38,21 +42,37 @@ public abstract class ConformanceContract {
 
     protected abstract TupleStore store();
 
-    /** True to ask checks one by one, false to ask them in bulk. */
-    protected abstract boolean oneByOne();
+    /** The order in which one run asks a case's questions. */
+    enum Order {
+        LOOKUPS_FIRST,
+        BULK_CHECKS_FIRST
+    }
 
     static Stream<Arguments> cases() throws IOException, URISyntaxException {
-        Path dir = Path.of(ConformanceContract.class.getResource("/conformance/cases").toURI());
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> list = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-            assertThat(list).hasSizeGreaterThanOrEqualTo(60);
-            return list.stream().map(p -> Arguments.of(Named.of(p.getFileName().toString(), p)));
+        List<Path> files = new ArrayList<>(files("cases"));
+        assertThat(files).hasSizeGreaterThanOrEqualTo(60);
+        List<Path> deep = files("deep");
+        assertThat(deep).hasSizeGreaterThanOrEqualTo(7);
+        files.addAll(deep);
+        List<Arguments> out = new ArrayList<>();
+        for (Path p : files) {
+            for (Order order : Order.values()) {
+                out.add(Arguments.of(Named.of(p.getParent().getFileName() + "/" + p.getFileName(), p), order));
+            }
+        }
+        return out.stream();
+    }
+
+    private static List<Path> files(String dir) throws IOException, URISyntaxException {
+        Path path = Path.of(ConformanceContract.class.getResource("/conformance/" + dir).toURI());
+        try (Stream<Path> files = Files.list(path)) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void matchesSpiceDb(Path file) throws Exception {
+    void matchesSpiceDb(Path file, Order order) throws Exception {
         JsonNode c = JSON.readTree(file.toFile());
         TupleStore store = store();
         String tenant = "conf-" + UUID.randomUUID();
@@ -68,47 +88,90 @@ public abstract class ConformanceContract {
         Revision revision = store.headRevision(tenant);
         List<String> mismatches = new ArrayList<>();
         try (GraphCheckEngine engine = new GraphCheckEngine(store)) {
+            Questions questions = new Questions(engine, tenant, revision, c, mismatches);
+            if (order == Order.LOOKUPS_FIRST) {
+                questions.lookups();
+                questions.checksOneByOne();
+                questions.checksInBulk();
+            } else {
+                questions.checksInBulk();
+                questions.checksOneByOne();
+                questions.lookups();
+            }
+        }
+        assertThat(mismatches).as("%s (%s): %d mismatches", file.getFileName(), order, mismatches.size()).isEmpty();
+    }
+
+    /** A case's questions, asked of one engine; every wrong answer is added to {@code mismatches}. */
+    private record Questions(GraphCheckEngine engine, String tenant, Revision revision, JsonNode c,
+            List<String> mismatches) {
+
+        List<CheckRequest> requests() {
             List<CheckRequest> requests = new ArrayList<>();
-            List<String> expected = new ArrayList<>();
             for (JsonNode check : c.get("checks")) {
                 requests.add(new CheckRequest(ObjectRef.parse(check.get("resource").asText()),
                         check.get("permission").asText(), SubjectRef.parse(check.get("subject").asText()),
                         context(check)));
-                expected.add(check.get("expected").asText());
             }
+            return requests;
+        }
+
+        void checksOneByOne() throws Exception {
+            List<CheckRequest> requests = requests();
             List<Permissionship> actual = new ArrayList<>();
-            if (oneByOne()) {
-                for (CheckRequest r : requests) {
-                    actual.add(engine.check(tenant, revision, r).get().permissionship());
-                }
-            } else {
-                for (BulkCheckResult r : engine.checkBulk(tenant, revision, requests).get()) {
-                    assertThat(r.error()).as("bulk item %s", r.request()).isNull();
-                    actual.add(r.result().permissionship());
-                }
+            for (CheckRequest r : requests) {
+                actual.add(engine.check(tenant, revision, r).get().permissionship());
             }
+            compare("check", requests, actual);
+        }
+
+        void checksInBulk() throws Exception {
+            List<CheckRequest> requests = requests();
+            List<Permissionship> actual = new ArrayList<>();
+            for (BulkCheckResult r : engine.checkBulk(tenant, revision, requests).get()) {
+                assertThat(r.error()).as("bulk item %s", r.request()).isNull();
+                actual.add(r.result().permissionship());
+            }
+            compare("bulk check", requests, actual);
+        }
+
+        private void compare(String how, List<CheckRequest> requests, List<Permissionship> actual) {
+            JsonNode checks = c.get("checks");
             for (int i = 0; i < requests.size(); i++) {
-                if (!actual.get(i).name().equals(expected.get(i))) {
-                    mismatches.add("check " + requests.get(i) + ": expected " + expected.get(i) + ", got " + actual.get(i));
+                String expected = checks.get(i).get("expected").asText();
+                if (!actual.get(i).name().equals(expected)) {
+                    mismatches.add(how + " " + requests.get(i) + ": expected " + expected + ", got " + actual.get(i));
                 }
             }
+        }
+
+        void lookups() throws Exception {
             for (JsonNode lookup : c.path("lookups")) {
                 String kind = lookup.get("kind").asText();
                 List<String> want = new ArrayList<>();
                 List<String> got = new ArrayList<>();
+                List<String> ids = new ArrayList<>();
                 if (kind.equals("resources")) {
-                    lookup.get("expected").forEach(e -> want.add(e.get("id").asText() + ":" + e.get("permissionship").asText()));
+                    lookup.get("expected").forEach(e -> want.add(describeExpected(e)));
                     engine.lookupResources(tenant, revision, lookup.get("resourceType").asText(),
                             lookup.get("permission").asText(), SubjectRef.parse(lookup.get("subject").asText()),
-                            context(lookup), null, 0).get().results()
-                            .forEach(r -> got.add(r.id() + ":" + r.permissionship()));
+                            context(lookup), null, 0).get().results().forEach(r -> {
+                                ids.add(r.id());
+                                got.add(r.id() + ":" + r.permissionship() + missing(lookup, r.missingContext()));
+                            });
                 } else {
-                    lookup.get("expected").forEach(e -> want.add(describe(e)));
+                    lookup.get("expected").forEach(e -> want.add(describeExpected(e)));
                     String relation = lookup.has("optionalSubjectRelation")
                             ? lookup.get("optionalSubjectRelation").asText() : null;
                     engine.lookupSubjects(tenant, revision, ObjectRef.parse(lookup.get("resource").asText()),
                             lookup.get("permission").asText(), lookup.get("subjectType").asText(), relation,
-                            context(lookup)).get().forEach(s -> got.add(describe(s)));
+                            context(lookup)).get().forEach(s -> {
+                                ids.add(s.id());
+                                got.add(describe(lookup, s));
+                            });
+                }
+                if (ids.size() != new TreeSet<>(ids).size()) {
+                    mismatches.add("lookup " + lookup + ": returned an id more than once: " + ids);
                 }
                 if (!new TreeSet<>(want).equals(new TreeSet<>(got))) {
                     mismatches.add("lookup " + lookup + ":\n    expected " + new TreeSet<>(want) + "\n    got      "
@@ -116,15 +179,31 @@ public abstract class ConformanceContract {
                 }
             }
         }
-        assertThat(mismatches).as("%s: %d mismatches", file.getFileName(), mismatches.size()).isEmpty();
     }
 
     private static Map<String, Object> context(JsonNode node) {
         return node.has("context") ? JSON.convertValue(node.get("context"), MAP) : Map.of();
     }
 
-    private static String describe(JsonNode e) {
+    /**
+     * The missing caveat parameters, compared only where the case records them
+     * ({@code "missingContext"} on an expected entry): SpiceDB reports them on some answers.
+     */
+    private static String missing(JsonNode lookup, List<String> names) {
+        boolean recorded = false;
+        for (JsonNode e : lookup.get("expected")) {
+            recorded |= e.has("missingContext");
+        }
+        return recorded && !names.isEmpty() ? " missing " + new TreeSet<>(names) : "";
+    }
+
+    private static String describeExpected(JsonNode e) {
         StringBuilder out = new StringBuilder(e.get("id").asText()).append(':').append(e.get("permissionship").asText());
+        if (e.has("missingContext") && !e.get("missingContext").isEmpty()) {
+            List<String> names = new ArrayList<>();
+            e.get("missingContext").forEach(x -> names.add(x.asText()));
+            out.append(" missing ").append(new TreeSet<>(names));
+        }
         if (e.has("excludedIds")) {
             List<String> ids = new ArrayList<>();
             e.get("excludedIds").forEach(x -> ids.add(x.asText()));
@@ -138,8 +217,9 @@ public abstract class ConformanceContract {
         return out.toString();
     }
 
-    private static String describe(SubjectResult s) {
-        StringBuilder out = new StringBuilder(s.id()).append(':').append(s.permissionship());
+    private static String describe(JsonNode lookup, SubjectResult s) {
+        StringBuilder out = new StringBuilder(s.id()).append(':').append(s.permissionship())
+                .append(missing(lookup, s.missingContext()));
         if (!s.excluded().isEmpty()) {
             out.append(" excluding ").append(new TreeSet<>(s.excluded().stream().map(LookupResult::id).toList()));
             List<String> conditional = s.excluded().stream()

@@ -12,9 +12,4 @@ class MemoryConformanceTest extends ConformanceContract {
     protected TupleStore store() {
         return STORE;
     }
-
-    @Override
-    protected boolean oneByOne() {
-        return true;
-    }
 }

@@ -11,9 +11,4 @@ class PostgresConformanceTest extends ConformanceContract {
     protected TupleStore store() {
         return new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
     }
-
-    @Override
-    protected boolean oneByOne() {
-        return false;
-    }
 }

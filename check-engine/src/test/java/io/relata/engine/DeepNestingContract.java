@@ -1,0 +1,277 @@
+package io.relata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relata.store.ObjectRef;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.SubjectRef;
+import io.relata.store.TupleStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nesting as deep as the depth limit allows, asked in every way (check, bulk check, lookup
+ * resources, lookup subjects) and in every order on a fresh engine: every way gives the same,
+ * right answer, or the depth-limit error; never a wrong answer, and never a wrong answer left
+ * in the cache for the next question. Each store runs this through its subclass.
+ */
+public abstract class DeepNestingContract {
+
+    protected abstract TupleStore store();
+
+    private static final String GROUPS = """
+            definition user {}
+            definition group {
+                relation member: user | group#member
+                relation banned: user
+                permission allowed = member - banned
+            }
+            definition folder {
+                relation parent: folder
+                relation viewer: user | group#member
+                relation banned: user
+                permission view = viewer + parent->view
+                permission visible = view - banned
+            }
+            definition doc {
+                relation parent: folder
+                permission view = parent->view
+            }
+            """;
+
+    private String tenant;
+    private Revision revision;
+
+    private Revision write(String schema, List<String> relationships) {
+        TupleStore store = store();
+        tenant = "deep-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, schema);
+        List<RelationshipUpdate> updates = relationships.stream()
+                .map(r -> RelationshipUpdate.touch(Relationship.parse(r))).toList();
+        for (int i = 0; i < updates.size(); i += store.options().maxUpdatesPerWrite()) {
+            store.write(tenant, updates.subList(i, Math.min(updates.size(), i + store.options().maxUpdatesPerWrite())));
+        }
+        revision = store.headRevision(tenant);
+        return revision;
+    }
+
+    /** {@code group:g0#member@group:g1#member}, ..., {@code group:g(n-1)#member@user:deep}: n groups. */
+    private static List<String> groupChain(int groups) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i + 1 < groups; i++) {
+            out.add("group:g" + i + "#member@group:g" + (i + 1) + "#member");
+        }
+        out.add("group:g" + (groups - 1) + "#member@user:deep");
+        return out;
+    }
+
+    private static List<String> ids(String prefix, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(prefix + i);
+        }
+        return out;
+    }
+
+    private List<String> lookup(GraphCheckEngine engine, String type, String permission, String subject)
+            throws Exception {
+        return engine.lookupResources(tenant, revision, type, permission, SubjectRef.parse(subject), Map.of(), null, 0)
+                .get().results().stream().map(LookupResult::id).sorted().toList();
+    }
+
+    private Permissionship check(GraphCheckEngine engine, String resource, String permission, String subject)
+            throws Exception {
+        return engine.check(tenant, revision, CheckRequest.of(resource, permission, subject)).get().permissionship();
+    }
+
+    private List<Permissionship> bulk(GraphCheckEngine engine, String type, List<String> ids, String permission,
+            String subject) throws Exception {
+        List<CheckRequest> requests = ids.stream()
+                .map(id -> CheckRequest.of(type + ":" + id, permission, subject)).toList();
+        List<Permissionship> out = new ArrayList<>();
+        for (BulkCheckResult r : engine.checkBulk(tenant, revision, requests).get()) {
+            assertThat(r.error()).as("bulk item %s", r.request()).isNull();
+            out.add(r.result().permissionship());
+        }
+        return out;
+    }
+
+    private static List<Permissionship> all(Permissionship p, int n) {
+        return java.util.Collections.nCopies(n, p);
+    }
+
+    @Test
+    void subjectSetChain_lookupFirstOnAFreshEngine_findsEveryGroup_andChecksAfterItAgree() throws Exception {
+        write(GROUPS, groupChain(46));
+        List<String> groups = ids("g", 46);
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertThat(lookup(engine, "group", "member", "user:deep")).containsExactlyInAnyOrderElementsOf(groups);
+            assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
+            assertThat(bulk(engine, "group", groups, "member", "user:deep")).isEqualTo(all(Permissionship.HAS, 46));
+            assertThat(bulk(engine, "group", groups, "member", "user:other")).isEqualTo(all(Permissionship.NO, 46));
+        }
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertThat(bulk(engine, "group", groups, "member", "user:deep")).isEqualTo(all(Permissionship.HAS, 46));
+            assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
+            assertThat(lookup(engine, "group", "member", "user:deep")).containsExactlyInAnyOrderElementsOf(groups);
+        }
+    }
+
+    @Test
+    void exclusionOverASubjectSetChain_leavesOutOnlyTheBannedGroup() throws Exception {
+        List<String> data = new ArrayList<>(groupChain(46));
+        data.add("group:g20#banned@user:deep");
+        write(GROUPS, data);
+        List<String> groups = ids("g", 46);
+        List<String> allowed = new ArrayList<>(groups);
+        allowed.remove("g20");
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertThat(lookup(engine, "group", "allowed", "user:deep")).containsExactlyInAnyOrderElementsOf(allowed);
+            assertThat(check(engine, "group:g0", "allowed", "user:deep")).isEqualTo(Permissionship.HAS);
+            assertThat(check(engine, "group:g20", "allowed", "user:deep")).isEqualTo(Permissionship.NO);
+            List<Permissionship> expected = new ArrayList<>(all(Permissionship.HAS, 46));
+            expected.set(20, Permissionship.NO);
+            assertThat(bulk(engine, "group", groups, "allowed", "user:deep")).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void arrowChain_lookupFirstOnAFreshEngine_findsEveryFolder_andChecksAfterItAgree() throws Exception {
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i + 1 < 45; i++) {
+            data.add("folder:f" + i + "#parent@folder:f" + (i + 1));
+        }
+        data.add("folder:f44#viewer@user:deep");
+        data.add("folder:f30#banned@user:deep");
+        data.add("doc:d#parent@folder:f0");
+        write(GROUPS, data);
+        List<String> folders = ids("f", 45);
+        List<String> visible = new ArrayList<>(folders);
+        visible.remove("f30");
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertThat(lookup(engine, "folder", "view", "user:deep")).containsExactlyInAnyOrderElementsOf(folders);
+            assertThat(lookup(engine, "folder", "visible", "user:deep")).containsExactlyInAnyOrderElementsOf(visible);
+            assertThat(check(engine, "folder:f0", "view", "user:deep")).isEqualTo(Permissionship.HAS);
+            assertThat(check(engine, "doc:d", "view", "user:deep")).isEqualTo(Permissionship.HAS);
+            assertThat(bulk(engine, "folder", folders, "view", "user:deep")).isEqualTo(all(Permissionship.HAS, 45));
+        }
+    }
+
+    @Test
+    void pastTheDepthLimit_everyWayOfAskingEndsWithTheDepthError_andAShallowItemStillGetsItsAnswer()
+            throws Exception {
+        write(GROUPS, groupChain(61));
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertDepthExceeded(() -> engine.lookupResources(tenant, revision, "group", "member",
+                    SubjectRef.parse("user:deep"), Map.of(), null, 0).get());
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"))
+                    .get());
+            List<BulkCheckResult> results = engine.checkBulk(tenant, revision, List.of(
+                    CheckRequest.of("group:g0", "member", "user:deep"),
+                    CheckRequest.of("group:g55", "member", "user:deep"))).get();
+            assertThat(results.get(0).error()).isNotNull();
+            assertThat(results.get(0).error().reason()).isEqualTo(EngineException.Reason.DEPTH_EXCEEDED);
+            assertThat(results.get(1).error()).isNull();
+            assertThat(results.get(1).result().permissionship()).isEqualTo(Permissionship.HAS);
+            // What the failed questions computed on the way was not cached as an answer.
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"))
+                    .get());
+            assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
+        }
+    }
+
+    @Test
+    void aCycleThroughAnExclusion_endsWithTheDepthError_neverAnAnswer() throws Exception {
+        String schema = """
+                definition user {}
+                definition group {
+                    relation member: user | group#allowed
+                    relation banned: user | group#allowed
+                    permission allowed = member - banned
+                }
+                """;
+        write(schema, List.of("group:a#member@user:u", "group:a#banned@group:a#allowed"));
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:a", "allowed", "user:u"))
+                    .get());
+            assertDepthExceeded(() -> engine.lookupResources(tenant, revision, "group", "allowed",
+                    SubjectRef.parse("user:u"), Map.of(), null, 0).get());
+        }
+    }
+
+    @Test
+    void lookupSubjectsOnALattice_computesEachGroupOnce_readingEachLayerInOneQuery() throws Exception {
+        int layers = 20;
+        List<String> data = new ArrayList<>();
+        for (int layer = 0; layer + 1 < layers; layer++) {
+            for (String from : List.of("a", "b")) {
+                for (String to : List.of("a", "b")) {
+                    data.add("group:" + from + layer + "#member@group:" + to + (layer + 1) + "#member");
+                }
+            }
+        }
+        data.add("group:a" + (layers - 1) + "#member@user:deep");
+        data.add("group:b" + (layers - 1) + "#member@user:other");
+        data.add("group:a" + (layers / 2) + "#member@user:middle");
+        write(GROUPS, data);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        try (GraphCheckEngine counted = new GraphCheckEngine(countingReads(store(), reads))) {
+            List<String> subjects = counted.lookupSubjects(tenant, revision, ObjectRef.parse("group:b0"), "member",
+                    "user", null, Map.of()).get().stream().map(SubjectResult::id).sorted().toList();
+            assertThat(subjects).containsExactly("deep", "middle", "other");
+            assertThat(reads.get()).as("store queries for %d layers", layers).isLessThanOrEqualTo(layers + 1);
+            assertThat(counted.lastStoreCalls()).isEqualTo(reads.get());
+        }
+        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+            List<String> subjects = engine.lookupSubjects(tenant, revision, ObjectRef.parse("group:b0"), "member",
+                    "user", null, Map.of()).get().stream().map(SubjectResult::id).sorted().toList();
+            assertThat(subjects).containsExactly("deep", "middle", "other");
+            List<String> groups = new ArrayList<>();
+            for (int layer = 0; layer < layers; layer++) {
+                groups.add("a" + layer);
+                groups.add("b" + layer);
+            }
+            groups.remove("b" + (layers - 1));
+            assertThat(lookup(engine, "group", "member", "user:deep")).containsExactlyInAnyOrderElementsOf(groups);
+            assertThat(check(engine, "group:a0", "member", "user:middle")).isEqualTo(Permissionship.HAS);
+            assertThat(check(engine, "group:a" + (layers / 2 + 1), "member", "user:middle"))
+                    .isEqualTo(Permissionship.NO);
+        }
+    }
+
+    /** The store itself, counting the engine's forward reads ({@code subjectsOf}). */
+    private static TupleStore countingReads(TupleStore store, java.util.concurrent.atomic.AtomicInteger reads) {
+        return (TupleStore) java.lang.reflect.Proxy.newProxyInstance(TupleStore.class.getClassLoader(),
+                new Class<?>[] {TupleStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("subjectsOf")) {
+                        reads.incrementAndGet();
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private interface Call {
+        Object run() throws Exception;
+    }
+
+    private static void assertDepthExceeded(Call call) {
+        assertThatThrownBy(call::run).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(EngineException.class,
+                        e -> assertThat(e.reason()).isEqualTo(EngineException.Reason.DEPTH_EXCEEDED));
+    }
+}
