@@ -1,8 +1,10 @@
 package io.relata.server;
 
+import static io.relata.server.Requests.touch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relata.engine.EngineOptions;
+import io.relata.server.TestServer.Reply;
 import io.relata.store.StoreOptions;
 import io.relata.store.postgres.PostgresApiKeys;
 import io.relata.store.postgres.PostgresTupleStore;
@@ -34,22 +36,10 @@ class HttpApiTest {
     /** Every test works in a tenant of its own, through a key the admin API made for it. */
     private static String key;
     private static final String ADMIN = "admin-" + UUID.randomUUID();
-    private static RelataServer server;
+    private static TestServer server;
     private static PostgresTupleStore store;
     private static com.zaxxer.hikari.HikariDataSource pool;
     private static String base;
-
-    record Reply(int status, String body) {
-        JsonObject json() {
-            return new JsonObject(body);
-        }
-
-        List<JsonObject> lines() {
-            List<JsonObject> out = new ArrayList<>();
-            body.lines().filter(l -> !l.isBlank()).forEach(l -> out.add(new JsonObject(l)));
-            return out;
-        }
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,27 +49,20 @@ class HttpApiTest {
         store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS.withMaxUpdatesPerWrite(20));
         // Each run gets a tenant of its own through its own key.
         String tenant = "http-" + UUID.randomUUID();
-        server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of(PRESHARED, tenant), "http-test-secret-0123456789",
+        server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of(PRESHARED, tenant), "http-test-secret-0123456789",
                 Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS.withMaxDepth(8), ADMIN), store,
                 new PostgresApiKeys(store));
-        int port = server.start().toCompletionStage().toCompletableFuture().get();
-        base = "http://127.0.0.1:" + port;
+        base = server.base();
     }
 
     @AfterAll
     static void stop() {
-        server.stop(Duration.ofSeconds(5));
+        server.close();
         pool.close();
     }
 
     static Reply post(String path, String body, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json");
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.body());
+        return server.post(path, body, key);
     }
 
     static Reply post(String path, String body) throws Exception {
@@ -94,15 +77,7 @@ class HttpApiTest {
     }
 
     static Reply get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.body());
-    }
-
-    private static String touch(String resourceType, String id, String relation, String subjectType, String subjectId) {
-        return "{\"operation\":\"OPERATION_TOUCH\",\"relationship\":{\"resource\":{\"objectType\":\"" + resourceType
-                + "\",\"objectId\":\"" + id + "\"},\"relation\":\"" + relation + "\",\"subject\":{\"object\":"
-                + "{\"objectType\":\"" + subjectType + "\",\"objectId\":\"" + subjectId + "\"}}}}";
+        return server.get(path);
     }
 
     private static final String SCHEMA = """
@@ -189,36 +164,6 @@ class HttpApiTest {
                 + "\"optionalResourceId\":\"ops\"}}");
         assertThat(delete.json().getString("relationshipsDeletedCount")).isEqualTo("1");
         assertThat(delete.json().getString("deletionProgress")).isEqualTo("DELETION_PROGRESS_COMPLETE");
-    }
-
-    @Test
-    void newEnemy_aCheckAtLeastAsFreshAsARemovalNeverSeesTheRemovedMember() throws Exception {
-        post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode());
-        for (int round = 0; round < 15; round++) {
-            String user = "u" + round;
-            post("/v1/relationships/write", "{\"updates\":[" + touch("group", "enemy", "member", "user", user) + "]}");
-            // Other writers keep the revision moving while we remove and check.
-            CompletableFuture<Void> noise = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < 5; i++) {
-                    try {
-                        post("/v1/relationships/write", "{\"updates\":[" + touch("group", "noise", "member", "user",
-                                "n" + i) + "]}");
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            });
-            Reply removed = post("/v1/relationships/write", "{\"updates\":[{\"operation\":\"OPERATION_DELETE\","
-                    + "\"relationship\":{\"resource\":{\"objectType\":\"group\",\"objectId\":\"enemy\"},\"relation\":"
-                    + "\"member\",\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"" + user + "\"}}}}]}");
-            String token = removed.json().getJsonObject("writtenAt").getString("token");
-            Reply check = post("/v1/permissions/check", "{\"consistency\":{\"atLeastAsFresh\":{\"token\":\"" + token
-                    + "\"}},\"resource\":{\"objectType\":\"group\",\"objectId\":\"enemy\"},\"permission\":\"member\","
-                    + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"" + user + "\"}}}");
-            assertThat(check.json().getString("permissionship")).as(check.body())
-                    .isEqualTo("PERMISSIONSHIP_NO_PERMISSION");
-            noise.join();
-        }
     }
 
     @Test

@@ -29,23 +29,18 @@ class WalkthroughTest {
         assertThat(commands).hasSize(6);
 
         PostgresTupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
-        RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0,
-                Map.of("somerandomkey", "walkthrough-" + UUID.randomUUID()), "walkthrough-secret-0123456789",
-                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null), store, new PostgresApiKeys(store));
-        int port = server.start().toCompletionStage().toCompletableFuture().get();
         List<String> outputs = new ArrayList<>();
-        try {
+        try (TestServer server = TestServer.start(new ServerConfig("127.0.0.1", 0,
+                Map.of("somerandomkey", "walkthrough-" + UUID.randomUUID()), "walkthrough-secret-0123456789",
+                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null), store, new PostgresApiKeys(store))) {
             for (String command : commands) {
-                Process curl = new ProcessBuilder("bash", "-c",
-                        command.replace("http://localhost:8443", "http://127.0.0.1:" + port))
+                Process curl = new ProcessBuilder("bash", "-c", command.replace("http://localhost:8443", server.base()))
                         .redirectErrorStream(true).start();
                 String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(curl.waitFor()).as("%s\n%s", command, output).isZero();
                 assertThat(output).as(command).isNotBlank().doesNotContain("\"code\":");
                 outputs.add(output);
             }
-        } finally {
-            server.stop(Duration.ofSeconds(5));
         }
         assertThat(outputs.get(0)).contains("writtenAt");
         assertThat(outputs.get(2)).contains("PERMISSIONSHIP_HAS_PERMISSION");
@@ -58,20 +53,16 @@ class WalkthroughTest {
     void theGitLabWalkthroughScriptWorks() throws Exception {
         io.relata.store.memory.MemoryTupleStore store = new io.relata.store.memory.MemoryTupleStore();
         Main.bootstrap(store, "default", ValidationFile.read(Path.of("..", "examples", "gitlab", "gitlab.yaml")));
-        RelataServer server = new RelataServer(new ServerConfig("127.0.0.1", 0, Map.of("somerandomkey", "default"),
+        try (TestServer server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of("somerandomkey", "default"),
                 "walkthrough-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null),
-                store, new io.relata.store.memory.MemoryApiKeys(store));
-        int port = server.start().toCompletionStage().toCompletableFuture().get();
-        try {
+                store, new io.relata.store.memory.MemoryApiKeys(store))) {
             ProcessBuilder script = new ProcessBuilder("bash", Path.of("..", "examples", "gitlab", "walkthrough.sh").toString())
                     .redirectErrorStream(true);
-            script.environment().put("RELATA_URL", "http://127.0.0.1:" + port);
+            script.environment().put("RELATA_URL", server.base());
             Process run = script.start();
             String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(run.waitFor()).as(output).isZero();
             assertThat(output).contains("all answers as expected").doesNotContain("FAIL");
-        } finally {
-            server.stop(Duration.ofSeconds(5));
         }
     }
 }
