@@ -1,5 +1,6 @@
 package io.relata.engine;
 
+import com.google.common.net.InetAddresses;
 import dev.cel.common.values.CelByteString;
 import dev.cel.runtime.CelAttributePattern;
 import dev.cel.runtime.CelEvaluationException;
@@ -13,12 +14,11 @@ import io.relata.schema.CaveatParameterType;
 import io.relata.schema.caveat.CaveatTypes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,34 +46,95 @@ final class CaveatEvaluator {
             .build();
     private final Map<CaveatDefinition, CelRuntime.Program> programs = new ConcurrentHashMap<>();
 
-    /** An IP address value; {@code in_cidr} tests network membership. */
-    record IpAddress(byte[] address, String text) {
+    /**
+     * An IP address value as SpiceDB reads it (Go's {@code netip.ParseAddr}): an IPv4 or IPv6
+     * literal, an IPv6 one optionally with a {@code %zone}. {@code in_cidr} tests network
+     * membership as {@code netip.Prefix.Contains} does; two values are equal when they are the
+     * same address with the same zone.
+     */
+    record IpAddress(byte[] address, String zone, String text) {
 
+        /** What address literals are written with; anything else (`localhost`, digits other than ASCII) is refused before parsing. */
+        private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
+        /** Prefix lengths as {@code netip.ParsePrefix} takes them: decimal, no sign, no leading zero. */
+        private static final Pattern BITS = Pattern.compile("0|[1-9][0-9]{0,2}");
+
+        /**
+         * Reads {@code text} as an address literal; it is never looked up as a host name, so
+         * {@code cafe} or {@code example.com} are refused like any other text that is not an
+         * address. IPv4 literals have four decimal parts without leading zeros ({@code 1.2.3} and
+         * {@code 01.2.3.4} are refused); {@code ::ffff:1.2.3.4} stays an IPv6 address.
+         *
+         * @throws IllegalArgumentException when {@code text} is not an IP address literal
+         */
         static IpAddress parse(String text) {
-            if (!text.matches("[0-9a-fA-F:.]+")) {
+            int percent = text.indexOf('%');
+            String literal = percent < 0 ? text : text.substring(0, percent);
+            String zone = percent < 0 ? null : text.substring(percent + 1);
+            boolean ipv6 = literal.indexOf(':') >= 0;
+            if (!LITERAL.matcher(literal).matches() || (zone != null && (zone.isEmpty() || !ipv6))) {
                 throw new IllegalArgumentException("`" + text + "` is not an IP address");
             }
+            byte[] bytes;
             try {
-                return new IpAddress(InetAddress.getByName(text).getAddress(), text);
-            } catch (UnknownHostException e) {
+                // Guava reads literals only; it never resolves names.
+                bytes = InetAddresses.forString(literal).getAddress();
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("`" + text + "` is not an IP address", e);
             }
+            if (ipv6 && bytes.length == 4) {
+                // InetAddress turns an IPv4-mapped IPv6 address into its IPv4 address; SpiceDB does not.
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(bytes, 0, mapped, 12, 4);
+                bytes = mapped;
+            }
+            return new IpAddress(bytes, zone, text);
         }
 
+        /**
+         * True when this address is in {@code cidr} ({@code 10.0.0.0/8}, {@code 2001:db8::/32}). An
+         * IPv4 address is in no IPv6 network and the other way round (an IPv4-mapped IPv6 address
+         * too), and an address with a zone is in none.
+         *
+         * @throws IllegalArgumentException when {@code cidr} is not an address, `/` and a prefix length
+         */
         boolean inCidr(String cidr) {
-            int slash = cidr.indexOf('/');
-            IpAddress network = parse(slash < 0 ? cidr : cidr.substring(0, slash));
-            int bits = slash < 0 ? network.address.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-            if (network.address.length != address.length) {
+            int slash = cidr.lastIndexOf('/');
+            IpAddress network;
+            try {
+                network = slash < 0 ? null : parse(cidr.substring(0, slash));
+            } catch (IllegalArgumentException e) {
+                network = null;
+            }
+            String bits = slash < 0 ? "" : cidr.substring(slash + 1);
+            if (network == null || network.zone != null || !BITS.matcher(bits).matches()
+                    || Integer.parseInt(bits) > network.address.length * 8) {
+                throw new IllegalArgumentException("`" + cidr + "` is not a network such as \"10.0.0.0/8\"");
+            }
+            if (zone != null || network.address.length != address.length) {
                 return false;
             }
-            for (int i = 0; i < bits; i++) {
+            int length = Integer.parseInt(bits);
+            for (int i = 0; i < length; i++) {
                 int mask = 0x80 >> (i % 8);
                 if ((network.address[i / 8] & mask) != (address[i / 8] & mask)) {
                     return false;
                 }
             }
             return true;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof IpAddress ip && Arrays.equals(address, ip.address)
+                    && java.util.Objects.equals(zone, ip.zone);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(address) * 31 + java.util.Objects.hashCode(zone);
         }
 
         @Override
@@ -119,7 +180,7 @@ final class CaveatEvaluator {
             result = program.eval(PartialVars.of(values, unknown.toArray(new CelAttributePattern[0])));
         } catch (CelEvaluationException e) {
             throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
-                    "caveat `" + caveat.name() + "` could not be evaluated: " + e.getMessage(), e);
+                    "caveat `" + caveat.name() + "` could not be evaluated: " + e.getMessage() + refusal(e), e);
         }
         if (result instanceof CelUnknownSet set) {
             Set<String> missing = new TreeSet<>();
@@ -131,6 +192,16 @@ final class CaveatEvaluator {
         }
         throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
                 "caveat `" + caveat.name() + "` did not result in a bool");
+    }
+
+    /** Why a function of ours refused its arguments (`in_cidr` with a network that is not one), or "". */
+    private static String refusal(CelEvaluationException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof IllegalArgumentException) {
+                return ": " + cause.getMessage();
+            }
+        }
+        return "";
     }
 
     private CelRuntime.Program plan(CaveatDefinition caveat) {

@@ -60,6 +60,24 @@ class InvalidSchemasTest {
                         "unexpected `#`"),
                 bad("twoStatementsOnOneLine", user + "definition doc {\n  relation viewer: user «relation editor: user\n}",
                         "unexpected keyword `relation`; expected end of line"),
+                bad("closingBraceOnTheLineOfARelation", user + "definition doc { relation viewer: user «}",
+                        "unexpected `}`; expected end of line (a statement ends at a line break or `;`, not at `}`"),
+                bad("closingBraceOnTheLineOfAPermission", user + "definition doc {\n  relation viewer: user\n"
+                        + "  permission view = viewer «}", "a statement ends at a line break or `;`, not at `}`"),
+                bad("closingBraceAfterAWildcard", user + "definition doc {\n  relation viewer: user:* «}",
+                        "unexpected `}`; expected end of line"),
+                bad("closingBraceAfterACaveatedType", "caveat ok(a int) { a > 1 }\n" + user
+                        + "definition doc {\n  relation viewer: user with ok «}", "not at `}`"),
+                bad("closingBraceAfterAComment", user + "definition doc {\n  relation viewer: user /* who */ «}",
+                        "not at `}`"),
+                bad("ellipsisAtTheEndOfTheLastLine", user + "definition doc {\n  relation viewer: user#...\n«}",
+                        "unexpected `}`; expected end of line (a line break does not end a statement after"
+                                + " `user#...`; write `user`, which means the same, or end the statement with `;`)"),
+                bad("ellipsisAtTheEndOfALine", user + "definition doc {\n  relation viewer: user#...\n"
+                        + "  «relation editor: user\n}", "a line break does not end a statement after `user#...`"),
+                bad("ellipsisOfAPrefixedTypeAtTheEndOfALine", "definition acme/user {}\ndefinition acme/team {}\n"
+                        + "definition doc {\n  relation viewer: acme/team | acme/user#... // who\n«}",
+                        "after `acme/user#...`; write `acme/user`"),
                 bad("caveatEmptyBody", "caveat adult(age int) «{}\n" + user,
                         "caveat `adult` has an empty expression"),
                 bad("caveatCelSyntax", "caveat adult(age int) {\n  age >= «)\n}\n" + user,

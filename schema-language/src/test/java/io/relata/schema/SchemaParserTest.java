@@ -7,7 +7,11 @@ import io.relata.schema.ast.DefinitionNode;
 import io.relata.schema.ast.PermissionNode;
 import io.relata.schema.ast.RelationNode;
 import io.relata.schema.ast.SchemaFile;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Syntax: newlines, comments and the shapes SpiceDB accepts. */
 class SchemaParserTest {
@@ -98,13 +102,47 @@ class SchemaParserTest {
     void ellipsisSubjectRelation_meansThePlainObject() {
         Schema schema = SchemaCompiler.compile("""
                 definition user {}
+                definition team {}
                 definition doc {
-                    relation viewer: user#...
+                    relation viewer: user#...;
+                    relation editor: team#... | user
                 }
                 """).orThrow();
 
         assertThat(schema.definition("doc").orElseThrow().relation("viewer").orElseThrow().allowedTypes())
                 .extracting(t -> t.subject().toString()).containsExactly("user");
+        assertThat(schema.definition("doc").orElseThrow().relation("editor").orElseThrow().allowedTypes())
+                .extracting(t -> t.subject().toString()).containsExactly("team", "user");
+    }
+
+    /** Bodies SpiceDB accepts around the closing brace; {@link InvalidSchemasTest} has those it refuses. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("closingBraces")
+    void closingBrace_acceptedWhereSpiceDbAcceptsIt(String name, String schema) {
+        assertThat(SchemaCompiler.compile(schema).errors()).as(schema).isEmpty();
+    }
+
+    static Stream<Arguments> closingBraces() {
+        String user = "definition user {}\n";
+        return Stream.of(
+                Arguments.of("emptyBody", "definition user {}"),
+                Arguments.of("emptyBodyWithASpace", "definition user { }"),
+                Arguments.of("emptyBodyOverTwoLines", "definition user {\n}"),
+                Arguments.of("emptyBodyWithAComment", "definition user {\n  // nothing yet\n}"),
+                Arguments.of("twoEmptyDefinitionsOnOneLine", "definition user {} definition team {}"),
+                Arguments.of("semicolonBeforeTheBrace", user + "definition doc { relation viewer: user; }"),
+                Arguments.of("semicolonRightBeforeTheBrace", user + "definition doc {\n  relation viewer: user;}"),
+                Arguments.of("lineCommentBeforeTheBrace", user + "definition doc {\n  relation viewer: user // who\n}"),
+                Arguments.of("blockCommentOnItsOwnLine", user + "definition doc {\n  relation viewer: user\n"
+                        + "  /* the end */\n}"),
+                Arguments.of("blankLinesBeforeTheBrace", user + "definition doc {\n  relation viewer: user\n\n\n}"),
+                Arguments.of("braceAtTheEndOfTheFile", user + "definition doc {\n  relation viewer: user\n}"),
+                Arguments.of("caveatOnOneLine", "caveat over(a int) { a > 1 }\n" + user),
+                Arguments.of("caveatOnOneLineThenADefinition", "caveat over(a int) { a > 1 } definition user {}"),
+                Arguments.of("ellipsisThenSemicolon", user + "definition doc {\n  relation viewer: user#...;\n}"),
+                Arguments.of("ellipsisThenPipe", user + "definition doc {\n  relation viewer: user#... | user:*\n}"),
+                Arguments.of("ellipsisThenCaveat", "caveat over(a int) { a > 1 }\n" + user
+                        + "definition doc {\n  relation viewer: user#... with over\n}"));
     }
 
     @Test

@@ -28,8 +28,10 @@ importDirective
     : IMPORT STRING
     ;
 
+// Every member ends with a SEMI, the last one too: as in SpiceDB, `}` does not end a statement,
+// so `{ relation viewer: user }` on one line is refused. An empty body (`{}`) needs none.
 definition
-    : DEFINITION typePath LBRACE SEMI* ( member ( SEMI+ member )* SEMI* )? RBRACE
+    : DEFINITION typePath LBRACE SEMI* ( member SEMI+ )* RBRACE
     ;
 
 member

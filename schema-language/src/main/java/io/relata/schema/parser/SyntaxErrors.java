@@ -67,6 +67,19 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         report(parser, e.getOffendingToken(), parser.getExpectedTokens());
     }
 
+    /**
+     * A statement not ended before `}`: the end of the statement is what is missing, so
+     * recovery supplies it instead of dropping the `}`, and the definition still closes.
+     */
+    @Override
+    protected Token singleTokenDeletion(Parser parser) {
+        if (parser.getCurrentToken().getType() == SchemaDslLexer.RBRACE
+                && getExpectedTokens(parser).contains(SchemaDslLexer.SEMI)) {
+            return null;
+        }
+        return super.singleTokenDeletion(parser);
+    }
+
     @Override
     protected void reportUnwantedToken(Parser parser) {
         if (inErrorRecoveryMode(parser)) {
@@ -108,7 +121,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (!allowed.isEmpty()) {
             message += "; expected " + allowed;
         }
-        String hint = hint(found, expected, inPermission(parser, found));
+        String hint = unendedStatement(parser, found, expected);
+        if (hint.isEmpty()) {
+            hint = hint(found, expected, inPermission(parser, found));
+        }
         if (!hint.isEmpty()) {
             message += " (" + hint + ")";
         }
@@ -220,6 +236,64 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             }
         }
         return false;
+    }
+
+    /**
+     * The hint for a statement that has not ended where a `}` or the next statement starts:
+     * after `type#...` a line break does not end it (as in SpiceDB, where `...` is not among the
+     * tokens a newline ends a statement after), and `}` never does.
+     */
+    private static String unendedStatement(Parser parser, Token found, IntervalSet expected) {
+        if (expected == null || !expected.contains(SchemaDslLexer.SEMI)) {
+            return "";
+        }
+        org.antlr.v4.runtime.TokenStream tokens = parser.getInputStream();
+        int previous = previousOnDefaultChannel(tokens, found.getTokenIndex());
+        if (previous >= 0 && tokens.get(previous).getType() == SchemaDslLexer.ELLIPSIS
+                && tokens.get(previous).getLine() < found.getLine()) {
+            String type = typeBefore(tokens, previous);
+            return "a line break does not end a statement after `" + type + "#...`; write `" + type
+                    + "`, which means the same, or end the statement with `;`";
+        }
+        if (found.getType() == SchemaDslLexer.RBRACE) {
+            return "a statement ends at a line break or `;`, not at `}`; put `}` on a line of its own";
+        }
+        return "";
+    }
+
+    private static int previousOnDefaultChannel(org.antlr.v4.runtime.TokenStream tokens, int index) {
+        for (int i = index - 1; i >= 0; i--) {
+            if (tokens.get(i).getChannel() == Token.DEFAULT_CHANNEL) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The type path written before the `#` that precedes {@code ellipsis}, e.g. `acme/user`. */
+    private static String typeBefore(org.antlr.v4.runtime.TokenStream tokens, int ellipsis) {
+        int hash = previousOnDefaultChannel(tokens, ellipsis);
+        if (hash < 0 || tokens.get(hash).getType() != SchemaDslLexer.HASH) {
+            return "type";
+        }
+        StringBuilder path = new StringBuilder();
+        int i = previousOnDefaultChannel(tokens, hash);
+        boolean wantName = true;
+        while (i >= 0) {
+            Token token = tokens.get(i);
+            boolean slash = token.getType() == SchemaDslLexer.SLASH;
+            if (wantName == slash || (wantName && !isName(token.getType()))) {
+                break;
+            }
+            path.insert(0, token.getText());
+            wantName = !wantName;
+            i = previousOnDefaultChannel(tokens, i);
+        }
+        return path.length() == 0 || path.charAt(0) == '/' ? "type" : path.toString();
+    }
+
+    private static boolean isName(int type) {
+        return type == SchemaDslLexer.IDENT || (type >= SchemaDslLexer.USE && type <= SchemaDslLexer.SELF);
     }
 
     private static String hint(Token found, IntervalSet expected, boolean inPermission) {
