@@ -92,8 +92,8 @@ final class Evaluation {
     }
 
     /**
-     * Treats {@code type:id#relation} as naming the subject for the given keys
-     * ({@code type#relation} to ids), whatever their caveats say. Lookup resources uses this
+     * Treats {@code type:id#name} (a relation or a permission) as holding for the subject for
+     * the given keys ({@code type#name} to ids), whatever caveats say. Lookup resources uses this
      * to reproduce SpiceDB's check hints; such an evaluation must not use the shared cache.
      */
     Evaluation withHints(Map<String, Set<String>> hints) {
@@ -246,17 +246,27 @@ final class Evaluation {
         if (definition == null) {
             return Map.of();
         }
-        List<String> open = ids;
-        if (subject.type().equals(type) && name.equals(subject.relation()) && ids.contains(subject.id())) {
-            // A userset contains itself: group:eng#member is a member of group:eng#member.
-            open = ids.stream().filter(id -> !id.equals(subject.id())).toList();
-        }
         Map<String, Truth> result = new LinkedHashMap<>();
+        Set<String> hinted = hints.getOrDefault(type + "#" + name, Set.of());
+        List<String> open = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            if (subject.type().equals(type) && name.equals(subject.relation()) && id.equals(subject.id())) {
+                // A userset contains itself: group:eng#member is a member of group:eng#member.
+                result.put(id, Truth.TRUE);
+            } else if (hinted.contains(id)) {
+                result.put(id, Truth.TRUE);
+            } else {
+                open.add(id);
+            }
+        }
+        if (open.isEmpty()) {
+            return result;
+        }
         Relation relation = definition.relations().get(name);
         Permission permission = definition.permissions().get(name);
-        if (!open.isEmpty() && relation != null) {
+        if (relation != null) {
             result.putAll(relation(type, open, relation, depth));
-        } else if (!open.isEmpty() && permission != null) {
+        } else if (permission != null) {
             // Read every relation of these objects that the question may need in one query,
             // rather than one query per relation as the rewrite reaches them.
             Set<String> relations = relationsRead.getOrDefault(type, Set.of());
@@ -265,30 +275,12 @@ final class Evaluation {
             }
             result.putAll(rewrite(type, open, permission.rewrite(), depth));
         }
-        if (open.size() < ids.size()) {
-            result.put(subject.id(), Truth.TRUE);
-        }
         return result;
     }
 
     private Map<String, Truth> relation(String type, List<String> ids, Relation relation, int depth) {
         Map<String, Truth> result = falses(ids);
-        Set<String> hinted = hints.getOrDefault(type + "#" + relation.name(), Set.of());
-        List<String> open = ids;
-        if (!hinted.isEmpty()) {
-            open = new ArrayList<>();
-            for (String id : ids) {
-                if (hinted.contains(id)) {
-                    result.put(id, Truth.TRUE);
-                } else {
-                    open.add(id);
-                }
-            }
-            if (open.isEmpty()) {
-                return result;
-            }
-        }
-        List<Relationship> tuples = tuples(type, open, relation.name());
+        List<Relationship> tuples = tuples(type, ids, relation.name());
         Map<String, List<Relationship>> usersets = new LinkedHashMap<>();
         for (Relationship t : tuples) {
             String id = t.resource().id();

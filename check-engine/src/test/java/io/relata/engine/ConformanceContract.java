@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance cases of {@code conformance/cases} and {@code conformance/deep}, answered by
- * a real SpiceDB: each case's schema and relationships are written to a fresh tenant, then
+ * The conformance cases of {@code conformance/cases}, {@code conformance/deep} and
+ * {@code conformance/relata} (cases of our own, answered by {@code src/test/oracle/answer.mjs}),
+ * all answered by a real SpiceDB: each case's schema and relationships are written to a fresh tenant, then
  * every check and lookup must give SpiceDB's answer, whatever order the questions come in.
  * Each case runs twice, each time on a fresh engine (empty caches): lookups first, then every
  * check one by one, then all of them in bulk; and bulk checks first, then checks one by one,
@@ -54,6 +55,7 @@ public abstract class ConformanceContract {
         List<Path> deep = files("deep");
         assertThat(deep).hasSizeGreaterThanOrEqualTo(7);
         files.addAll(deep);
+        files.addAll(files("relata"));
         List<Arguments> out = new ArrayList<>();
         for (Path p : files) {
             for (Order order : Order.values()) {
