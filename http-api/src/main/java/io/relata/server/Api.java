@@ -400,7 +400,11 @@ final class Api {
         return lines;
     }
 
-    /** Waits for the engine, but never longer than its deadline and a little more. */
+    /**
+     * Waits for the engine, but never longer than its deadline and a little more. On time-out
+     * it cancels its own future: the engine gives each caller one, so requests sharing the
+     * same work are not affected.
+     */
     private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         long millis = config.engine().deadline().toMillis() + 5_000;
         try {
