@@ -246,9 +246,10 @@ public final class GraphCheckEngine implements CheckEngine {
         ObjectDefinition definition = schema.definitions().get(resource.type());
         Relation relation = definition == null ? null : definition.relations().get(name);
         if (relation != null) {
-            List<SubjectRef> subjects = store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), name)
-                    .stream().map(Relationship::subject).sorted().toList();
-            return new ExpandTree.Leaf(resource, name, subjects);
+            List<ExpandTree.DirectSubject> subjects = store.subjectsOf(tenant, revision, resource.type(),
+                    List.of(resource.id()), name).stream().map(ExpandTree.DirectSubject::of)
+                    .sorted(java.util.Comparator.comparing(ExpandTree.DirectSubject::subject)).toList();
+            return new ExpandTree.Leaf(resource, name, subjects, null, null);
         }
         Permission permission = definition == null ? null : definition.permissions().get(name);
         if (permission == null) {
@@ -275,11 +276,14 @@ public final class GraphCheckEngine implements CheckEngine {
         }
         if (rewrite instanceof Rewrite.TupleToUserset t) {
             List<ExpandTree> children = new ArrayList<>();
-            for (Relationship r : store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), t.tupleset())) {
+            List<Relationship> followed = new ArrayList<>(store.subjectsOf(tenant, revision, resource.type(),
+                    List.of(resource.id()), t.tupleset()));
+            followed.sort(java.util.Comparator.comparing(Relationship::subject));
+            for (Relationship r : followed) {
                 ObjectDefinition target = schema.definitions().get(r.subject().type());
                 if (!r.subject().isWildcard() && target != null && target.has(t.computed())) {
                     children.add(expand(tenant, revision, schema, ObjectRef.of(r.subject().type(), r.subject().id()),
-                            t.computed(), depth + 1, deadline));
+                            t.computed(), depth + 1, deadline).reachedThrough(r));
                 }
             }
             ExpandTree.Kind kind = t.kind() == Rewrite.ArrowKind.ALL ? ExpandTree.Kind.INTERSECTION : ExpandTree.Kind.UNION;
