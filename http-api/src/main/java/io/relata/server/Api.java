@@ -5,6 +5,7 @@ import io.relata.engine.BulkCheckResult;
 import io.relata.engine.CheckEngine;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
+import io.relata.engine.ExpandTree;
 import io.relata.engine.LookupPage;
 import io.relata.engine.LookupResult;
 import io.relata.engine.SubjectResult;
@@ -31,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -251,8 +253,18 @@ final class Api {
     }
 
     JsonObject expand(String tenant, JsonObject body) {
+        return expand(tenant, body, Json::expand);
+    }
+
+    /** Relata's expand: SpiceDB's request and tree, with each subject's caveat and expiration. */
+    JsonObject expandWithConditions(String tenant, JsonObject body) {
+        return expand(tenant, body, Json::expandWithConditions);
+    }
+
+    private JsonObject expand(String tenant, JsonObject body,
+            Function<ExpandTree, JsonObject> render) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
-        return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", Json.expand(
+        return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", render.apply(
                 await(engine.expand(tenant, revision, Json.objectRef(body, "resource"),
                         Json.string(body, "permission", true)))));
     }
