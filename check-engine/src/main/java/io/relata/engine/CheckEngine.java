@@ -12,6 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * at that revision applied to the relationships visible at it. Futures fail with
  * {@link EngineException} for questions that cannot be answered, and with the store's
  * exceptions when storage fails.
+ *
+ * <p>Every call returns a future of its own, even where identical calls share the work:
+ * cancelling it, timing it out or completing it ends only that caller's wait and never
+ * changes what another caller gets.
  */
 public interface CheckEngine extends AutoCloseable {
 

@@ -81,18 +81,50 @@ public final class GraphCheckEngine implements CheckEngine {
 
     // ---- check -------------------------------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Identical requests in flight at once share one computation. Each caller still gets a
+     * future of its own: cancelling it, timing it out or completing it ends that caller's wait
+     * only; the shared computation goes on for the others and leaves the in-flight table when
+     * it finishes, whatever became of its callers.
+     */
     @Override
     public CompletableFuture<CheckResult> check(String tenant, Revision revision, CheckRequest request) {
         List<Object> key = List.of(tenant, revision, request);
-        CompletableFuture<CheckResult> mine = new CompletableFuture<>();
-        CompletableFuture<CheckResult> existing = inFlight.putIfAbsent(key, mine);
+        CompletableFuture<CheckResult> shared = new CompletableFuture<>();
+        CompletableFuture<CheckResult> existing = inFlight.putIfAbsent(key, shared);
         if (existing != null) {
-            return existing;
+            return caller(existing);
         }
-        async(() -> checkNow(tenant, revision, request)).whenComplete((result, error) -> {
-            inFlight.remove(key, mine);
+        try {
+            async(() -> checkNow(tenant, revision, request)).whenComplete((result, error) -> {
+                // Out of the table before anyone hears the answer: a request made after it runs anew.
+                inFlight.remove(key, shared);
+                if (error != null) {
+                    shared.completeExceptionally(error instanceof CompletionException c ? c.getCause() : error);
+                } else {
+                    shared.complete(result);
+                }
+            });
+        } catch (RuntimeException notStarted) {
+            // The pool refused the work (the engine is closed): nobody may wait on it.
+            inFlight.remove(key, shared);
+            shared.completeExceptionally(notStarted);
+        }
+        return caller(shared);
+    }
+
+    /**
+     * A future for one caller of a shared computation: it completes as the shared one does
+     * (with the same value or the same exception), but whatever the caller does to it never
+     * reaches the shared one.
+     */
+    private static <T> CompletableFuture<T> caller(CompletableFuture<T> shared) {
+        CompletableFuture<T> mine = new CompletableFuture<>();
+        shared.whenComplete((result, error) -> {
             if (error != null) {
-                mine.completeExceptionally(error instanceof CompletionException c ? c.getCause() : error);
+                mine.completeExceptionally(error);
             } else {
                 mine.complete(result);
             }
@@ -233,9 +265,10 @@ public final class GraphCheckEngine implements CheckEngine {
         ObjectDefinition definition = schema.definitions().get(resource.type());
         Relation relation = definition == null ? null : definition.relations().get(name);
         if (relation != null) {
-            List<SubjectRef> subjects = store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), name)
-                    .stream().map(Relationship::subject).sorted().toList();
-            return new ExpandTree.Leaf(resource, name, subjects);
+            List<ExpandTree.DirectSubject> subjects = store.subjectsOf(tenant, revision, resource.type(),
+                    List.of(resource.id()), name).stream().map(ExpandTree.DirectSubject::of)
+                    .sorted(java.util.Comparator.comparing(ExpandTree.DirectSubject::subject)).toList();
+            return new ExpandTree.Leaf(resource, name, subjects, null, null);
         }
         Permission permission = definition == null ? null : definition.permissions().get(name);
         if (permission == null) {
@@ -262,11 +295,14 @@ public final class GraphCheckEngine implements CheckEngine {
         }
         if (rewrite instanceof Rewrite.TupleToUserset t) {
             List<ExpandTree> children = new ArrayList<>();
-            for (Relationship r : store.subjectsOf(tenant, revision, resource.type(), List.of(resource.id()), t.tupleset())) {
+            List<Relationship> followed = new ArrayList<>(store.subjectsOf(tenant, revision, resource.type(),
+                    List.of(resource.id()), t.tupleset()));
+            followed.sort(java.util.Comparator.comparing(Relationship::subject));
+            for (Relationship r : followed) {
                 ObjectDefinition target = schema.definitions().get(r.subject().type());
                 if (!r.subject().isWildcard() && target != null && target.has(t.computed())) {
                     children.add(expand(tenant, revision, schema, ObjectRef.of(r.subject().type(), r.subject().id()),
-                            t.computed(), depth + 1, deadline));
+                            t.computed(), depth + 1, deadline).reachedThrough(r));
                 }
             }
             ExpandTree.Kind kind = t.kind() == Rewrite.ArrowKind.ALL ? ExpandTree.Kind.INTERSECTION : ExpandTree.Kind.UNION;

@@ -3,6 +3,7 @@ package io.relata.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relata.store.ObjectRef;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
@@ -32,6 +33,25 @@ class RewriteKindsTest {
     }
 
     private static final String USERS = "definition user {}\n";
+
+    /** {@code self}: a user may view itself; a document's reader may view it through its owner. */
+    private static final String SELF = """
+            use self
+
+            definition user {
+                relation friend: user
+                permission view = self + friend
+                permission view_others = friend - self
+            }
+
+            definition doc {
+                relation owner: user
+                permission read = owner->view
+            }
+            """;
+
+    private static final List<String> SELF_RELATIONSHIPS = List.of("user:ann#friend@user:bob",
+            "user:cat#friend@user:ann", "user:ann#friend@user:ann", "doc:d#owner@user:ann");
 
     static Stream<Arguments> rows() {
         String docs = USERS + """
@@ -137,6 +157,12 @@ class RewriteKindsTest {
                         }
                         """, List.of("doc:d#viewer@user:ann[level_ok:{\"required\":3}]"),
                         "doc:d#viewer@user:ann => HAS with {\"level\":5,\"required\":9}"),
+                row("self_grantsTheObjectItself_andNoOtherObject", SELF, SELF_RELATIONSHIPS,
+                        "user:ann#view@user:ann => HAS", "user:bob#view@user:bob => HAS",
+                        "user:ann#view@user:bob => HAS", "user:bob#view@user:ann => NO",
+                        "user:ann#view@user:dan => NO", "user:dan#view@user:dan => HAS",
+                        "user:ann#view_others@user:ann => NO", "user:ann#view_others@user:bob => HAS",
+                        "doc:d#read@user:ann => HAS", "doc:d#read@user:bob => HAS", "doc:d#read@user:cat => NO"),
                 row("expiredRelationship_isInvisible", "use expiration\n" + USERS + """
                         definition doc {
                             relation viewer: user with expiration
@@ -167,6 +193,46 @@ class RewriteKindsTest {
                 assertThat(got).as(line).isEqualTo(outcome[0]);
             }
         }
+    }
+
+    @Test
+    void self_inExpandAndLookups_isTheObjectItself() throws Exception {
+        try (TupleStore store = new MemoryTupleStore(); GraphCheckEngine engine = new GraphCheckEngine(store)) {
+            store.createTenant("t");
+            store.writeSchema("t", SELF);
+            Revision revision = store.write("t", SELF_RELATIONSHIPS.stream()
+                    .map(r -> RelationshipUpdate.touch(Relationship.parse(r))).toList());
+
+            assertThat(ExpandTreeTest.render(engine.expand("t", revision, ObjectRef.parse("user:ann"), "view").get()))
+                    .isEqualTo("user:ann#view union(user:ann#view {user:ann}, user:ann#friend {user:ann, user:bob})");
+            assertThat(ExpandTreeTest.render(engine.expand("t", revision, ObjectRef.parse("user:dan"), "view").get()))
+                    .isEqualTo("user:dan#view union(user:dan#view {user:dan}, user:dan#friend {})");
+
+            // ann views herself and cat (a friend); bob views himself and is ann's friend.
+            assertThat(resources(engine, revision, "user", "view", "user:ann")).containsExactly("ann", "cat");
+            assertThat(resources(engine, revision, "user", "view", "user:bob")).containsExactly("ann", "bob");
+            assertThat(resources(engine, revision, "user", "view", "user:dan")).containsExactly("dan");
+            assertThat(resources(engine, revision, "user", "view_others", "user:ann")).containsExactly("cat");
+            assertThat(resources(engine, revision, "doc", "read", "user:ann")).containsExactly("d");
+            assertThat(resources(engine, revision, "doc", "read", "user:cat")).isEmpty();
+
+            assertThat(subjects(engine, revision, "user:ann", "view")).containsExactly("ann", "bob");
+            assertThat(subjects(engine, revision, "user:dan", "view")).containsExactly("dan");
+            assertThat(subjects(engine, revision, "user:ann", "view_others")).containsExactly("bob");
+            assertThat(subjects(engine, revision, "doc:d", "read")).containsExactly("ann", "bob");
+        }
+    }
+
+    private static List<String> resources(GraphCheckEngine engine, Revision revision, String type, String permission,
+            String subject) throws Exception {
+        return engine.lookupResources("t", revision, type, permission, io.relata.store.SubjectRef.parse(subject),
+                Map.of(), null, 0).get().results().stream().map(LookupResult::id).toList();
+    }
+
+    private static List<String> subjects(GraphCheckEngine engine, Revision revision, String resource,
+            String permission) throws Exception {
+        return engine.lookupSubjects("t", revision, ObjectRef.parse(resource), permission, "user", null, Map.of()).get()
+                .stream().map(SubjectResult::id).sorted().toList();
     }
 
     @Test

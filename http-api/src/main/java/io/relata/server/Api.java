@@ -5,6 +5,7 @@ import io.relata.engine.BulkCheckResult;
 import io.relata.engine.CheckEngine;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
+import io.relata.engine.ExpandTree;
 import io.relata.engine.LookupPage;
 import io.relata.engine.LookupResult;
 import io.relata.engine.SubjectResult;
@@ -31,6 +32,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -251,8 +253,18 @@ final class Api {
     }
 
     JsonObject expand(String tenant, JsonObject body) {
+        return expand(tenant, body, Json::expand);
+    }
+
+    /** Relata's expand: SpiceDB's request and tree, with each subject's caveat and expiration. */
+    JsonObject expandWithConditions(String tenant, JsonObject body) {
+        return expand(tenant, body, Json::expandWithConditions);
+    }
+
+    private JsonObject expand(String tenant, JsonObject body,
+            Function<ExpandTree, JsonObject> render) {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
-        return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", Json.expand(
+        return new JsonObject().put("expandedAt", token(tenant, revision)).put("treeRoot", render.apply(
                 await(engine.expand(tenant, revision, Json.objectRef(body, "resource"),
                         Json.string(body, "permission", true)))));
     }
@@ -400,7 +412,11 @@ final class Api {
         return lines;
     }
 
-    /** Waits for the engine, but never longer than its deadline and a little more. */
+    /**
+     * Waits for the engine, but never longer than its deadline and a little more. On time-out
+     * it cancels its own future: the engine gives each caller one, so requests sharing the
+     * same work are not affected.
+     */
     private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         long millis = config.engine().deadline().toMillis() + 5_000;
         try {

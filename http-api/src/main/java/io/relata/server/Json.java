@@ -260,11 +260,19 @@ final class Json {
     }
 
     static JsonObject relationship(Relationship r) {
-        JsonObject caveat = r.caveat() == null ? null
-                : new JsonObject().put("caveatName", r.caveat().name()).put("context", new JsonObject(r.caveat().context()));
         return new JsonObject().put("resource", objectRef(r.resource())).put("relation", r.relation())
-                .put("subject", subjectRef(r.subject())).put("optionalCaveat", caveat)
-                .put("optionalExpiresAt", r.expiresAt() == null ? null : r.expiresAt().toString());
+                .put("subject", subjectRef(r.subject())).put("optionalCaveat", caveat(r.caveat()))
+                .put("optionalExpiresAt", timestamp(r.expiresAt()));
+    }
+
+    /** A {@code ContextualizedCaveat}, or null. */
+    static JsonObject caveat(Caveat caveat) {
+        return caveat == null ? null
+                : new JsonObject().put("caveatName", caveat.name()).put("context", new JsonObject(caveat.context()));
+    }
+
+    static String timestamp(Instant time) {
+        return time == null ? null : time.toString();
     }
 
     static String permissionship(Permissionship p) {
@@ -284,19 +292,49 @@ final class Json {
         return missing.isEmpty() ? null : new JsonObject().put("missingRequiredContext", new JsonArray(missing));
     }
 
+    /**
+     * SpiceDB's {@code PermissionRelationshipTree}. Its leaves are {@code DirectSubjectSet}s,
+     * which list subjects only: SpiceDB's v1 API has no place for a subject's caveat, so this
+     * shape leaves caveats and expirations out (see {@link #expandWithConditions}).
+     */
     static JsonObject expand(ExpandTree tree) {
+        return expand(tree, false);
+    }
+
+    /**
+     * The same tree with what bounds its subjects, for Relata's own expand: every node gets
+     * {@code optionalCaveat} and {@code optionalExpiresAt} (of the relationship an arrow
+     * followed to it; null elsewhere), and every leaf, beside SpiceDB's {@code subjects}, a
+     * {@code directSubjects} list of {@code {subject, optionalCaveat, optionalExpiresAt}} in
+     * the same order. Field names and value shapes are those of SpiceDB's {@code Relationship}.
+     */
+    static JsonObject expandWithConditions(ExpandTree tree) {
+        return expand(tree, true);
+    }
+
+    private static JsonObject expand(ExpandTree tree, boolean conditions) {
         JsonObject node = new JsonObject().put("expandedObject", objectRef(tree.resource()))
                 .put("expandedRelation", tree.relation());
         if (tree instanceof ExpandTree.Leaf leaf) {
             JsonArray subjects = new JsonArray();
             leaf.subjects().forEach(s -> subjects.add(subjectRef(s)));
-            node.put("leaf", new JsonObject().put("subjects", subjects));
+            JsonObject set = new JsonObject().put("subjects", subjects);
+            if (conditions) {
+                JsonArray direct = new JsonArray();
+                leaf.directSubjects().forEach(s -> direct.add(new JsonObject().put("subject", subjectRef(s.subject()))
+                        .put("optionalCaveat", caveat(s.caveat())).put("optionalExpiresAt", timestamp(s.expiresAt()))));
+                set.put("directSubjects", direct);
+            }
+            node.put("leaf", set);
         } else {
             ExpandTree.Operation op = (ExpandTree.Operation) tree;
             JsonArray children = new JsonArray();
-            op.children().forEach(c -> children.add(expand(c)));
+            op.children().forEach(c -> children.add(expand(c, conditions)));
             node.put("intermediate", new JsonObject().put("operation", "OPERATION_" + op.kind().name())
                     .put("children", children));
+        }
+        if (conditions) {
+            node.put("optionalCaveat", caveat(tree.caveat())).put("optionalExpiresAt", timestamp(tree.expiresAt()));
         }
         return node;
     }

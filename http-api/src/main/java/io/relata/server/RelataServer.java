@@ -97,6 +97,7 @@ public final class RelataServer {
         Router router = Router.router(vertx);
         // Bodies only for the API, never to disk (no file uploads).
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        router.post("/relata/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/healthz").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/readyz").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -112,6 +113,8 @@ public final class RelataServer {
         stream(router, "/v1/permissions/resources", api::lookupResources);
         stream(router, "/v1/permissions/subjects", api::lookupSubjects);
         router.post("/v1/watch").handler(this::watch);
+        // Relata's own paths: what SpiceDB's messages have no field for.
+        unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
         admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);

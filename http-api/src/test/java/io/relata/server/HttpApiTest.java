@@ -412,4 +412,64 @@ class HttpApiTest {
         assertThat(unknownParameter.json().getString("message")).contains("no parameter `colour`");
         assertThat(fine.status()).isEqualTo(200);
     }
+
+    @Test
+    void expand_keepsSpiceDbsLeafShape_andRelatasExpandAddsEachSubjectsCaveat() throws Exception {
+        String schema = """
+                caveat level_ok(level int, required int) {
+                    level >= required
+                }
+                definition user {}
+                definition folder {
+                    relation viewer: user
+                }
+                definition doc {
+                    relation parent: folder with level_ok
+                    relation viewer: user | user with level_ok
+                    permission view = viewer + parent->viewer
+                }
+                """;
+        assertThat(post("/v1/schema/write", new JsonObject().put("schema", schema).encode()).status()).isEqualTo(200);
+        String caveated = "{\"caveatName\":\"level_ok\",\"context\":{\"required\":3}}";
+        Reply write = post("/v1/relationships/write", "{\"updates\":["
+                + touch("doc", "d", "viewer", "user", "ann").replace("}}}}", "}},\"optionalCaveat\":" + caveated + "}}")
+                + "," + touch("doc", "d", "viewer", "user", "bob")
+                + "," + touch("doc", "d", "parent", "folder", "f").replace("}}}}", "}},\"optionalCaveat\":" + caveated
+                        + "}}")
+                + "," + touch("folder", "f", "viewer", "user", "cat") + "]}");
+        assertThat(write.status()).as(write.body()).isEqualTo(200);
+        String request = "{\"consistency\":{\"fullyConsistent\":true},\"resource\":{\"objectType\":\"doc\","
+                + "\"objectId\":\"d\"},\"permission\":\"view\"}";
+        JsonObject ann = new JsonObject("{\"object\":{\"objectType\":\"user\",\"objectId\":\"ann\"},"
+                + "\"optionalRelation\":\"\"}");
+        JsonObject bob = new JsonObject("{\"object\":{\"objectType\":\"user\",\"objectId\":\"bob\"},"
+                + "\"optionalRelation\":\"\"}");
+
+        // SpiceDB's DirectSubjectSet lists subjects only: the same here, field for field.
+        Reply spicedb = post("/v1/permissions/expand", request);
+        assertThat(spicedb.status()).as(spicedb.body()).isEqualTo(200);
+        JsonObject root = spicedb.json().getJsonObject("treeRoot");
+        assertThat(root.fieldNames()).containsExactlyInAnyOrder("expandedObject", "expandedRelation", "intermediate");
+        JsonObject viewers = root.getJsonObject("intermediate").getJsonArray("children").getJsonObject(0);
+        assertThat(viewers.getString("expandedRelation")).isEqualTo("viewer");
+        assertThat(viewers.getJsonObject("leaf")).isEqualTo(new JsonObject().put("subjects", new JsonArray().add(ann)
+                .add(bob)));
+
+        Reply relata = post("/relata/v1/permissions/expand", request);
+        assertThat(relata.status()).as(relata.body()).isEqualTo(200);
+        JsonObject tree = relata.json().getJsonObject("treeRoot");
+        assertThat(tree.getValue("optionalCaveat")).isNull();
+        JsonObject leaf = tree.getJsonObject("intermediate").getJsonArray("children").getJsonObject(0)
+                .getJsonObject("leaf");
+        assertThat(leaf.getJsonArray("subjects")).isEqualTo(new JsonArray().add(ann).add(bob));
+        assertThat(leaf.getJsonArray("directSubjects")).isEqualTo(new JsonArray()
+                .add(new JsonObject().put("subject", ann).put("optionalCaveat", new JsonObject(caveated))
+                        .putNull("optionalExpiresAt"))
+                .add(new JsonObject().put("subject", bob).putNull("optionalCaveat").putNull("optionalExpiresAt")));
+        JsonObject throughParent = tree.getJsonObject("intermediate").getJsonArray("children").getJsonObject(1)
+                .getJsonObject("intermediate").getJsonArray("children").getJsonObject(0);
+        assertThat(throughParent.getJsonObject("expandedObject").getString("objectId")).isEqualTo("f");
+        assertThat(throughParent.getJsonObject("optionalCaveat")).isEqualTo(new JsonObject(caveated));
+        assertThat(post("/relata/v1/permissions/expand", request, null).status()).isEqualTo(401);
+    }
 }
