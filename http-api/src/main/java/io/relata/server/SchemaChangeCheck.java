@@ -21,8 +21,9 @@ import java.util.Set;
  * uses it, so a person knows what to delete first.
  *
  * <p>It runs as the schema write's {@link WriteValidator}, so what it finds is what the change
- * commits on. Each removed thing costs one bounded lookup ({@code LIMIT 1} on its resource
- * type's partition); an allowed type is checked exactly: removing {@code user} while
+ * commits on. Each removed thing costs one bounded lookup ({@code findAny}: in PostgreSQL a
+ * {@code LIMIT 1} query on the resource type's partition), never a read of all the
+ * relationships. An allowed type is checked exactly: removing {@code user} while
  * {@code user with caveat} stays is refused only by relationships without the caveat.
  */
 final class SchemaChangeCheck {
