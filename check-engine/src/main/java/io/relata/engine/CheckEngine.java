@@ -51,6 +51,15 @@ public interface CheckEngine extends AutoCloseable {
      */
     io.relata.schema.Schema schema(String tenant, Revision revision);
 
+    /**
+     * The compiled form of {@code version}, one of the tenant's schema versions as the store
+     * gave it (each version is compiled once). Unlike {@link #schema(String, Revision)} this
+     * never asks the store, so it may be called inside a store's write transaction.
+     *
+     * @throws io.relata.schema.SchemaException if the text does not compile
+     */
+    io.relata.schema.Schema schema(String tenant, io.relata.store.SchemaVersion version);
+
     /** Hit and miss counts of the sub-result cache. */
     com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats();
 

@@ -543,6 +543,11 @@ public final class GraphCheckEngine implements CheckEngine {
     }
 
     @Override
+    public Schema schema(String tenant, io.relata.store.SchemaVersion version) {
+        return schemas.compiled(tenant, version);
+    }
+
+    @Override
     public CacheStats cacheStats() {
         return cache == null ? CacheStats.empty() : cache.stats();
     }

@@ -34,6 +34,11 @@ final class SchemaProvider {
         SchemaVersion version = store.readSchema(tenant, revision).orElseThrow(() -> new EngineException(
                 EngineException.Reason.SCHEMA_MISMATCH, "tenant `" + tenant + "` has no schema at revision " + revision
                         + "; write a schema first"));
+        return compiled(tenant, version);
+    }
+
+    /** {@code version} compiled, once per version. */
+    Schema compiled(String tenant, SchemaVersion version) {
         return compiled.get(new Key(tenant, version.revision().value()),
                 key -> SchemaCompiler.compile(version.text()).orThrow());
     }

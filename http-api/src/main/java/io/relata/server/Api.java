@@ -26,6 +26,7 @@ import io.relata.store.Revision;
 import io.relata.store.SchemaVersion;
 import io.relata.store.SubjectRef;
 import io.relata.store.TupleStore;
+import io.relata.store.WriteValidator;
 import io.relata.zookie.ConsistencyResolver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -75,30 +76,11 @@ final class Api {
                     .map(d -> d.format("schema")).collect(Collectors.joining("\n")));
         }
         Schema next = compilation.orThrow();
-        Revision head = store.headRevision(tenant);
-        if (store.readSchema(tenant, head).isPresent()) {
-            refuseOrphans(tenant, head, engine.schema(tenant, head), next);
-        }
-        return new JsonObject().put("writtenAt", token(tenant, store.writeSchema(tenant, text)));
-    }
-
-    /** A schema change may not drop a relation (or a definition) that relationships still use. */
-    private void refuseOrphans(String tenant, Revision head, Schema current, Schema next) {
-        for (ObjectDefinition definition : current.definitions().values()) {
-            for (Relation relation : definition.relations().values()) {
-                boolean kept = next.definition(definition.name()).flatMap(d -> d.relation(relation.name())).isPresent();
-                if (kept) {
-                    continue;
-                }
-                RelationshipPage used = store.read(tenant, RelationshipFilter.of(definition.name(), null, relation.name()),
-                        head, null, 1);
-                if (!used.relationships().isEmpty()) {
-                    throw new ApiException(ApiException.FAILED_PRECONDITION, "the new schema removes `"
-                            + definition.name() + "#" + relation.name() + "`, which relationships still use (for example "
-                            + used.relationships().get(0) + "); delete them first");
-                }
-            }
-        }
+        // Checked under the tenant's write lock: no relationship can be written between the
+        // check for orphans and the change.
+        Revision written = store.writeSchema(tenant, text, context -> context.schema().ifPresent(
+                current -> SchemaChangeCheck.refuseOrphans(engine.schema(tenant, current), next, context)));
+        return new JsonObject().put("writtenAt", token(tenant, written));
     }
 
     JsonObject schemaRead(String tenant, JsonObject body) {
@@ -119,15 +101,27 @@ final class Api {
         for (Object p : Json.array(body, "optionalPreconditions")) {
             preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
         }
-        Schema schema = engine.schema(tenant, store.headRevision(tenant));
-        for (RelationshipUpdate u : updates) {
-            if (u.operation() != RelationshipUpdate.Operation.DELETE) {
-                allowed(schema, u.relationship());
-            }
-        }
         JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
-        Revision revision = store.write(tenant, updates, preconditions, metadata == null ? Map.of() : metadata.getMap());
+        // Validated against the schema in effect under the tenant's write lock, so the write
+        // commits under the very schema that allowed it, never under a change made meanwhile.
+        Revision revision = store.write(tenant, updates, preconditions, metadata == null ? Map.of() : metadata.getMap(),
+                context -> {
+                    Schema schema = schemaInEffect(tenant, context);
+                    for (RelationshipUpdate u : updates) {
+                        if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                            allowed(schema, u.relationship());
+                        }
+                    }
+                });
         return new JsonObject().put("writtenAt", token(tenant, revision));
+    }
+
+    /** The compiled schema a write finds in effect. */
+    private Schema schemaInEffect(String tenant, WriteValidator.Context context) {
+        SchemaVersion version = context.schema().orElseThrow(() -> new io.relata.engine.EngineException(
+                io.relata.engine.EngineException.Reason.SCHEMA_MISMATCH, "tenant `" + tenant + "` has no schema at"
+                        + " revision " + context.head() + "; write a schema first"));
+        return engine.schema(tenant, version);
     }
 
     /** Refuses a relationship the schema does not allow, saying what it allows. */

@@ -15,6 +15,7 @@ import io.relata.store.Revision;
 import io.relata.store.SchemaVersion;
 import io.relata.store.StoreOptions;
 import io.relata.store.TupleStore;
+import io.relata.store.WriteValidator;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Iterator;
@@ -86,8 +87,8 @@ final class MeteredTupleStore implements TupleStore {
 
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata) {
-        return timed("write", () -> store.write(tenant, updates, preconditions, metadata));
+            Map<String, Object> metadata, WriteValidator validator) {
+        return timed("write", () -> store.write(tenant, updates, preconditions, metadata, validator));
     }
 
     @Override
@@ -126,8 +127,8 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision writeSchema(String tenant, String schemaText) {
-        return timed("writeSchema", () -> store.writeSchema(tenant, schemaText));
+    public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
+        return timed("writeSchema", () -> store.writeSchema(tenant, schemaText, validator));
     }
 
     @Override

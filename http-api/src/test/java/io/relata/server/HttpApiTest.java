@@ -237,7 +237,10 @@ class HttpApiTest {
                 .replace("    relation banned: user\n", "").replace(" - banned", "")).encode());
 
         assertThat(change.status()).isEqualTo(400);
-        assertThat(change.json().getString("message")).contains("project#banned").contains("delete them first");
+        assertThat(change.json().getInteger("code")).isEqualTo(3);
+        assertThat(change.json().getString("message")).isEqualTo("cannot delete relation `banned` in object definition"
+                + " `project`, as at least one relationship exists under it: project:api#banned@user:mallory");
+        assertThat(post("/v1/schema/read", "{}").json().getString("schemaText")).isEqualTo(SCHEMA);
     }
 
     @Test

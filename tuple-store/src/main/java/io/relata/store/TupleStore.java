@@ -45,17 +45,26 @@ public interface TupleStore extends AutoCloseable {
     // ---- writes ------------------------------------------------------------------------------
 
     /**
-     * Applies {@code updates} atomically, after checking {@code preconditions} in the same
-     * transaction, and returns the revision it committed at.
+     * Applies {@code updates} atomically, after {@code validator} accepted them and
+     * {@code preconditions} held, all in the same transaction under the tenant's write lock,
+     * and returns the revision it committed at.
      *
-     * @param metadata  the writer's transaction metadata, reported by Watch (may be empty)
+     * @param metadata   the writer's transaction metadata, reported by Watch (may be empty)
+     * @param validator  checks the write against the tenant as it finds it (the schema in effect, above all)
      * @throws InvalidRequestException      more updates than {@link StoreOptions#maxUpdatesPerWrite}, or the
      *                                      same relationship twice
      * @throws AlreadyExistsException       a CREATE of a relationship that exists (and has not expired)
      * @throws PreconditionFailedException  a precondition did not hold
+     * @throws RuntimeException             whatever {@code validator} threw to refuse the write
      */
     Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata);
+            Map<String, Object> metadata, WriteValidator validator);
+
+    /** {@link #write(String, List, List, Map, WriteValidator)} without a validator. */
+    default Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            Map<String, Object> metadata) {
+        return write(tenant, updates, preconditions, metadata, WriteValidator.NONE);
+    }
 
     default Revision write(String tenant, List<RelationshipUpdate> updates) {
         return write(tenant, updates, List.of(), Map.of());
@@ -124,8 +133,19 @@ public interface TupleStore extends AutoCloseable {
 
     // ---- schema ----------------------------------------------------------------------------------
 
-    /** Stores a new schema text for the tenant; returns the revision it takes effect at. */
-    Revision writeSchema(String tenant, String schemaText);
+    /**
+     * Stores a new schema text for the tenant, once {@code validator} accepted it in the same
+     * transaction under the tenant's write lock (it sees the schema being replaced and the
+     * relationships the new one would have to allow); returns the revision it takes effect at.
+     *
+     * @throws RuntimeException whatever {@code validator} threw to refuse the change
+     */
+    Revision writeSchema(String tenant, String schemaText, WriteValidator validator);
+
+    /** {@link #writeSchema(String, String, WriteValidator)} without a validator. */
+    default Revision writeSchema(String tenant, String schemaText) {
+        return writeSchema(tenant, schemaText, WriteValidator.NONE);
+    }
 
     /** The schema in effect at {@code revision}, if one was written by then. */
     Optional<SchemaVersion> readSchema(String tenant, Revision revision);

@@ -122,6 +122,95 @@ public abstract class ConcurrencyContract {
         }
     }
 
+    /**
+     * Writers keep adding and removing relationships whose validator refuses them once the
+     * schema text in effect is "closed", while a schema writer, whose validator refuses while
+     * any of them is live, retries until it can close. The validators run under the write
+     * lock, so no relationship may ever be committed at a revision where "closed" is in
+     * effect, and none may be left once it is.
+     */
+    @Test
+    void validatedWritesRacingAValidatedSchemaChange_commitOnlyWhatTheStateTheyCommitOnAllows() throws Exception {
+        try (TupleStore store = newStore(StoreOptions.DEFAULTS)) {
+            RelationshipShape guarded = RelationshipShape.of("doc", "viewer").withSubject("group", "member", null);
+            WriteValidator whileOpen = context -> {
+                if (context.schema().map(v -> v.text().equals("closed")).orElse(true)) {
+                    throw new IllegalStateException("closed");
+                }
+            };
+            WriteValidator whileUnused = context -> context.findAny(guarded).ifPresent(r -> {
+                throw new IllegalStateException("in use: " + r);
+            });
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            long budget = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            List<String> violations = new ArrayList<>();
+            int rounds = 0;
+            int closed = 0;
+            try {
+                while (rounds < 200 && System.nanoTime() < budget && violations.isEmpty()) {
+                    rounds++;
+                    String tenant = "t-" + UUID.randomUUID();
+                    store.createTenant(tenant);
+                    store.writeSchema(tenant, "open");
+                    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(3);
+                    java.util.concurrent.atomic.AtomicBoolean isClosed = new java.util.concurrent.atomic.AtomicBoolean();
+                    long roundEnd = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                    List<Future<?>> tasks = new ArrayList<>();
+                    for (int w = 0; w < 2; w++) {
+                        Relationship r = Relationship.parse("doc:d" + w + "#viewer@group:g#member");
+                        tasks.add(pool.submit(() -> {
+                            start.await();
+                            int afterClose = 0;
+                            while (System.nanoTime() < roundEnd) {
+                                try {
+                                    store.write(tenant, List.of(RelationshipUpdate.touch(r)), List.of(), Map.of(), whileOpen);
+                                } catch (IllegalStateException refused) {
+                                    // closed meanwhile
+                                }
+                                if (isClosed.get() && ++afterClose >= 3) {
+                                    return null;
+                                }
+                                store.write(tenant, List.of(RelationshipUpdate.delete(r)));
+                            }
+                            return null;
+                        }));
+                    }
+                    tasks.add(pool.submit(() -> {
+                        start.await();
+                        while (System.nanoTime() < roundEnd) {
+                            try {
+                                store.writeSchema(tenant, "closed", whileUnused);
+                                isClosed.set(true);
+                                return null;
+                            } catch (IllegalStateException inUse) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                        return null;
+                    }));
+                    for (Future<?> task : tasks) {
+                        task.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    closed += isClosed.get() ? 1 : 0;
+                    for (ChangeSet change : store.changesSince(tenant, Revision.ZERO, 100_000)) {
+                        boolean closedThen = store.readSchema(tenant, change.revision()).orElseThrow().text().equals("closed");
+                        change.updates().stream()
+                                .filter(u -> closedThen && u.operation() != RelationshipUpdate.Operation.DELETE)
+                                .forEach(u -> violations.add(u.relationship() + " at revision " + change.revision()));
+                    }
+                    Revision head = store.headRevision(tenant);
+                    if (store.readSchema(tenant, head).orElseThrow().text().equals("closed")) {
+                        readAll(store, tenant, head).forEach(r -> violations.add(r + " live at the head"));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(violations).as("relationships committed while closed, after %d rounds", rounds).isEmpty();
+            assertThat(closed).as("rounds that closed, of %d", rounds).isGreaterThan(rounds / 4);
+        }
+    }
+
     private static void apply(Map<Relationship, Relationship> state, Write write) {
         for (RelationshipUpdate u : write.updates) {
             if (u.operation() == RelationshipUpdate.Operation.DELETE) {

@@ -400,6 +400,118 @@ public abstract class TupleStoreContract {
         assertThat(store.readSchema(tenant, Revision.ZERO)).isEmpty();
     }
 
+    // ---- validation inside the write ------------------------------------------------------------------
+
+    /** A validator's refusal, to tell it apart from any other failure. */
+    private static final class Refused extends RuntimeException {
+        Refused() {
+            super("refused by the validator");
+        }
+    }
+
+    @Test
+    void write_validatorSeesTheHeadAndTheSchemaInEffect_andItsRefusalWritesNothing() {
+        List<WriteValidator.Context> seen = new ArrayList<>();
+        store.write(tenant, touch("doc:a#viewer@user:u1"), List.of(), Map.of(), context -> {
+            assertThat(context.head()).isEqualTo(Revision.ZERO);
+            assertThat(context.schema()).isEmpty();
+            seen.add(context);
+        });
+        Revision schema = store.writeSchema(tenant, "definition user {}");
+        Revision before = store.headRevision(tenant);
+
+        Refused refusal = new Refused();
+        assertThatThrownBy(() -> store.write(tenant, touch("doc:b#viewer@user:u2", "doc:c#viewer@user:u3"),
+                List.of(Precondition.mustMatch(RelationshipFilter.ofType("doc"))), Map.of("by", "test"), context -> {
+                    assertThat(context.head()).isEqualTo(before);
+                    assertThat(context.schema()).contains(new SchemaVersion("definition user {}", schema));
+                    assertThat(context.findAny(RelationshipShape.of("doc", "viewer")))
+                            .contains(rel("doc:a#viewer@user:u1"));
+                    seen.add(context);
+                    throw refusal;
+                })).isSameAs(refusal);
+
+        assertThat(seen).hasSize(2);
+        assertThat(store.headRevision(tenant)).as("nothing was committed").isEqualTo(before);
+        assertThat(readAll(RelationshipFilter.ofType("doc"), before)).containsExactly("doc:a#viewer@user:u1");
+        assertThat(store.changesSince(tenant, before, 10)).isEmpty();
+        assertThat(store.write(tenant, touch("doc:b#viewer@user:u2"))).as("the revision was not used up")
+                .isEqualTo(Revision.of(before.value() + 1));
+    }
+
+    @Test
+    void writeSchema_validatorSeesTheSchemaItReplaces_andItsRefusalKeepsIt() {
+        store.writeSchema(tenant, "definition user {}", context -> assertThat(context.schema()).isEmpty());
+        store.write(tenant, touch("doc:a#viewer@user:u1"));
+        Revision before = store.headRevision(tenant);
+
+        Refused refusal = new Refused();
+        assertThatThrownBy(() -> store.writeSchema(tenant, "definition other {}", context -> {
+            assertThat(context.head()).isEqualTo(before);
+            assertThat(context.schema().orElseThrow().text()).isEqualTo("definition user {}");
+            assertThat(context.findAny(RelationshipShape.ofType("doc"))).contains(rel("doc:a#viewer@user:u1"));
+            throw refusal;
+        })).isSameAs(refusal);
+
+        assertThat(store.headRevision(tenant)).isEqualTo(before);
+        assertThat(store.readSchema(tenant, before).orElseThrow().text()).isEqualTo("definition user {}");
+        assertThat(store.changesSince(tenant, before, 10)).isEmpty();
+    }
+
+    @Test
+    void findAny_findsOnlyLiveRelationshipsOfTheShape() {
+        Instant soon = clock.instant().plus(Duration.ofMinutes(5));
+        store.write(tenant, List.of(
+                RelationshipUpdate.touch(rel("doc:a#viewer@user:alice")),
+                RelationshipUpdate.touch(rel("doc:a#viewer@user:*")),
+                RelationshipUpdate.touch(rel("doc:a#viewer@group:eng#member")),
+                RelationshipUpdate.touch(rel("doc:a#reader@user:bob[on_vpn]")),
+                RelationshipUpdate.touch(rel("doc:a#editor@user:carol").withExpiration(soon)),
+                RelationshipUpdate.touch(rel("doc:a#owner@user:dave")),
+                RelationshipUpdate.touch(rel("folder:f#viewer@user:erin"))));
+        store.write(tenant, List.of(RelationshipUpdate.delete(rel("doc:a#owner@user:dave"))));
+        RelationshipShape viewer = RelationshipShape.of("doc", "viewer");
+        RelationshipShape reader = RelationshipShape.of("doc", "reader");
+        RelationshipShape editor = RelationshipShape.of("doc", "editor");
+
+        List<String> found = new ArrayList<>();
+        List<RelationshipShape> shapes = List.of(
+                RelationshipShape.ofType("doc").withSubject("group", null, null),
+                viewer.withSubject("user", "", false),
+                viewer.withSubject("user", "", true),
+                viewer.withSubject("group", "member", null),
+                viewer.withSubject("group", "", null),
+                reader.withSubject("user", "", false).withCaveat("on_vpn"),
+                reader.withCaveat(""),
+                reader.withCaveat("other"),
+                editor.withExpiring(true),
+                editor.withExpiring(false),
+                RelationshipShape.of("doc", "owner"),
+                RelationshipShape.ofType("folder"),
+                RelationshipShape.ofType("nothing"));
+        store.write(tenant, List.of(), List.of(), Map.of(), context -> shapes.forEach(shape ->
+                found.add(context.findAny(shape).map(Relationship::toString).orElse("-"))));
+
+        assertThat(found).containsExactly(
+                "doc:a#viewer@group:eng#member",
+                "doc:a#viewer@user:alice",
+                "doc:a#viewer@user:*",
+                "doc:a#viewer@group:eng#member",
+                "-",
+                "doc:a#reader@user:bob[on_vpn]",
+                "-",
+                "-",
+                "doc:a#editor@user:carol[expiration:" + soon + "]",
+                "-",
+                "-",
+                "folder:f#viewer@user:erin",
+                "-");
+
+        clock.advance(Duration.ofMinutes(10));
+        store.write(tenant, List.of(), List.of(), Map.of(), context ->
+                assertThat(context.findAny(editor)).as("an expired relationship is not in use").isEmpty());
+    }
+
     // ---- history -------------------------------------------------------------------------------------
 
     @Test

@@ -11,6 +11,7 @@ import io.relata.store.PreconditionFailedException;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipFilter;
 import io.relata.store.RelationshipPage;
+import io.relata.store.RelationshipShape;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
 import io.relata.store.RevisionUnavailableException;
@@ -19,6 +20,7 @@ import io.relata.store.StoreOptions;
 import io.relata.store.StoreSupport;
 import io.relata.store.TenantNotFoundException;
 import io.relata.store.TupleStore;
+import io.relata.store.WriteValidator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,9 +41,10 @@ import java.util.function.Supplier;
  * validation files and for tests. Same behaviour as the PostgreSQL store (the contract
  * suite holds both to it); data is lost when the process ends.
  *
- * <p>Each tenant has a read-write lock: a write holds it exclusively while it checks and
- * applies all its updates, so readers see a write entirely or not at all, and revisions
- * follow the order writes took the lock.
+ * <p>Each tenant has a read-write lock: a write holds it exclusively while it validates,
+ * checks and applies all its updates, so readers see a write entirely or not at all,
+ * revisions follow the order writes took the lock, and a write's validator sees exactly the
+ * state the write commits on.
  */
 public final class MemoryTupleStore implements TupleStore {
 
@@ -87,6 +90,8 @@ public final class MemoryTupleStore implements TupleStore {
         final Map<String, List<Version>> forward = new HashMap<>();
         /** Versions by resource type, relation and subject: the reverse step. */
         final Map<String, List<Version>> reverse = new HashMap<>();
+        /** Versions by resource type, then relation: the relationships of a shape. */
+        final Map<String, Map<String, List<Version>>> byRelation = new HashMap<>();
         final TreeMap<Long, RevisionRecord> revisions = new TreeMap<>();
         final TreeMap<Long, String> schemas = new TreeMap<>();
 
@@ -106,6 +111,8 @@ public final class MemoryTupleStore implements TupleStore {
                     k -> new ArrayList<>()).add(v);
             reverse.computeIfAbsent(reverseKey(key.resource().type(), key.relation(), key.subject().type(),
                     key.subject().relationOrEmpty(), key.subject().id()), k -> new ArrayList<>()).add(v);
+            byRelation.computeIfAbsent(key.resource().type(), k -> new HashMap<>())
+                    .computeIfAbsent(key.relation(), k -> new ArrayList<>()).add(v);
         }
 
         void removeAll(Set<Version> dead) {
@@ -115,6 +122,46 @@ public final class MemoryTupleStore implements TupleStore {
             byKey.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
             forward.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
             reverse.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
+            byRelation.values().removeIf(relations -> {
+                relations.values().removeIf(list -> list.removeAll(dead) && list.isEmpty());
+                return relations.isEmpty();
+            });
+        }
+
+        /** One live relationship of {@code shape} at {@code now}, if any. */
+        Optional<Relationship> findAny(RelationshipShape shape, Instant now) {
+            Map<String, List<Version>> relations = byRelation.getOrDefault(shape.resourceType(), Map.of());
+            Collection<List<Version>> lists = shape.relation() == null ? relations.values()
+                    : List.of(relations.getOrDefault(shape.relation(), List.of()));
+            for (List<Version> versions : lists) {
+                for (Version v : versions) {
+                    if (v.deleted == LIVE && !v.relationship.isExpiredAt(now) && shape.matches(v.relationship)) {
+                        return Optional.of(v.relationship);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** What a validator sees of this tenant: call only under its write lock. */
+        WriteValidator.Context context(Instant now) {
+            return new WriteValidator.Context() {
+                @Override
+                public Revision head() {
+                    return Revision.of(revision);
+                }
+
+                @Override
+                public Optional<SchemaVersion> schema() {
+                    return Optional.ofNullable(schemas.lastEntry())
+                            .map(e -> new SchemaVersion(e.getValue(), Revision.of(e.getKey())));
+                }
+
+                @Override
+                public Optional<Relationship> findAny(RelationshipShape shape) {
+                    return Tenant.this.findAny(shape, now);
+                }
+            };
         }
 
         long commit(Instant now, Map<String, Object> metadata, boolean schemaChanged, List<RelationshipUpdate> changes) {
@@ -218,11 +265,12 @@ public final class MemoryTupleStore implements TupleStore {
 
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata) {
+            Map<String, Object> metadata, WriteValidator validator) {
         StoreSupport.checkWrite(options, updates, preconditions);
         Tenant t = tenant(tenant);
         return writing(t, () -> {
             Instant now = options.clock().instant();
+            validator.validate(t.context(now));
             checkPreconditions(t, preconditions, now);
             // Check everything before changing anything: a failed write leaves no trace.
             for (RelationshipUpdate u : updates) {
@@ -399,9 +447,10 @@ public final class MemoryTupleStore implements TupleStore {
     // ---- schema ------------------------------------------------------------------------------------
 
     @Override
-    public Revision writeSchema(String tenant, String schemaText) {
+    public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
         Tenant t = tenant(tenant);
         return writing(t, () -> {
+            validator.validate(t.context(options.clock().instant()));
             long revision = t.commit(options.clock().instant(), Map.of(), true, List.of());
             t.schemas.put(revision, schemaText);
             return Revision.of(revision);

@@ -52,6 +52,7 @@ import io.relata.store.PreconditionFailedException;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipFilter;
 import io.relata.store.RelationshipPage;
+import io.relata.store.RelationshipShape;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
 import io.relata.store.RevisionUnavailableException;
@@ -63,6 +64,7 @@ import io.relata.store.StoreUnavailableException;
 import io.relata.store.SubjectRef;
 import io.relata.store.TenantNotFoundException;
 import io.relata.store.TupleStore;
+import io.relata.store.WriteValidator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -109,6 +111,10 @@ import org.postgresql.copy.CopyIn;
  * reader takes the committed revision R from that row and sees exactly the rows with
  * {@code created_rev <= R < deleted_rev}: a writer still in flight can only add rows at
  * revisions above R. A write changes a row only by setting its {@code deleted_rev}.
+ *
+ * <p><b>Validation.</b> A write's {@link WriteValidator} runs in the write's transaction right
+ * after the revision row is locked, so the schema and relationships it checks are the ones
+ * the write commits on; what it throws rolls everything back.
  *
  * <p><b>Batches.</b> A write of any size is three statements besides the revision: end the
  * replaced versions, insert the new ones (both over {@code unnest} of arrays), record the
@@ -337,24 +343,89 @@ public final class PostgresTupleStore implements TupleStore {
 
     /**
      * Runs {@code body} in a transaction that first takes the tenant's next revision (and so
-     * its write lock) and checks the preconditions; the caller records the revision.
+     * its write lock), then lets {@code validator} check the write and checks the
+     * preconditions; the caller records the revision. Whatever the validator throws rolls the
+     * transaction back and reaches the caller as it is.
      */
-    private <T> T writeTransaction(String tenant, List<Precondition> preconditions, WriteBody<T> body) {
+    private <T> T writeTransaction(String tenant, List<Precondition> preconditions, WriteValidator validator,
+            WriteBody<T> body) {
         long id = tenantId(tenant);
         return run(() -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             Instant now = options.clock().instant();
             long revision = nextRevision(tx, id);
+            validator.validate(new TransactionContext(tx, id, Revision.of(revision - 1), now));
             checkPreconditions(tx, id, preconditions, now);
             return body.apply(tx, id, revision, now);
         }));
     }
 
+    /**
+     * What a validator sees: the transaction that holds the tenant's revision row. Every
+     * writer of the tenant waits on that row, so what these queries find (each statement
+     * reads what was committed when it starts) is what the write commits on.
+     */
+    private static final class TransactionContext implements WriteValidator.Context {
+
+        private final DSLContext tx;
+        private final long tenantId;
+        private final Revision head;
+        private final Instant now;
+
+        TransactionContext(DSLContext tx, long tenantId, Revision head, Instant now) {
+            this.tx = tx;
+            this.tenantId = tenantId;
+            this.head = head;
+            this.now = now;
+        }
+
+        @Override
+        public Revision head() {
+            return head;
+        }
+
+        @Override
+        public Optional<SchemaVersion> schema() {
+            return schemaAt(tx, tenantId, head);
+        }
+
+        @Override
+        public Optional<Relationship> findAny(RelationshipShape shape) {
+            return findAnyQuery(tx, tenantId, shape, now).fetchOptional(PostgresTupleStore::relationship);
+        }
+    }
+
+    /** One live relationship of {@code shape}: LIMIT 1, pruned to the resource type's partition (tests EXPLAIN it). */
+    static ResultQuery<Record> findAnyQuery(DSLContext tx, long tenantId, RelationshipShape shape, Instant now) {
+        Condition c = TENANT_ID.eq(tenantId).and(RESOURCE_TYPE.eq(shape.resourceType()));
+        if (shape.relation() != null) {
+            c = c.and(RELATION.eq(shape.relation()));
+        }
+        if (shape.subjectType() != null) {
+            c = c.and(SUBJECT_TYPE.eq(shape.subjectType()));
+        }
+        if (shape.subjectRelation() != null) {
+            c = c.and(SUBJECT_RELATION.eq(shape.subjectRelation()));
+        }
+        if (shape.wildcard() != null) {
+            c = c.and(shape.wildcard() ? SUBJECT_ID.eq(SubjectRef.WILDCARD) : SUBJECT_ID.ne(SubjectRef.WILDCARD));
+        }
+        if (shape.caveat() != null) {
+            c = c.and(shape.caveat().isEmpty() ? CAVEAT_NAME.isNull() : CAVEAT_NAME.eq(shape.caveat()));
+        }
+        if (shape.expiring() != null) {
+            c = c.and(shape.expiring() ? EXPIRES_AT.isNotNull() : EXPIRES_AT.isNull());
+        }
+        return tx.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(c).and(DELETED_REV.eq(LIVE)).and(notExpired(now))
+                .limit(1);
+    }
+
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata) {
+            Map<String, Object> metadata, WriteValidator validator) {
         StoreSupport.checkWrite(options, updates, preconditions);
-        return writeTransaction(tenant, preconditions, (tx, id, revision, now) -> {
+        return writeTransaction(tenant, preconditions, validator, (tx, id, revision, now) -> {
             List<Relationship> ending = new ArrayList<>();
             List<Boolean> onlyExpired = new ArrayList<>();
             List<Relationship> inserting = new ArrayList<>();
@@ -481,7 +552,7 @@ public final class PostgresTupleStore implements TupleStore {
     public DeleteResult delete(String tenant, RelationshipFilter filter, List<Precondition> preconditions, long limit,
             boolean allowPartial) {
         StoreSupport.checkWrite(options, List.of(), preconditions);
-        return writeTransaction(tenant, preconditions, (tx, id, revision, now) -> {
+        return writeTransaction(tenant, preconditions, WriteValidator.NONE, (tx, id, revision, now) -> {
             var select = tx.select(KEY_COLUMNS).from(RELATION_TUPLES)
                     .where(TENANT_ID.eq(id)).and(filter(filter)).and(DELETED_REV.eq(LIVE))
                     .orderBy(KEY_COLUMNS);
@@ -504,7 +575,7 @@ public final class PostgresTupleStore implements TupleStore {
 
     @Override
     public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
-        return writeTransaction(tenant, List.of(), (tx, id, revision, now) -> {
+        return writeTransaction(tenant, List.of(), WriteValidator.NONE, (tx, id, revision, now) -> {
             // Expired versions are invisible; end them so they cannot block an import of the same key.
             tx.update(RELATION_TUPLES).set(DELETED_REV, revision)
                     .where(TENANT_ID.eq(id)).and(DELETED_REV.eq(LIVE)).and(EXPIRES_AT.le(timestamp(now)))
@@ -667,8 +738,8 @@ public final class PostgresTupleStore implements TupleStore {
     // ---- schema ------------------------------------------------------------------------------------
 
     @Override
-    public Revision writeSchema(String tenant, String schemaText) {
-        return writeTransaction(tenant, List.of(), (tx, id, revision, now) -> {
+    public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
+        return writeTransaction(tenant, List.of(), validator, (tx, id, revision, now) -> {
             tx.insertInto(SCHEMAS).set(TENANT_ID, id).set(REVISION, revision).set(SCHEMA_TEXT, schemaText).execute();
             recordRevision(tx, id, revision, now, true, Map.of());
             return Revision.of(revision);
@@ -678,10 +749,14 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Optional<SchemaVersion> readSchema(String tenant, Revision revision) {
         long id = tenantId(tenant);
-        return run(() -> dsl.select(SCHEMA_TEXT, REVISION).from(SCHEMAS)
-                .where(TENANT_ID.eq(id)).and(REVISION.le(revision.value()))
+        return run(() -> schemaAt(dsl, id, revision));
+    }
+
+    private static Optional<SchemaVersion> schemaAt(DSLContext context, long tenantId, Revision revision) {
+        return context.select(SCHEMA_TEXT, REVISION).from(SCHEMAS)
+                .where(TENANT_ID.eq(tenantId)).and(REVISION.le(revision.value()))
                 .orderBy(REVISION.desc()).limit(1)
-                .fetchOptional(r -> new SchemaVersion(r.get(SCHEMA_TEXT), Revision.of(r.get(REVISION)))));
+                .fetchOptional(r -> new SchemaVersion(r.get(SCHEMA_TEXT), Revision.of(r.get(REVISION))));
     }
 
     // ---- history -----------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relata.store.Relationship;
+import io.relata.store.RelationshipShape;
 import io.relata.store.Revision;
 import io.relata.store.StoreOptions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * EXPLAIN of the engine's two hot queries, as the store builds them: each touches exactly
- * one partition of relation_tuples and uses the index meant for it.
+ * one partition of relation_tuples and uses the index meant for it. The lookup a schema
+ * change makes for each thing it removes touches one partition too and stops at one row.
  */
 class PostgresPlanTest {
 
@@ -82,13 +85,25 @@ class PostgresPlanTest {
     }
 
     @Test
+    void findAnyQuery_touchesOnePartition_andStopsAtTheFirstRow() throws Exception {
+        long id = store.tenantId(tenant);
+        Query query = PostgresTupleStore.findAnyQuery(store.dsl(), id, RelationshipShape.of("folder", "viewer")
+                .withSubject("group", "member", null).withCaveat("").withExpiring(false), Instant.now());
+
+        Plan plan = explain(query);
+
+        assertThat(plan.tables).singleElement().asString().startsWith("relation_tuples_p");
+        assertThat(plan.nodes).contains("Limit");
+    }
+
+    @Test
     void revisionsStayReadable_throughTheBulkImport() {
         Revision head = store.headRevision(tenant);
         assertThat(store.subjectsOf(tenant, head, "doc", List.of("d7"), "parent")).hasSize(1);
         assertThat(store.subjectsOf(tenant, Revision.ZERO, "doc", List.of("d7"), "parent")).isEmpty();
     }
 
-    private record Plan(Set<String> tables, Set<String> indexes) {}
+    private record Plan(Set<String> tables, Set<String> indexes, Set<String> nodes) {}
 
     private static Plan explain(Query query) throws Exception {
         String sql = store.dsl().renderInlined(query);
@@ -98,13 +113,17 @@ class PostgresPlanTest {
             JsonNode root = JSON.readTree(rs.getString(1));
             Set<String> tables = new HashSet<>();
             Set<String> indexes = new HashSet<>();
-            collect(root, tables, indexes);
-            return new Plan(tables, indexes);
+            Set<String> nodes = new HashSet<>();
+            collect(root, tables, indexes, nodes);
+            return new Plan(tables, indexes, nodes);
         }
     }
 
-    private static void collect(JsonNode node, Set<String> tables, Set<String> indexes) {
+    private static void collect(JsonNode node, Set<String> tables, Set<String> indexes, Set<String> nodes) {
         if (node.isObject()) {
+            if (node.has("Node Type")) {
+                nodes.add(node.get("Node Type").asText());
+            }
             if (node.has("Relation Name")) {
                 tables.add(node.get("Relation Name").asText());
             }
@@ -112,7 +131,7 @@ class PostgresPlanTest {
                 indexes.add(node.get("Index Name").asText());
             }
         }
-        node.forEach(child -> collect(child, tables, indexes));
+        node.forEach(child -> collect(child, tables, indexes, nodes));
     }
 
     /** The per-partition indexes attached to a partitioned index. */
