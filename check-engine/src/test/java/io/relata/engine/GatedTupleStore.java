@@ -118,8 +118,8 @@ final class GatedTupleStore implements TupleStore {
 
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
-            Map<String, Object> metadata) {
-        return store.write(tenant, updates, preconditions, metadata);
+            Map<String, Object> metadata, io.relata.store.WriteValidator validator) {
+        return store.write(tenant, updates, preconditions, metadata, validator);
     }
 
     @Override
@@ -161,8 +161,8 @@ final class GatedTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision writeSchema(String tenant, String schemaText) {
-        return store.writeSchema(tenant, schemaText);
+    public Revision writeSchema(String tenant, String schemaText, io.relata.store.WriteValidator validator) {
+        return store.writeSchema(tenant, schemaText, validator);
     }
 
     @Override
