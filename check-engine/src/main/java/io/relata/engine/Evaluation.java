@@ -45,13 +45,12 @@ final class Evaluation {
     private final String contextKey;
     private final CaveatEvaluator caveats;
     private final CheckCache cache;
-    /** Relationships other requests read at this revision (null: read from the store only). */
-    private RelationshipCache relationships;
     /**
-     * Whether a relationship with an expiration was read: results from then on may stop
-     * holding when it expires, at the same revision, so they are not shared through the cache.
+     * What this evaluation has read. Once it has read a relationship with an expiration,
+     * results may stop holding when it expires, at the same revision, so they are not shared
+     * through the cache.
      */
-    private boolean expiringRead;
+    private RequestReads reads;
     private final int maxDepth;
     private final long deadlineNanos;
     private final Map<String, Truth> memo = new HashMap<>();
@@ -59,8 +58,6 @@ final class Evaluation {
     private final Map<String, Integer> inProgress = new HashMap<>();
     /** Values assumed for results still being computed, while iterating to a fixed point. */
     private final Map<String, Truth> provisional = new HashMap<>();
-    /** Relationships read so far, by {@code type#relation:id}: each is read once per evaluation. */
-    private Map<String, List<Relationship>> loaded = new HashMap<>();
     /**
      * Per type, the relations the first question of this evaluation may read on objects of that
      * type (from {@link Schema#relationsRead}); null until the first question is asked.
@@ -72,7 +69,6 @@ final class Evaluation {
     private int[] cutsInto = new int[16];
     /** The outermost frame a cut reached since the innermost open frame began. */
     private int outermostCut = Integer.MAX_VALUE;
-    private int storeCalls;
     /** Resource ids of type#relation known to name the subject (see {@link #withHints}). */
     private Map<String, Set<String>> hints = Map.of();
 
@@ -89,6 +85,7 @@ final class Evaluation {
         this.cache = cache;
         this.maxDepth = maxDepth;
         this.deadlineNanos = deadlineNanos;
+        this.reads = new RequestReads(store, tenant, revision);
     }
 
     /**
@@ -107,19 +104,19 @@ final class Evaluation {
      * must run on one thread.
      */
     Evaluation sharingReadsWith(Evaluation other) {
-        this.loaded = other.loaded;
+        this.reads = other.reads;
         return this;
     }
 
     /** Reads relationships through the shared cache (and fills it). */
     Evaluation readingThrough(RelationshipCache relationships) {
-        this.relationships = relationships;
+        reads.readThrough(relationships);
         return this;
     }
 
     /** Store queries this evaluation made. */
     int storeCalls() {
-        return storeCalls;
+        return reads.storeCalls();
     }
 
     /** Counts every dispatch (one sub-problem over a batch of resources), for metrics. */
@@ -229,7 +226,7 @@ final class Evaluation {
             result.put(id, truth);
             if (exact) {
                 memo.put(type + "#" + name + ":" + id, truth);
-                if (cache != null && !expiringRead) {
+                if (cache != null && !reads.expiringRead()) {
                     cache.put(cacheKey(type, id, name), truth);
                 }
             }
@@ -271,7 +268,7 @@ final class Evaluation {
             // rather than one query per relation as the rewrite reaches them.
             Set<String> relations = relationsRead.getOrDefault(type, Set.of());
             if (relations.size() > 1) {
-                load(type, open, relations);
+                reads.load(type, open, relations);
             }
             result.putAll(rewrite(type, open, permission.rewrite(), depth));
         }
@@ -280,7 +277,7 @@ final class Evaluation {
 
     private Map<String, Truth> relation(String type, List<String> ids, Relation relation, int depth) {
         Map<String, Truth> result = falses(ids);
-        List<Relationship> tuples = tuples(type, ids, relation.name());
+        List<Relationship> tuples = reads.of(type, ids, relation.name());
         Map<String, List<Relationship>> usersets = new LinkedHashMap<>();
         for (Relationship t : tuples) {
             String id = t.resource().id();
@@ -378,7 +375,7 @@ final class Evaluation {
     }
 
     private Map<String, Truth> arrow(String type, List<String> ids, Rewrite.TupleToUserset arrow, int depth) {
-        List<Relationship> tuples = tuples(type, ids, arrow.tupleset());
+        List<Relationship> tuples = reads.of(type, ids, arrow.tupleset());
         Map<String, List<Relationship>> byType = new LinkedHashMap<>();
         for (Relationship t : tuples) {
             if (!t.subject().isWildcard()) {
@@ -416,96 +413,6 @@ final class Evaluation {
             result.putIfAbsent(id, Truth.FALSE);
         }
         return result;
-    }
-
-    /** The relationships of {@code relation} of the ids, read from the store once per evaluation. */
-    private List<Relationship> tuples(String type, List<String> ids, String relation) {
-        load(type, ids, Set.of(relation));
-        List<Relationship> out = new ArrayList<>();
-        for (String id : ids) {
-            out.addAll(loaded.get(type + "#" + relation + ":" + id));
-        }
-        return out;
-    }
-
-    /**
-     * Reads the relations of those ids that were not all read before: from the shared cache
-     * where another request read them at this revision, the rest in one store query.
-     */
-    private void load(String type, Collection<String> ids, Set<String> relations) {
-        Set<String> fresh = new HashSet<>();
-        Set<String> missing = new LinkedHashSet<>();
-        for (String id : ids) {
-            for (String r : relations) {
-                String key = type + "#" + r + ":" + id;
-                if (!loaded.containsKey(key)) {
-                    loaded.put(key, new ArrayList<>());
-                    fresh.add(key);
-                    missing.add(id);
-                }
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        java.time.Instant now = store.options().clock().instant();
-        if (relationships != null) {
-            missing.removeIf(id -> fromCache(type, id, relations, fresh, now));
-            if (missing.isEmpty()) {
-                return;
-            }
-        }
-        storeCalls++;
-        List<Relationship> rows = relations.size() == 1
-                ? store.subjectsOf(tenant, revision, type, missing, relations.iterator().next())
-                : store.subjectsOf(tenant, revision, type, missing, relations);
-        for (Relationship row : rows) {
-            String key = type + "#" + row.relation() + ":" + row.resource().id();
-            if (fresh.contains(key)) {
-                loaded.get(key).add(row);
-                expiringRead |= row.expiresAt() != null;
-            }
-        }
-        if (relationships != null) {
-            for (String id : missing) {
-                for (String r : relations) {
-                    String key = type + "#" + r + ":" + id;
-                    if (fresh.contains(key)) {
-                        relationships.put(new RelationshipCache.Key(tenant, revision.value(), type, id, r),
-                                List.copyOf(loaded.get(key)));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Takes the fresh relations of {@code id} from the shared cache if it holds all of them; drops expired ones. */
-    private boolean fromCache(String type, String id, Set<String> relations, Set<String> fresh, java.time.Instant now) {
-        List<List<Relationship>> found = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        for (String r : relations) {
-            String key = type + "#" + r + ":" + id;
-            if (fresh.contains(key)) {
-                List<Relationship> cached = relationships.get(new RelationshipCache.Key(tenant, revision.value(), type,
-                        id, r));
-                if (cached == null) {
-                    return false;
-                }
-                found.add(cached);
-                keys.add(key);
-            }
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            for (Relationship row : found.get(i)) {
-                if (row.expiresAt() == null) {
-                    loaded.get(keys.get(i)).add(row);
-                } else if (row.expiresAt().isAfter(now)) {
-                    loaded.get(keys.get(i)).add(row);
-                    expiringRead = true;
-                }
-            }
-        }
-        return true;
     }
 
     /** The truth of a relationship's caveat (TRUE without one). */

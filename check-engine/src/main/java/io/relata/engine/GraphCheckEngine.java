@@ -530,7 +530,8 @@ public final class GraphCheckEngine implements CheckEngine {
                         "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
             }
             SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
-                    context == null ? Map.of() : context, caveats, options.maxDepth(), deadline());
+                    context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
+                    .readingThrough(relationships);
             List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
             lastStoreCalls.set(sets.storeCalls());
             return results;

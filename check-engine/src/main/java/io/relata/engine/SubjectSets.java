@@ -51,11 +51,10 @@ final class SubjectSets {
     private int frames;
     /** The outermost frame a cut reached since the innermost open frame began. */
     private int outermostCut = Integer.MAX_VALUE;
-    /** Relationships read so far, by {@code type#relation:id}: each is read once per request. */
-    private final Map<String, List<Relationship>> loaded = new HashMap<>();
+    /** Relationships read so far: each is read once per request. */
+    private final RequestReads reads;
     /** Per type, the relations the question may read on objects of that type; null until the first. */
     private Map<String, Set<String>> relationsRead;
-    private int storeCalls;
 
     SubjectSets(TupleStore store, String tenant, Revision revision, Schema schema, String subjectType,
             String subjectRelation, Map<String, Object> context, CaveatEvaluator caveats, int maxDepth,
@@ -70,6 +69,13 @@ final class SubjectSets {
         this.caveats = caveats;
         this.maxDepth = maxDepth;
         this.deadlineNanos = deadlineNanos;
+        this.reads = new RequestReads(store, tenant, revision);
+    }
+
+    /** Reads through the shared cache of relationships (and fills it). */
+    SubjectSets readingThrough(RelationshipCache relationships) {
+        reads.readThrough(relationships);
+        return this;
     }
 
     SubjectSet of(String type, String id, String name, int depth) {
@@ -116,7 +122,7 @@ final class SubjectSets {
 
     /** Store queries this request made. */
     int storeCalls() {
-        return storeCalls;
+        return reads.storeCalls();
     }
 
     private SubjectSet compute(String type, String id, String name, int depth) {
@@ -227,14 +233,14 @@ final class SubjectSets {
 
     /** The relationships of {@code type:id#relation}, read with the other relations the question needs of it. */
     private List<Relationship> tuples(String type, String id, String relation) {
-        List<Relationship> known = loaded.get(type + "#" + relation + ":" + id);
+        List<Relationship> known = reads.get(type, id, relation);
         if (known != null) {
             return known;
         }
         Set<String> relations = new HashSet<>(relationsRead.getOrDefault(type, Set.of()));
         relations.add(relation);
-        load(type, List.of(id), relations);
-        return loaded.get(type + "#" + relation + ":" + id);
+        reads.load(type, List.of(id), relations);
+        return reads.get(type, id, relation);
     }
 
     /**
@@ -252,38 +258,9 @@ final class SubjectSets {
         byType.forEach((type, ids) -> {
             Set<String> relations = relationsRead.getOrDefault(type, Set.of());
             if (!relations.isEmpty()) {
-                load(type, ids, relations);
+                reads.load(type, ids, relations);
             }
         });
-    }
-
-    /** Reads those relations of those ids that were not read before, in one store query. */
-    private void load(String type, Collection<String> ids, Set<String> relations) {
-        Set<String> fresh = new HashSet<>();
-        Set<String> missing = new java.util.LinkedHashSet<>();
-        for (String id : ids) {
-            for (String r : relations) {
-                String key = type + "#" + r + ":" + id;
-                if (!loaded.containsKey(key)) {
-                    loaded.put(key, new ArrayList<>());
-                    fresh.add(key);
-                    missing.add(id);
-                }
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        storeCalls++;
-        List<Relationship> rows = relations.size() == 1
-                ? store.subjectsOf(tenant, revision, type, missing, relations.iterator().next())
-                : store.subjectsOf(tenant, revision, type, missing, relations);
-        for (Relationship row : rows) {
-            String key = type + "#" + row.relation() + ":" + row.resource().id();
-            if (fresh.contains(key)) {
-                loaded.get(key).add(row);
-            }
-        }
     }
 
     private Cav caveat(Relationship t) {
