@@ -107,10 +107,12 @@ async function answer(c) {
             subject: subjectRef(lookup.subject), context: struct(lookup.context) })));
           const byId = new Map();
           for (const r of rows) {
-            const p = LOOKUP[r.permissionship];
-            if (byId.get(r.resourceObjectId) !== "HAS") byId.set(r.resourceObjectId, p);
+            const e = { id: r.resourceObjectId, permissionship: LOOKUP[r.permissionship] };
+            const missing = r.partialCaveatInfo?.missingRequiredContext ?? [];
+            if (e.permissionship === "CONDITIONAL") e.missingContext = [...missing].sort();
+            if (byId.get(e.id)?.permissionship !== "HAS") byId.set(e.id, e);
           }
-          lookup.expected = [...byId.keys()].sort().map((id) => ({ id, permissionship: byId.get(id) }));
+          lookup.expected = [...byId.keys()].sort().map((id) => byId.get(id));
         } else {
           const rows = await collect(permissions.lookupSubjects(v1.LookupSubjectsRequest.create({
             consistency, resource: objectRef(lookup.resource), permission: lookup.permission,
@@ -121,6 +123,8 @@ async function answer(c) {
           for (const e of rows.map((r) => {
             const s = r.subject;
             const e = { id: s.subjectObjectId, permissionship: LOOKUP[s.permissionship] };
+            const missing = s.partialCaveatInfo?.missingRequiredContext ?? [];
+            if (e.permissionship === "CONDITIONAL") e.missingContext = [...missing].sort();
             if (r.excludedSubjects?.length) {
               e.excludedIds = r.excludedSubjects.map((x) => x.subjectObjectId).sort();
               const conditional = r.excludedSubjects.filter((x) => x.permissionship === 2).map((x) => x.subjectObjectId);
