@@ -183,12 +183,14 @@ final class Evaluation {
             // Something on the way needed a value of this frame still being computed: a cycle
             // in the data, or one id of the batch resting on another (a group and its parent).
             // Iterate from FALSE until the values stop changing: the least fixed point. Each
-            // round settles at least one more link of a chain of ids within the batch, and a
-            // link is at least one level deep, so a chain that needs more rounds than the
-            // levels left would also exceed the depth limit when asked one id at a time; and a
-            // cycle through an exclusion never settles. Both end with the depth-limit error:
-            // a value that has not settled is never reported, memoized or cached.
-            int roundsLeft = maxDepth - depth + 1;
+            // round that changes something settles at least one more link of a chain of ids
+            // within the batch, or raises a value (FALSE, CONDITIONAL with more missing names,
+            // TRUE), so a batch settles within a few rounds per id; one that has not by then
+            // rests on a cycle through an exclusion, which never settles, and ends with the
+            // depth-limit error. A value that has not settled is never reported, memoized or
+            // cached. (The bound is per batch, not per level: a member found near the top of a
+            // wide batch is not refused because a batch-mate nests deep.)
+            int roundsLeft = maxDepth + 4 * todo.size();
             while (cutsInto[frame] > 0) {
                 boolean changed = false;
                 for (String id : todo) {
@@ -202,9 +204,8 @@ final class Evaluation {
                 }
                 if (roundsLeft-- == 0) {
                     throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":"
-                            + todo.get(0) + "#" + name + " for " + subject + " did not settle within " + maxDepth
-                            + " levels: the data nests deeper than the depth limit, or a cycle in it passes"
-                            + " through an exclusion");
+                            + todo.get(0) + "#" + name + " for " + subject + " did not settle: a cycle in the data"
+                            + " passes through an exclusion, so it has no answer");
                 }
                 cutsInto[frame] = 0;
                 computed = compute(type, todo, name, depth);
