@@ -36,7 +36,6 @@ import java.util.Set;
  */
 final class Evaluation {
 
-    private final TupleStore store;
     private final String tenant;
     private final Revision revision;
     private final Schema schema;
@@ -74,7 +73,6 @@ final class Evaluation {
 
     Evaluation(TupleStore store, String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context, CaveatEvaluator caveats, CheckCache cache, int maxDepth, long deadlineNanos) {
-        this.store = store;
         this.tenant = tenant;
         this.revision = revision;
         this.schema = schema;

@@ -404,7 +404,8 @@ public final class GraphCheckEngine implements CheckEngine {
                         ids.add(SubjectRef.WILDCARD);
                     }
                     Set<String> resources = new TreeSet<>();
-                    boolean entrypoint = index.leadsTo(definition.name(), relation.name(), resourceType + "#" + permission);
+                    Set<String> hinted = index.leadsTo(definition.name(), relation.name(), resourceType + "#" + permission)
+                            ? index.hintedNames(resourceType, permission, definition.name(), relation.name()) : Set.of();
                     for (Relationship r : store.resourcesNaming(tenant, revision, definition.name(), relation.name(),
                             subject.type(), "", ids)) {
                         Truth caveat = caveats.evaluate(schema, r, context);
@@ -412,9 +413,8 @@ public final class GraphCheckEngine implements CheckEngine {
                             continue;
                         }
                         resources.add(r.resource().id());
-                        if (caveat.isUnknown() && entrypoint) {
-                            for (String name : hintedNames(schema, resourceType, permission, definition.name(),
-                                    relation.name())) {
+                        if (caveat.isUnknown()) {
+                            for (String name : hinted) {
                                 hints.computeIfAbsent(definition.name() + "#" + name, k -> new TreeSet<>())
                                         .add(r.resource().id());
                             }
@@ -455,65 +455,6 @@ public final class GraphCheckEngine implements CheckEngine {
             }
         }
         return reached.getOrDefault(resourceType + "#" + permission, Set.of());
-    }
-
-    /**
-     * Where SpiceDB's check hint for a caveated relationship on {@code type#relation} sits: at
-     * the names in the rewrite of the permission looked up through which the relation enters
-     * it on the same object (the relation itself, or a permission made of it such as
-     * {@code comment = contributor} in {@code delete = comment - manage}), so that the other
-     * side of an exclusion still evaluates the relationship's caveat; on the relation itself
-     * where it is on another type or enters only through arrows.
-     */
-    private static Set<String> hintedNames(Schema schema, String resourceType, String permission, String type,
-            String relation) {
-        Permission target = type.equals(resourceType) ? schema.definitions().get(type).permissions().get(permission)
-                : null;
-        if (target == null) {
-            return Set.of(relation);
-        }
-        Set<String> names = new TreeSet<>();
-        for (String name : computedNames(target.rewrite(), new java.util.ArrayList<>())) {
-            if (reachesOnSameObject(schema.definitions().get(type), name, relation, new java.util.HashSet<>())) {
-                names.add(name);
-            }
-        }
-        return names.isEmpty() ? Set.of(relation) : names;
-    }
-
-    /**
-     * The relations and permissions through which a subject enters a rewrite on its own object:
-     * not through arrows, and not through the subtracted side of an exclusion.
-     */
-    private static List<String> computedNames(Rewrite rewrite, List<String> out) {
-        if (rewrite instanceof Rewrite.ComputedUserset c) {
-            out.add(c.relation());
-        } else if (rewrite instanceof Rewrite.Union u) {
-            u.children().forEach(child -> computedNames(child, out));
-        } else if (rewrite instanceof Rewrite.Intersection i) {
-            i.children().forEach(child -> computedNames(child, out));
-        } else if (rewrite instanceof Rewrite.Exclusion x) {
-            // As in SpiceDB's reachability graph, a subject enters an exclusion through its base.
-            computedNames(x.base(), out);
-        }
-        return out;
-    }
-
-    private static boolean reachesOnSameObject(ObjectDefinition definition, String name, String relation,
-            Set<String> seen) {
-        if (name.equals(relation)) {
-            return true;
-        }
-        Permission p = definition.permissions().get(name);
-        if (p == null || !seen.add(name)) {
-            return false;
-        }
-        for (String next : computedNames(p.rewrite(), new java.util.ArrayList<>())) {
-            if (reachesOnSameObject(definition, next, relation, seen)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---- lookup subjects ---------------------------------------------------------------------------

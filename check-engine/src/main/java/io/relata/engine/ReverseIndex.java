@@ -8,8 +8,11 @@ import io.relata.schema.Rewrite;
 import io.relata.schema.Schema;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * For lookups: which relations and permissions a userset {@code type#name} can lead to,
@@ -31,11 +34,13 @@ final class ReverseIndex {
         ARROW
     }
 
+    private final Schema schema;
     private final Map<String, List<Edge>> edges = new HashMap<>();
     /** Permissions that include {@code self}, by type. */
     private final Map<String, List<String>> selfPermissions = new HashMap<>();
 
     ReverseIndex(Schema schema) {
+        this.schema = schema;
         for (ObjectDefinition definition : schema.definitions().values()) {
             for (Relation relation : definition.relations().values()) {
                 for (AllowedSubjectType allowed : relation.allowedTypes()) {
@@ -87,7 +92,7 @@ final class ReverseIndex {
 
     /** True when the schema leads from {@code type#name} to {@code target} along the edges. */
     boolean leadsTo(String type, String name, String target) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
         queue.add(type + "#" + name);
         while (!queue.isEmpty()) {
@@ -110,5 +115,63 @@ final class ReverseIndex {
 
     List<String> selfPermissions(String type) {
         return selfPermissions.getOrDefault(type, List.of());
+    }
+
+    /**
+     * Where SpiceDB's check hint for a caveated relationship on {@code type#relation} sits: at
+     * the names in the rewrite of the permission looked up through which the relation enters
+     * it on the same object (the relation itself, or a permission made of it such as
+     * {@code comment = contributor} in {@code delete = comment - manage}), so that the other
+     * side of an exclusion still evaluates the relationship's caveat; on the relation itself
+     * where it is on another type or enters only through arrows.
+     */
+    Set<String> hintedNames(String resourceType, String permission, String type, String relation) {
+        Permission target = type.equals(resourceType) ? schema.definitions().get(type).permissions().get(permission)
+                : null;
+        if (target == null) {
+            return Set.of(relation);
+        }
+        Set<String> names = new TreeSet<>();
+        for (String name : computedNames(target.rewrite(), new ArrayList<>())) {
+            if (reachesOnSameObject(schema.definitions().get(type), name, relation, new HashSet<>())) {
+                names.add(name);
+            }
+        }
+        return names.isEmpty() ? Set.of(relation) : names;
+    }
+
+    /**
+     * The relations and permissions through which a subject enters a rewrite on its own object:
+     * not through arrows, and not through the subtracted side of an exclusion.
+     */
+    private static List<String> computedNames(Rewrite rewrite, List<String> out) {
+        if (rewrite instanceof Rewrite.ComputedUserset c) {
+            out.add(c.relation());
+        } else if (rewrite instanceof Rewrite.Union u) {
+            u.children().forEach(child -> computedNames(child, out));
+        } else if (rewrite instanceof Rewrite.Intersection i) {
+            i.children().forEach(child -> computedNames(child, out));
+        } else if (rewrite instanceof Rewrite.Exclusion x) {
+            // As in SpiceDB's reachability graph, a subject enters an exclusion through its base.
+            computedNames(x.base(), out);
+        }
+        return out;
+    }
+
+    private static boolean reachesOnSameObject(ObjectDefinition definition, String name, String relation,
+            Set<String> seen) {
+        if (name.equals(relation)) {
+            return true;
+        }
+        Permission p = definition.permissions().get(name);
+        if (p == null || !seen.add(name)) {
+            return false;
+        }
+        for (String next : computedNames(p.rewrite(), new ArrayList<>())) {
+            if (reachesOnSameObject(definition, next, relation, seen)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

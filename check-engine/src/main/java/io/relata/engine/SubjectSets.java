@@ -9,8 +9,6 @@ import io.relata.store.Relationship;
 import io.relata.store.Revision;
 import io.relata.store.SubjectRef;
 import io.relata.store.TupleStore;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,9 +32,6 @@ import java.util.Set;
  */
 final class SubjectSets {
 
-    private final TupleStore store;
-    private final String tenant;
-    private final Revision revision;
     private final Schema schema;
     private final String subjectType;
     private final String subjectRelation;
@@ -59,9 +54,6 @@ final class SubjectSets {
     SubjectSets(TupleStore store, String tenant, Revision revision, Schema schema, String subjectType,
             String subjectRelation, Map<String, Object> context, CaveatEvaluator caveats, int maxDepth,
             long deadlineNanos) {
-        this.store = store;
-        this.tenant = tenant;
-        this.revision = revision;
         this.schema = schema;
         this.subjectType = subjectType;
         this.subjectRelation = subjectRelation;
