@@ -422,8 +422,11 @@ final class Api {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
+            // The caller went away or its deadline passed: its work is not wanted any more.
+            future.cancel(true);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new io.relata.engine.EngineException(io.relata.engine.EngineException.Reason.DEADLINE_EXCEEDED,
+                    "the request was cancelled before it finished");
         }
     }
 

@@ -51,6 +51,7 @@ public final class RelataServer {
     private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofSeconds(5)).build();
     private HttpServer server;
+    private GrpcServer grpc;
     private volatile boolean stopping;
     private final javax.sql.DataSource postgresPool;
     /** Tenant to SHA-256 of its preshared key. */
@@ -148,6 +149,18 @@ public final class RelataServer {
     }
 
     /**
+     * Starts SpiceDB's gRPC API on {@code port} (0 picks a free one) over the same service
+     * layer, with TLS when {@code certificate} and {@code key} (PEM files) are given; gives the port.
+     */
+    public synchronized int startGrpc(int port, java.io.File certificate, java.io.File key) {
+        if (grpc != null) {
+            throw new IllegalStateException("the gRPC server is already started");
+        }
+        grpc = new GrpcServer(api, this::tenant, config.host(), port, config.maxBodyBytes(), certificate, key);
+        return grpc.start();
+    }
+
+    /**
      * Stops accepting requests, lets those in flight finish (up to {@code grace}), then
      * closes the engine and Vert.x. Blocks; call it from outside the event loop.
      */
@@ -155,6 +168,9 @@ public final class RelataServer {
         long millis = grace.toMillis();
         stopping = true;
         try {
+            if (grpc != null) {
+                grpc.stop(millis);
+            }
             if (server != null) {
                 server.shutdown(millis, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()
                         .get(millis + 1_000, TimeUnit.MILLISECONDS);

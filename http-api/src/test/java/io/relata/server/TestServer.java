@@ -44,6 +44,16 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
     }
 
+    /** Starts the gRPC API on a free port, in plaintext; gives the port. */
+    int startGrpc() {
+        return server.startGrpc(0, null, null);
+    }
+
+    /** Starts the gRPC API on a free port with TLS from these PEM files; gives the port. */
+    int startGrpc(java.io.File certificate, java.io.File key) {
+        return server.startGrpc(0, certificate, key);
+    }
+
     /** {@code http://127.0.0.1:<port>}. */
     String base() {
         return base;

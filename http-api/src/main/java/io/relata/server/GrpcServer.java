@@ -1,0 +1,115 @@
+package io.relata.server;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * SpiceDB's gRPC API ({@code authzed.api.v1}) on its own port, over the same service layer
+ * as the HTTP API: the permissions, schema, watch and experimental services behind the
+ * bearer-key check, and the standard health and server reflection services open to all.
+ */
+final class GrpcServer {
+
+    /** Most service calls running at once; more wait in a bounded queue, then RESOURCE_EXHAUSTED. */
+    private static final int WORKERS = 32;
+    private static final int QUEUED = 10_000;
+
+    private final Server server;
+    private final ThreadPoolExecutor work;
+    private final ScheduledExecutorService timer;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    /**
+     * @param tenantOfKey the tenant of a bearer key (blocking; throws UNAUTHENTICATED)
+     * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
+     */
+    GrpcServer(Api api, Function<String, String> tenantOfKey, String host, int port, long maxMessageBytes,
+            File certificate, File key) {
+        AtomicInteger threads = new AtomicInteger();
+        this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
+                r -> {
+                    Thread t = new Thread(r, "relata-grpc-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.work.allowCoreThreadTimeOut(true);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relata-grpc-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        GrpcCalls calls = new GrpcCalls(work, tenantOfKey);
+        BearerKeys keys = new BearerKeys();
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
+                .addService(ServerInterceptors.intercept(new GrpcPermissions(api, calls), keys))
+                .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
+                .addService(ServerInterceptors.intercept(new GrpcWatch(api, calls, work, timer), keys))
+                .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
+                .build();
+    }
+
+    private static ServerCredentials credentials(File certificate, File key) {
+        if (certificate == null && key == null) {
+            return InsecureServerCredentials.create();
+        }
+        try {
+            return TlsServerCredentials.create(certificate, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the TLS certificate or key: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts listening; gives the port. */
+    int start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the gRPC port cannot be opened: " + e.getMessage(), e);
+        }
+        for (String service : new String[] {"", "authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
+                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService"}) {
+            health.setStatus(service, ServingStatus.SERVING);
+        }
+        return server.getPort();
+    }
+
+    /** Refuses new calls, lets those in flight finish within {@code millis}, then cancels the rest. */
+    void stop(long millis) {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
+                server.shutdownNow().awaitTermination(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        } finally {
+            timer.shutdownNow();
+            work.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.relata.server;
+
+import com.authzed.api.v1.WatchRequest;
+import com.authzed.api.v1.WatchResponse;
+import com.authzed.api.v1.WatchServiceGrpc;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code authzed.api.v1.WatchService}: the HTTP watch's {@link Api#watch} and {@link Api#poll},
+ * polled every {@link RelataServer#WATCH_POLL_MILLIS} on the work pool, and only while the
+ * client reads: a client that stops reading holds no buffer and no thread.
+ */
+final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
+
+    private final Api api;
+    private final GrpcCalls calls;
+    private final ExecutorService work;
+    private final ScheduledExecutorService timer;
+
+    GrpcWatch(Api api, GrpcCalls calls, ExecutorService work, ScheduledExecutorService timer) {
+        this.api = api;
+        this.calls = calls;
+        this.work = work;
+        this.timer = timer;
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
+        ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) out;
+        Context context = Context.current();
+        calls.submit(call, () -> {
+            Api.Watch watch = api.watch(calls.tenant(), ProtoJson.toJson(request));
+            later(call, context, watch, 0);
+        });
+    }
+
+    private void later(ServerCallStreamObserver<WatchResponse> call, Context context, Api.Watch watch, long millis) {
+        if (call.isCancelled()) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                try {
+                    work.execute(context.wrap(() -> poll(call, context, watch)));
+                } catch (RejectedExecutionException full) {
+                    later(call, context, watch, RelataServer.WATCH_POLL_MILLIS);
+                }
+            }, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            call.onError(GrpcErrors.of(Errors.status(14, "the server is stopping")));
+        }
+    }
+
+    private void poll(ServerCallStreamObserver<WatchResponse> call, Context context, Api.Watch watch) {
+        if (call.isCancelled()) {
+            return;
+        }
+        try {
+            if (call.isReady()) {
+                calls.tenant(); // a revoked key ends the stream
+                for (JsonObject line : api.poll(watch)) {
+                    call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
+                }
+            }
+            later(call, context, watch, RelataServer.WATCH_POLL_MILLIS);
+        } catch (RuntimeException failure) {
+            if (!call.isCancelled()) {
+                call.onError(GrpcErrors.of(failure));
+            }
+        }
+    }
+}

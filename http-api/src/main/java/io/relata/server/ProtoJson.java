@@ -1,0 +1,43 @@
+package io.relata.server;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Protobuf messages to and from the gateway's JSON, by protobuf's own JSON mapping: the
+ * mapping SpiceDB's HTTP gateway applies. This is all the gRPC transport translates: the
+ * service layer ({@link Api}) speaks that JSON, so each method is written once.
+ */
+final class ProtoJson {
+
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    /** Fields a newer message has and this one lacks are left out, as a client would. */
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+    private ProtoJson() {}
+
+    /** The request as the HTTP API receives it. */
+    static JsonObject toJson(MessageOrBuilder message) {
+        try {
+            return new JsonObject(PRINTER.print(message));
+        } catch (InvalidProtocolBufferException e) {
+            throw ApiException.invalid("the request cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** The service layer's answer as a message of {@code prototype}'s type. */
+    @SuppressWarnings("unchecked")
+    static <T extends Message> T fromJson(JsonObject json, T prototype) {
+        Message.Builder builder = prototype.newBuilderForType();
+        try {
+            PARSER.merge(json.encode(), builder);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the answer does not fit " + prototype.getDescriptorForType().getFullName()
+                    + ": " + e.getMessage(), e);
+        }
+        return (T) builder.build();
+    }
+}
