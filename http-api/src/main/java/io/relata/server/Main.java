@@ -62,6 +62,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--host", defaultValue = "${env:RELATA_HOST:-0.0.0.0}", description = "Address to listen on.")
         String host;
 
+        @Option(names = "--grpc-port", defaultValue = "${env:RELATA_GRPC_PORT:-50051}",
+                description = "gRPC port of SpiceDB's authzed.api.v1 API (default 50051; -1 turns it off).")
+        int grpcPort;
+
         @Option(names = "--preshared-key", defaultValue = "${env:RELATA_PRESHARED_KEY}", required = true,
                 description = "API key of the `default` tenant (as SpiceDB's preshared key).")
         String presharedKey;
@@ -147,6 +151,10 @@ public final class Main implements Callable<Integer> {
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             System.out.println("relata: serving SpiceDB's v1 HTTP API on http://" + host + ":" + bound);
+            if (grpcPort >= 0) {
+                int grpcBound = server.startGrpc(grpcPort, null, null);
+                System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":" + grpcBound);
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");

@@ -2,7 +2,6 @@ package io.relata.server;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import io.vertx.core.json.JsonObject;
 
@@ -20,9 +19,9 @@ final class ProtoJson {
     private ProtoJson() {}
 
     /** The request as the HTTP API receives it. */
-    static JsonObject toJson(MessageOrBuilder message) {
+    static JsonObject toJson(Message message) {
         try {
-            return new JsonObject(PRINTER.print(message));
+            return NewerFields.request(message, new JsonObject(PRINTER.print(message)));
         } catch (InvalidProtocolBufferException e) {
             throw ApiException.invalid("the request cannot be read: " + e.getMessage());
         }
@@ -38,6 +37,6 @@ final class ProtoJson {
             throw new IllegalStateException("the answer does not fit " + prototype.getDescriptorForType().getFullName()
                     + ": " + e.getMessage(), e);
         }
-        return (T) builder.build();
+        return NewerFields.answer((T) builder.build(), json);
     }
 }
