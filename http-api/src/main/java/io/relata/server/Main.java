@@ -26,13 +26,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class})
+        subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -116,8 +117,12 @@ public final class Main implements Callable<Integer> {
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
+        @Mixin
+        ListenerOptions listener;
+
         @Override
         public Integer call() throws Exception {
+            listener.check(); // before the datastore opens
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -134,10 +139,10 @@ public final class Main implements Callable<Integer> {
                 keys = new PostgresApiKeys(postgres);
             }
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
-            ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
+            ServerConfig config = listener.applyTo(new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
-                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey);
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.
@@ -145,8 +150,18 @@ public final class Main implements Callable<Integer> {
             }
             RelataServer server = new RelataServer(config, store, keys);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
-            int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.println("relata: serving SpiceDB's v1 HTTP API on http://" + host + ":" + bound);
+            int bound;
+            try {
+                bound = listen(server);
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+                server.stop(Duration.ofSeconds(1));
+                gc.close();
+                store.close();
+                return 1;
+            }
+            System.out.println("relata: serving SpiceDB's v1 HTTP API on " + listener.httpScheme() + "://" + host + ":"
+                    + bound);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");
@@ -299,6 +314,21 @@ public final class Main implements Callable<Integer> {
             store.write(tenant, updates.subList(i, Math.min(updates.size(), i + batch)));
         }
         return updates.size();
+    }
+
+    /**
+     * Starts the server's HTTP listener and gives its port.
+     *
+     * @throws IllegalStateException with a message for the person starting it when it cannot listen
+     *                               (port taken, a TLS file Vert.x cannot use)
+     */
+    static int listen(RelataServer server) throws InterruptedException {
+        try {
+            return server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("relata: cannot start the HTTP listener: " + cause.getMessage(), cause);
+        }
     }
 
     /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */

@@ -9,11 +9,6 @@ import io.relata.engine.GraphCheckEngine;
 import io.relata.migrations.Migrator;
 import io.relata.store.ApiKeys;
 import io.relata.store.TupleStore;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.zookie.ConsistencyResolver;
 import io.relata.zookie.ZookieCodec;
@@ -47,25 +42,26 @@ public final class RelataServer {
     private final WorkerExecutor workers;
     private final Api api;
     private final ApiKeys keys;
-    /** Recently seen tenant keys; revocation here clears it, other instances follow within its expiry. */
-    private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final Authenticator authenticator;
     private HttpServer server;
     private volatile boolean stopping;
     private final javax.sql.DataSource postgresPool;
-    /** Tenant to SHA-256 of its preshared key. */
-    private final java.util.Map<String, byte[]> presharedHashes = new java.util.HashMap<>();
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
      * {@link #stop(java.time.Duration)} closes the engine but not the store.
      */
     public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys) {
+        this(config, store, keys, Authenticator.of(config, keys));
+    }
+
+    /** A server whose requests {@code authenticator} turns into tenants (keys serve the admin API). */
+    RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator) {
         this.config = config;
         this.store = new MeteredTupleStore(store, metrics);
         this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
-        config.presharedKeys().forEach((key, tenant) -> presharedHashes.put(tenant, ApiKeys.hash(key)));
         this.keys = keys;
+        this.authenticator = authenticator;
         if (store instanceof PostgresTupleStore postgres
                 && postgres.dataSource() instanceof com.zaxxer.hikari.HikariDataSource pool) {
             try {
@@ -126,7 +122,7 @@ public final class RelataServer {
         });
         admin(router, "/v1/tenants/keys/revoke", body -> {
             boolean revoked = keys.revoke(Json.string(body, "tenant", true), Json.string(body, "keyId", true));
-            keyCache.invalidateAll();
+            authenticator.keyRevoked();
             if (!revoked) {
                 throw new ApiException(ApiException.NOT_FOUND, "the tenant has no such key");
             }
@@ -142,8 +138,13 @@ public final class RelataServer {
         router.errorHandler(413, ctx -> error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
         router.errorHandler(500, ctx -> error(ctx.response(), Errors.of(ctx.failure())));
-        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes())));
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+        if (config.tls()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(config.tlsCertPath().toString()).setKeyPath(config.tlsKeyPath().toString()));
+        }
+        server = vertx.createHttpServer(options);
         return server.requestHandler(router).listen(config.port(), config.host()).map(HttpServer::actualPort);
     }
 
@@ -176,42 +177,25 @@ public final class RelataServer {
         static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelataServer.class);
     }
 
+    /** The authenticator of this server's requests, for the other transports to share. */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
     /** The bearer key of a request; refused without one. */
     private static String bearer(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-        }
-        return header.substring(7).strip();
+        return Authenticator.bearerKey(ctx.request().getHeader("Authorization"));
     }
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     private String tenant(String key) {
-        String tenant = null;
-        byte[] hash = ApiKeys.hash(key);
-        for (java.util.Map.Entry<String, byte[]> preshared : presharedHashes.entrySet()) {
-            // Every entry compared in constant time: how a key fails tells nothing.
-            if (MessageDigest.isEqual(preshared.getValue(), hash)) {
-                tenant = preshared.getKey();
-            }
-        }
-        if (tenant == null) {
-            tenant = keyCache.get(key, k -> keys.tenantOf(k).orElse(null));
-        }
-        if (tenant == null) {
-            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-        }
-        return tenant;
+        return authenticator.tenantOf(key);
     }
 
     private void admin(Router router, String path, java.util.function.Function<JsonObject, JsonObject> work) {
         router.post(path).handler(ctx -> {
             try {
-                String key = bearer(ctx);
-                if (config.adminKey() == null || !MessageDigest.isEqual(config.adminKey().getBytes(StandardCharsets.UTF_8),
-                        key.getBytes(StandardCharsets.UTF_8))) {
-                    throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-                }
+                authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
                 workers.executeBlocking(() -> work.apply(parse(body)), false).onComplete(result -> {
                     if (result.succeeded()) {
