@@ -44,6 +44,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
     }
 
+    /** A client of {@code server}, already listening on {@code port}; {@link #close()} stops it. */
+    static TestServer of(RelataServer server, int port) {
+        return new TestServer(server, port);
+    }
+
     /** {@code http://127.0.0.1:<port>}. */
     String base() {
         return base;
