@@ -152,7 +152,7 @@ public final class Main implements Callable<Integer> {
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {
-                bound = listen(server);
+                bound = listen(server, config);
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 server.stop(Duration.ofSeconds(1));
@@ -322,12 +322,14 @@ public final class Main implements Callable<Integer> {
      * @throws IllegalStateException with a message for the person starting it when it cannot listen
      *                               (port taken, a TLS file Vert.x cannot use)
      */
-    static int listen(RelataServer server) throws InterruptedException {
+    static int listen(RelataServer server, ServerConfig config) throws InterruptedException {
         try {
             return server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException("relata: cannot start the HTTP listener: " + cause.getMessage(), cause);
+            throw new IllegalStateException("relata: cannot start the HTTP listener on " + config.host() + ":"
+                    + config.port() + ": " + cause.getMessage() + (config.tls() ? " (is " + config.tlsCertPath()
+                    + " a PEM certificate chain and " + config.tlsKeyPath() + " its PEM private key?)" : ""), cause);
         }
     }
 

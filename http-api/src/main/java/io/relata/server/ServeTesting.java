@@ -100,7 +100,7 @@ final class ServeTesting implements Callable<Integer> {
                 Authenticator.perTokenTenants(store, keys, config.adminKey(), maxTenants));
         int bound;
         try {
-            bound = Main.listen(server);
+            bound = Main.listen(server, config);
         } catch (IllegalStateException e) {
             server.stop(Duration.ofSeconds(1));
             store.close();
@@ -113,6 +113,8 @@ final class ServeTesting implements Callable<Integer> {
                 : "admin API on /v1/tenants/... with --admin-key"));
         out.println("relata serve-testing: serving SpiceDB's v1 HTTP API on " + listener.httpScheme() + "://" + host
                 + ":" + bound);
+        out.println("relata serve-testing: no gRPC API in this build (the --grpc-port setting, " + config.grpcPort()
+                + ", is kept for it)");
         return new Running(server, store, bound);
     }
 

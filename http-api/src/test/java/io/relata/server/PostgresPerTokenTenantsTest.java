@@ -22,7 +22,7 @@ class PostgresPerTokenTenantsTest extends PerTokenTenantsContract {
                 Duration.ofSeconds(5), 64 * 1024, 50, EngineOptions.DEFAULTS, null);
         RelataServer server = new RelataServer(config, store, keys,
                 Authenticator.perTokenTenants(store, keys, null, maxTenants));
-        return TestServer.of(server, Main.listen(server));
+        return TestServer.of(server, Main.listen(server, config));
     }
 
     @Override

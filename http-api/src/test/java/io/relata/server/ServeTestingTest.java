@@ -59,7 +59,8 @@ class ServeTestingTest extends PerTokenTenantsContract {
                     .contains("every distinct bearer token gets its own empty tenant")
                     .contains("at most 10000 tenants")
                     .contains("no admin API")
-                    .contains("http://127.0.0.1:" + running.httpPort());
+                    .contains("http://127.0.0.1:" + running.httpPort())
+                    .contains("no gRPC API in this build (the --grpc-port setting, 50051");
             assertThat(server.get("/healthz").status()).isEqualTo(200);
         }
     }
@@ -108,6 +109,26 @@ class ServeTestingTest extends PerTokenTenantsContract {
             assertThat(new JsonObject(lower.body()).getString("schemaText")).isEqualTo(SCHEMA);
             assertThat(basic.statusCode()).isEqualTo(401);
         }
+    }
+
+    @Test
+    void theGrpcPortAndTlsPaths_landInTheServerConfig() {
+        ServeTesting command = new ServeTesting();
+        new CommandLine(command).parseArgs("--grpc-port", "6000");
+        ServerConfig base = new ServerConfig("127.0.0.1", 0, java.util.Map.of(), "listener-secret-0123456789",
+                java.time.Duration.ZERO, 1024, 10, io.relata.engine.EngineOptions.DEFAULTS, null);
+
+        ServerConfig config = command.listener.applyTo(base);
+        ServeTesting defaults = new ServeTesting();
+        new CommandLine(defaults).parseArgs();
+
+        assertThat(config.grpcPort()).isEqualTo(6000);
+        assertThat(config.tls()).isFalse();
+        assertThat(defaults.listener.applyTo(base).grpcPort()).isEqualTo(50051);
+        ServeTesting wrong = new ServeTesting();
+        new CommandLine(wrong).parseArgs("--grpc-port", "70000");
+        assertThatThrownBy(() -> wrong.listener.applyTo(base)).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--grpc-port must be 0 to 65535");
     }
 
     @Test
