@@ -103,7 +103,7 @@ final class Authenticator {
         if (tenant == null) {
             tenant = keyCache.get(bearerKey, k -> keys.tenantOf(k).orElse(null));
         }
-        if (tenant == null && perToken != null) {
+        if (tenant == null && perToken != null && !perToken.isTenantKey(hash)) {
             tenant = perToken.tenantOf(hash);
         }
         if (tenant == null) {
@@ -129,6 +129,16 @@ final class Authenticator {
         keyCache.invalidateAll();
     }
 
+    /**
+     * A tenant key was made through this server: in the per-token mode it then never gets a
+     * tenant of its own, so once revoked it is refused like anywhere else.
+     */
+    void keyCreated(String secret) {
+        if (perToken != null) {
+            perToken.tenantKeys.add(HexFormat.of().formatHex(ApiKeys.hash(secret)));
+        }
+    }
+
     private static ApiException refused() {
         return new ApiException(ApiException.UNAUTHENTICATED, UNAUTHENTICATED);
     }
@@ -141,10 +151,16 @@ final class Authenticator {
         private final TupleStore store;
         private final int maxTenants;
         private final Set<String> tenants = ConcurrentHashMap.newKeySet();
+        /** Hex SHA-256 of the tenant keys made through the admin API. */
+        private final Set<String> tenantKeys = ConcurrentHashMap.newKeySet();
 
         PerToken(TupleStore store, int maxTenants) {
             this.store = store;
             this.maxTenants = maxTenants;
+        }
+
+        boolean isTenantKey(byte[] keyHash) {
+            return tenantKeys.contains(HexFormat.of().formatHex(keyHash));
         }
 
         /** The tenant of the key whose SHA-256 is {@code keyHash}, created on first use. */

@@ -118,6 +118,7 @@ public final class RelataServer {
         });
         admin(router, "/v1/tenants/keys/create", body -> {
             ApiKeys.NewKey key = keys.create(Json.string(body, "tenant", true), Json.string(body, "label", false));
+            authenticator.keyCreated(key.secret());
             return new JsonObject().put("keyId", key.keyId()).put("key", key.secret());
         });
         admin(router, "/v1/tenants/keys/revoke", body -> {

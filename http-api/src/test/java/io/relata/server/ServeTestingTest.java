@@ -76,7 +76,7 @@ class ServeTestingTest extends PerTokenTenantsContract {
     }
 
     @Test
-    void withAnAdminKey_keysItMakesReachTheirTenant() throws Exception {
+    void withAnAdminKey_keysItMakesReachTheirTenant_andARevokedOneIsRefused() throws Exception {
         String admin = "admin-" + UUID.randomUUID();
         try (TestServer server = startCommand("--admin-key", admin)) {
             assertThat(printed).contains("admin API on /v1/tenants/");
@@ -89,6 +89,14 @@ class ServeTestingTest extends PerTokenTenantsContract {
             assertThat(server.post("/v1/schema/read", "{}", key).json().getString("schemaText")).isEqualTo(SCHEMA);
             assertThat(running.store().tenantExists("token-" + java.util.HexFormat.of().formatHex(
                     io.relata.store.ApiKeys.hash(key)))).as("no tenant of its own").isFalse();
+
+            String keyId = server.post("/v1/tenants/keys/list", "{\"tenant\":\"acme\"}", admin).json()
+                    .getJsonArray("keys").getJsonObject(0).getString("keyId");
+            assertThat(server.post("/v1/tenants/keys/revoke", "{\"tenant\":\"acme\",\"keyId\":\"" + keyId + "\"}",
+                    admin).status()).isEqualTo(200);
+            Reply revoked = server.post("/v1/schema/read", "{}", key);
+            assertThat(revoked.status()).as("a revoked key gets no tenant of its own: " + revoked.body())
+                    .isEqualTo(401);
         }
     }
 
