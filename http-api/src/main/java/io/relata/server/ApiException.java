@@ -10,6 +10,7 @@ final class ApiException extends RuntimeException {
 
     static final int INVALID_ARGUMENT = 3;
     static final int NOT_FOUND = 5;
+    static final int RESOURCE_EXHAUSTED = 8;
     static final int FAILED_PRECONDITION = 9;
     static final int UNAUTHENTICATED = 16;
 

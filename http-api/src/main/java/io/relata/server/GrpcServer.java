@@ -96,6 +96,10 @@ final class GrpcServer {
         return server.getPort();
     }
 
+    int port() {
+        return server.getPort();
+    }
+
     /** Refuses new calls, lets those in flight finish within {@code millis}, then cancels the rest. */
     void stop(long millis) {
         health.enterTerminalState();

@@ -26,13 +26,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class})
+        subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -61,10 +62,6 @@ public final class Main implements Callable<Integer> {
 
         @Option(names = "--host", defaultValue = "${env:RELATA_HOST:-0.0.0.0}", description = "Address to listen on.")
         String host;
-
-        @Option(names = "--grpc-port", defaultValue = "${env:RELATA_GRPC_PORT:-50051}",
-                description = "gRPC port of SpiceDB's authzed.api.v1 API (default 50051; -1 turns it off).")
-        int grpcPort;
 
         @Option(names = "--preshared-key", defaultValue = "${env:RELATA_PRESHARED_KEY}", required = true,
                 description = "API key of the `default` tenant (as SpiceDB's preshared key).")
@@ -120,8 +117,12 @@ public final class Main implements Callable<Integer> {
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
+        @Mixin
+        ListenerOptions listener;
+
         @Override
         public Integer call() throws Exception {
+            listener.check(); // before the datastore opens
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -138,10 +139,10 @@ public final class Main implements Callable<Integer> {
                 keys = new PostgresApiKeys(postgres);
             }
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";
-            ServerConfig config = new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
+            ServerConfig config = listener.applyTo(new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
-                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey);
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.
@@ -149,12 +150,20 @@ public final class Main implements Callable<Integer> {
             }
             RelataServer server = new RelataServer(config, store, keys);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
-            int bound = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.println("relata: serving SpiceDB's v1 HTTP API on http://" + host + ":" + bound);
-            if (grpcPort >= 0) {
-                int grpcBound = server.startGrpc(grpcPort, null, null);
-                System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":" + grpcBound);
+            int bound;
+            try {
+                bound = listen(server, config);
+            } catch (IllegalStateException e) {
+                System.err.println(e.getMessage());
+                server.stop(Duration.ofSeconds(1));
+                gc.close();
+                store.close();
+                return 1;
             }
+            System.out.println("relata: serving SpiceDB's v1 HTTP API on " + listener.httpScheme() + "://" + host + ":"
+                    + bound);
+            System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":"
+                    + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");
@@ -307,6 +316,30 @@ public final class Main implements Callable<Integer> {
             store.write(tenant, updates.subList(i, Math.min(updates.size(), i + batch)));
         }
         return updates.size();
+    }
+
+    /**
+     * Starts the server's HTTP listener and gives its port.
+     *
+     * @throws IllegalStateException with a message for the person starting it when it cannot listen
+     *                               (port taken, a TLS file Vert.x cannot use)
+     */
+    static int listen(RelataServer server, ServerConfig config) throws InterruptedException {
+        try {
+            int http = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            try {
+                server.startGrpc(config.grpcPort());
+            } catch (java.io.UncheckedIOException e) {
+                throw new IllegalStateException("relata: cannot start the gRPC listener on " + config.host() + ":"
+                        + config.grpcPort() + ": " + e.getMessage(), e);
+            }
+            return http;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("relata: cannot start the HTTP listener on " + config.host() + ":"
+                    + config.port() + ": " + cause.getMessage() + (config.tls() ? " (is " + config.tlsCertPath()
+                    + " a PEM certificate chain and " + config.tlsKeyPath() + " its PEM private key?)" : ""), cause);
+        }
     }
 
     /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */

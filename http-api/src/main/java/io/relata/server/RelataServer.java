@@ -9,11 +9,6 @@ import io.relata.engine.GraphCheckEngine;
 import io.relata.migrations.Migrator;
 import io.relata.store.ApiKeys;
 import io.relata.store.TupleStore;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.zookie.ConsistencyResolver;
 import io.relata.zookie.ZookieCodec;
@@ -47,26 +42,27 @@ public final class RelataServer {
     private final WorkerExecutor workers;
     private final Api api;
     private final ApiKeys keys;
-    /** Recently seen tenant keys; revocation here clears it, other instances follow within its expiry. */
-    private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final Authenticator authenticator;
     private HttpServer server;
     private GrpcServer grpc;
     private volatile boolean stopping;
     private final javax.sql.DataSource postgresPool;
-    /** Tenant to SHA-256 of its preshared key. */
-    private final java.util.Map<String, byte[]> presharedHashes = new java.util.HashMap<>();
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
      * {@link #stop(java.time.Duration)} closes the engine but not the store.
      */
     public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys) {
+        this(config, store, keys, Authenticator.of(config, keys));
+    }
+
+    /** A server whose requests {@code authenticator} turns into tenants (keys serve the admin API). */
+    RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator) {
         this.config = config;
         this.store = new MeteredTupleStore(store, metrics);
         this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
-        config.presharedKeys().forEach((key, tenant) -> presharedHashes.put(tenant, ApiKeys.hash(key)));
         this.keys = keys;
+        this.authenticator = authenticator;
         if (store instanceof PostgresTupleStore postgres
                 && postgres.dataSource() instanceof com.zaxxer.hikari.HikariDataSource pool) {
             try {
@@ -123,11 +119,12 @@ public final class RelataServer {
         });
         admin(router, "/v1/tenants/keys/create", body -> {
             ApiKeys.NewKey key = keys.create(Json.string(body, "tenant", true), Json.string(body, "label", false));
+            authenticator.keyCreated(key.secret());
             return new JsonObject().put("keyId", key.keyId()).put("key", key.secret());
         });
         admin(router, "/v1/tenants/keys/revoke", body -> {
             boolean revoked = keys.revoke(Json.string(body, "tenant", true), Json.string(body, "keyId", true));
-            keyCache.invalidateAll();
+            authenticator.keyRevoked();
             if (!revoked) {
                 throw new ApiException(ApiException.NOT_FOUND, "the tenant has no such key");
             }
@@ -143,21 +140,32 @@ public final class RelataServer {
         router.errorHandler(413, ctx -> error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
         router.errorHandler(500, ctx -> error(ctx.response(), Errors.of(ctx.failure())));
-        server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes())));
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
+                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+        if (config.tls()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(config.tlsCertPath().toString()).setKeyPath(config.tlsKeyPath().toString()));
+        }
+        server = vertx.createHttpServer(options);
         return server.requestHandler(router).listen(config.port(), config.host()).map(HttpServer::actualPort);
     }
 
     /**
      * Starts SpiceDB's gRPC API on {@code port} (0 picks a free one) over the same service
-     * layer, with TLS when {@code certificate} and {@code key} (PEM files) are given; gives the port.
+     * layer and authenticator, with the config's TLS certificate when it has one; gives the port.
      */
-    public synchronized int startGrpc(int port, java.io.File certificate, java.io.File key) {
+    public synchronized int startGrpc(int port) {
         if (grpc != null) {
             throw new IllegalStateException("the gRPC server is already started");
         }
-        grpc = new GrpcServer(api, this::tenant, config.host(), port, config.maxBodyBytes(), certificate, key);
+        grpc = new GrpcServer(api, authenticator::tenantOf, config.host(), port, config.maxBodyBytes(),
+                config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null);
         return grpc.start();
+    }
+
+    /** The port the gRPC API listens on, or -1 before {@link #startGrpc}. */
+    public synchronized int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     /**
@@ -192,42 +200,25 @@ public final class RelataServer {
         static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelataServer.class);
     }
 
+    /** The authenticator of this server's requests, for the other transports to share. */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
     /** The bearer key of a request; refused without one. */
     private static String bearer(RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-        }
-        return header.substring(7).strip();
+        return Authenticator.bearerKey(ctx.request().getHeader("Authorization"));
     }
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     private String tenant(String key) {
-        String tenant = null;
-        byte[] hash = ApiKeys.hash(key);
-        for (java.util.Map.Entry<String, byte[]> preshared : presharedHashes.entrySet()) {
-            // Every entry compared in constant time: how a key fails tells nothing.
-            if (MessageDigest.isEqual(preshared.getValue(), hash)) {
-                tenant = preshared.getKey();
-            }
-        }
-        if (tenant == null) {
-            tenant = keyCache.get(key, k -> keys.tenantOf(k).orElse(null));
-        }
-        if (tenant == null) {
-            throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-        }
-        return tenant;
+        return authenticator.tenantOf(key);
     }
 
     private void admin(Router router, String path, java.util.function.Function<JsonObject, JsonObject> work) {
         router.post(path).handler(ctx -> {
             try {
-                String key = bearer(ctx);
-                if (config.adminKey() == null || !MessageDigest.isEqual(config.adminKey().getBytes(StandardCharsets.UTF_8),
-                        key.getBytes(StandardCharsets.UTF_8))) {
-                    throw new ApiException(ApiException.UNAUTHENTICATED, "Unauthenticated");
-                }
+                authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
                 workers.executeBlocking(() -> work.apply(parse(body)), false).onComplete(result -> {
                     if (result.succeeded()) {

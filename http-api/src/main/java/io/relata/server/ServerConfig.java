@@ -1,6 +1,7 @@
 package io.relata.server;
 
 import io.relata.engine.EngineOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -17,9 +18,17 @@ import java.util.Objects;
  * @param maxBulkItems     the most items one bulk check may carry
  * @param engine           the engine's limits
  * @param adminKey         the key that manages tenants and their keys, or null for none
+ * @param grpcPort         the gRPC port (0 picks a free one)
+ * @param tlsCertPath      the listeners' certificate chain (PEM), or null to serve plaintext
+ * @param tlsKeyPath       the private key of that certificate (PEM), or null to serve plaintext;
+ *                         given together with {@code tlsCertPath} or not at all
  */
 public record ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
-        Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey) {
+        Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey,
+        int grpcPort, Path tlsCertPath, Path tlsKeyPath) {
+
+    /** The default gRPC port, SpiceDB's. */
+    public static final int DEFAULT_GRPC_PORT = 50051;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -27,5 +36,36 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
         Objects.requireNonNull(tokenSecret, "tokenSecret");
         Objects.requireNonNull(quantization, "quantization");
         Objects.requireNonNull(engine, "engine");
+        if (grpcPort < 0 || grpcPort > 65_535) {
+            throw new IllegalArgumentException("the gRPC port must be 0 to 65535, got " + grpcPort);
+        }
+        if ((tlsCertPath == null) != (tlsKeyPath == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and its private key; "
+                    + (tlsCertPath == null ? "the certificate" : "the private key") + " is missing");
+        }
+    }
+
+    /** Plaintext, with the gRPC port at its default. */
+    public ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
+            Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey) {
+        this(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems, engine, adminKey,
+                DEFAULT_GRPC_PORT, null, null);
+    }
+
+    /** This config with another gRPC port. */
+    public ServerConfig withGrpcPort(int grpcPort) {
+        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath);
+    }
+
+    /** This config serving TLS with a certificate and its key (PEM files), or plaintext when both are null. */
+    public ServerConfig withTls(Path certPath, Path keyPath) {
+        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
+                engine, adminKey, grpcPort, certPath, keyPath);
+    }
+
+    /** Whether the listeners serve TLS. */
+    public boolean tls() {
+        return tlsCertPath != null;
     }
 }

@@ -44,14 +44,14 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
     }
 
-    /** Starts the gRPC API on a free port, in plaintext; gives the port. */
+    /** Starts the gRPC API on a free port (with TLS when the config has it); gives the port. */
     int startGrpc() {
-        return server.startGrpc(0, null, null);
+        return server.startGrpc(0);
     }
 
-    /** Starts the gRPC API on a free port with TLS from these PEM files; gives the port. */
-    int startGrpc(java.io.File certificate, java.io.File key) {
-        return server.startGrpc(0, certificate, key);
+    /** A client of {@code server}, already listening on {@code port}; {@link #close()} stops it. */
+    static TestServer of(RelataServer server, int port) {
+        return new TestServer(server, port);
     }
 
     /** {@code http://127.0.0.1:<port>}. */

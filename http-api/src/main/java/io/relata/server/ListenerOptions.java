@@ -1,0 +1,99 @@
+package io.relata.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The listener options {@code serve} and {@code serve-testing} share: the gRPC port and TLS
+ * (one certificate for the HTTP and gRPC listeners). Checked before anything starts, so a
+ * missing or unreadable file is a clear error at once rather than a failed handshake later.
+ */
+final class ListenerOptions {
+
+    @Option(names = "--grpc-port", defaultValue = "${env:RELATA_GRPC_PORT:-50051}",
+            description = "gRPC port (default 50051).")
+    int grpcPort;
+
+    @Option(names = "--tls-cert-path", defaultValue = "${env:RELATA_TLS_CERT_PATH}",
+            description = "Certificate chain (PEM) to serve TLS with; give --tls-key-path too. Without both,"
+                    + " the listeners are plaintext.")
+    Path tlsCertPath;
+
+    @Option(names = "--tls-key-path", defaultValue = "${env:RELATA_TLS_KEY_PATH}",
+            description = "Private key (PEM) of --tls-cert-path.")
+    Path tlsKeyPath;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** {@code config} with these options, once {@link #check()}ed. */
+    ServerConfig applyTo(ServerConfig config) {
+        check();
+        return config.withGrpcPort(grpcPort).withTls(blankIsNull(tlsCertPath), blankIsNull(tlsKeyPath));
+    }
+
+    /**
+     * Checks these options.
+     *
+     * @throws CommandLine.ParameterException when only one TLS path is given, a file cannot be
+     *                                        read or is not PEM, or the gRPC port is out of range
+     */
+    void check() {
+        if (grpcPort < 0 || grpcPort > 65_535) {
+            throw wrong("--grpc-port must be 0 to 65535, got " + grpcPort);
+        }
+        Path cert = blankIsNull(tlsCertPath);
+        Path key = blankIsNull(tlsKeyPath);
+        if ((cert == null) != (key == null)) {
+            throw wrong("TLS needs both --tls-cert-path and --tls-key-path (or RELATA_TLS_CERT_PATH and"
+                    + " RELATA_TLS_KEY_PATH); only " + (cert != null ? "--tls-cert-path" : "--tls-key-path")
+                    + " was given");
+        }
+        if (cert != null) {
+            requirePem("--tls-cert-path", cert, "CERTIFICATE");
+            requirePem("--tls-key-path", key, "PRIVATE KEY");
+        }
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    String httpScheme() {
+        return blankIsNull(tlsCertPath) != null ? "https" : "http";
+    }
+
+    private void requirePem(String option, Path file, String kind) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            throw wrong(option + " " + file + " cannot be read (" + reason(e) + ")");
+        }
+        if (!text.matches("(?s).*-----BEGIN [A-Z ]*" + kind + "-----.*")) {
+            throw wrong(option + " " + file + " is not a PEM file holding a " + kind.toLowerCase()
+                    + " (no -----BEGIN ..." + kind + "----- line)");
+        }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Path blankIsNull(Path path) {
+        return path == null || path.toString().isBlank() ? null : path;
+    }
+
+    private CommandLine.ParameterException wrong(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
