@@ -49,6 +49,11 @@ final class Errors {
             metadata = reason == null || metadata == null ? Map.of() : Map.copyOf(metadata);
         }
 
+        /** A status without ErrorInfo. */
+        Status(int code, String message, int http) {
+            this(code, message, http, null, Map.of());
+        }
+
         /** This status with the reason and metadata of {@code info}; unchanged for null. */
         Status with(ErrorInfo info) {
             return info == null ? this : new Status(code, message, http, info.reason().wireName(), info.metadata());
@@ -140,7 +145,7 @@ final class Errors {
     }
 
     static Status status(int code, String message) {
-        return new Status(code, message, http(code), null, Map.of());
+        return new Status(code, message, http(code));
     }
 
     /** grpc-gateway's mapping of gRPC codes to HTTP statuses. */
