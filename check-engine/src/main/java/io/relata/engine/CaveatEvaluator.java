@@ -1,5 +1,7 @@
 package io.relata.engine;
 
+import io.relata.store.ErrorInfo;
+import io.relata.store.ErrorReason;
 import com.google.common.net.InetAddresses;
 import dev.cel.common.values.CelByteString;
 import dev.cel.runtime.CelAttributePattern;
@@ -180,7 +182,8 @@ final class CaveatEvaluator {
             result = program.eval(PartialVars.of(values, unknown.toArray(new CelAttributePattern[0])));
         } catch (CelEvaluationException e) {
             throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
-                    "caveat `" + caveat.name() + "` could not be evaluated: " + e.getMessage() + refusal(e), e);
+                    "caveat `" + caveat.name() + "` could not be evaluated: " + e.getMessage() + refusal(e), e,
+                    ErrorInfo.of(ErrorReason.CAVEAT_EVALUATION_ERROR, "caveat_name", caveat.name()));
         }
         if (result instanceof CelUnknownSet set) {
             Set<String> missing = new TreeSet<>();
@@ -191,7 +194,8 @@ final class CaveatEvaluator {
             return b ? Truth.TRUE : Truth.FALSE;
         }
         throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
-                "caveat `" + caveat.name() + "` did not result in a bool");
+                "caveat `" + caveat.name() + "` did not result in a bool",
+                ErrorInfo.of(ErrorReason.CAVEAT_EVALUATION_ERROR, "caveat_name", caveat.name()));
     }
 
     /** Why a function of ours refused its arguments (`in_cidr` with a network that is not one), or "". */
@@ -236,7 +240,9 @@ final class CaveatEvaluator {
             return convert(type, value);
         } catch (RuntimeException e) {
             throw new EngineException(EngineException.Reason.INVALID_ARGUMENT, "caveat `" + caveat.name()
-                    + "`: parameter `" + name + "` must be " + type + ", got " + describe(value) + ": " + e.getMessage(), e);
+                    + "`: parameter `" + name + "` must be " + type + ", got " + describe(value) + ": " + e.getMessage(), e,
+                    ErrorInfo.of(ErrorReason.CAVEAT_PARAMETER_TYPE_ERROR, "caveat_name", caveat.name(),
+                            "parameter_name", name));
         }
     }
 

@@ -134,7 +134,7 @@ final class Evaluation {
         }
         if (depth > maxDepth) {
             String id = ids.iterator().next();
-            throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":" + id + "#" + name
+            throw EngineException.depthExceeded(maxDepth, "checking " + type + ":" + id + "#" + name
                     + " for " + subject + " went deeper than " + maxDepth + " levels; the data nests too deeply"
                     + " (or the depth limit is too low)");
         }
@@ -201,7 +201,7 @@ final class Evaluation {
                     break;
                 }
                 if (roundsLeft-- == 0) {
-                    throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "checking " + type + ":"
+                    throw EngineException.depthExceeded(maxDepth, "checking " + type + ":"
                             + todo.get(0) + "#" + name + " for " + subject + " did not settle: a cycle in the data"
                             + " passes through an exclusion, so it has no answer");
                 }

@@ -157,24 +157,26 @@ public final class GraphCheckEngine implements CheckEngine {
     private static void validate(Schema schema, String type, String permission, SubjectRef subject) {
         ObjectDefinition definition = definition(schema, type);
         if (!definition.has(permission)) {
-            throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH, "`" + type + "` has no relation or"
+            throw EngineException.unknownRelation(type, permission, "`" + type + "` has no relation or"
                     + " permission `" + permission + "`");
         }
         if (subject != null) {
             if (subject.isWildcard()) {
                 throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
-                        "a check's subject cannot be a wildcard (`" + subject + "`); ask about one subject");
+                        "a check's subject cannot be a wildcard (`" + subject + "`); ask about one subject",
+                        io.relata.store.ErrorInfo.of(io.relata.store.ErrorReason.WILDCARD_NOT_ALLOWED,
+                                "field", "subject.object_id"));
             }
             ObjectDefinition subjectType = definition(schema, subject.type());
             if (subject.relation() != null && !subjectType.has(subject.relation())) {
-                throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH, "`" + subject.type()
+                throw EngineException.unknownRelation(subject.type(), subject.relation(), "`" + subject.type()
                         + "` has no relation or permission `" + subject.relation() + "`");
             }
         }
     }
 
     private static ObjectDefinition definition(Schema schema, String type) {
-        return schema.definition(type).orElseThrow(() -> new EngineException(EngineException.Reason.SCHEMA_MISMATCH,
+        return schema.definition(type).orElseThrow(() -> EngineException.unknownDefinition(type,
                 "the schema has no definition `" + type + "`"));
     }
 
@@ -256,7 +258,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private ExpandTree expand(String tenant, Revision revision, Schema schema, ObjectRef resource, String name,
             int depth, long deadline) {
         if (depth > options.maxDepth()) {
-            throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "expanding " + resource + "#" + name
+            throw EngineException.depthExceeded(options.maxDepth(), "expanding " + resource + "#" + name
                     + " went deeper than " + options.maxDepth() + " levels");
         }
         if (System.nanoTime() > deadline) {
@@ -467,7 +469,7 @@ public final class GraphCheckEngine implements CheckEngine {
             validate(schema, resource.type(), permission, null);
             ObjectDefinition target = definition(schema, subjectType);
             if (subjectRelation != null && !target.has(subjectRelation)) {
-                throw new EngineException(EngineException.Reason.SCHEMA_MISMATCH,
+                throw EngineException.unknownRelation(subjectType, subjectRelation,
                         "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
             }
             SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,

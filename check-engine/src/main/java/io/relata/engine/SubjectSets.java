@@ -72,7 +72,7 @@ final class SubjectSets {
 
     SubjectSet of(String type, String id, String name, int depth) {
         if (depth > maxDepth) {
-            throw new EngineException(EngineException.Reason.DEPTH_EXCEEDED, "looking up subjects of " + type + ":" + id
+            throw EngineException.depthExceeded(maxDepth, "looking up subjects of " + type + ":" + id
                     + "#" + name + " went deeper than " + maxDepth + " levels");
         }
         if (System.nanoTime() > deadlineNanos) {

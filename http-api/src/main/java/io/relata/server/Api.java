@@ -72,8 +72,9 @@ final class Api {
         String text = Json.string(body, "schema", true);
         Compilation compilation = SchemaCompiler.compile(text);
         if (!compilation.ok()) {
-            throw ApiException.invalid("the schema has errors:\n" + compilation.errors().stream()
-                    .map(d -> d.format("schema")).collect(Collectors.joining("\n")));
+            throw new ApiException(ApiException.INVALID_ARGUMENT, "the schema has errors:\n" + compilation.errors().stream()
+                    .map(d -> d.format("schema")).collect(Collectors.joining("\n")),
+                    Errors.schemaParse(compilation.errors().get(0)));
         }
         Schema next = compilation.orThrow();
         // Checked under the tenant's write lock: no relationship can be written between the
@@ -124,17 +125,18 @@ final class Api {
         return engine.schema(tenant, version);
     }
 
-    /** Refuses a relationship the schema does not allow, saying what it allows. */
+    /**
+     * Refuses a relationship the schema does not allow, saying what it allows, with SpiceDB's
+     * codes and ErrorInfo reasons (see {@link WriteRefusals}).
+     */
     static void allowed(Schema schema, Relationship r) {
-        ObjectDefinition definition = schema.definition(r.resource().type()).orElseThrow(() -> new ApiException(
-                ApiException.FAILED_PRECONDITION, "the schema has no definition `" + r.resource().type() + "` (in " + r
-                        + ")"));
-        Relation relation = definition.relation(r.relation()).orElseThrow(() -> new ApiException(
-                ApiException.FAILED_PRECONDITION,
-                definition.permission(r.relation()).isPresent()
-                        ? "`" + r.resource().type() + "#" + r.relation() + "` is a permission; relationships are written"
-                                + " to relations (in " + r + ")"
-                        : "`" + r.resource().type() + "` has no relation `" + r.relation() + "` (in " + r + ")"));
+        ObjectDefinition definition = schema.definition(r.resource().type())
+                .orElseThrow(() -> WriteRefusals.unknownDefinition(r.resource().type(), r));
+        if (!definition.has(r.relation())) {
+            throw WriteRefusals.unknownRelation(r.resource().type(), r.relation(), r);
+        }
+        WriteRefusals.subjectKnown(schema, r);
+        Relation relation = definition.relation(r.relation()).orElseThrow(() -> WriteRefusals.permission(r));
         SubjectRef s = r.subject();
         boolean ok = false;
         for (AllowedSubjectType t : relation.allowedTypes()) {
@@ -149,7 +151,7 @@ final class Api {
             }
         }
         if (!ok) {
-            throw ApiException.invalid("relation `" + r.resource().type() + "#" + r.relation() + "` does not allow "
+            throw WriteRefusals.subjectType(r, "relation `" + r.resource().type() + "#" + r.relation() + "` does not allow "
                     + r.subject() + (r.caveat() == null ? "" : " with caveat `" + r.caveat().name() + "`")
                     + (r.expiresAt() == null ? "" : " with an expiration") + "; it allows "
                     + relation.allowedTypes().stream().map(Object::toString).collect(Collectors.joining(" | ")));
@@ -164,7 +166,8 @@ final class Api {
         RelationshipFilter filter = Json.filter(Json.object(body, "relationshipFilter"));
         if (filter.resourceType() != null && engine.schema(tenant, revision).definition(filter.resourceType()).isEmpty()) {
             throw new ApiException(ApiException.FAILED_PRECONDITION, "the schema has no definition `"
-                    + filter.resourceType() + "`");
+                    + filter.resourceType() + "`", io.relata.store.ErrorInfo.of(io.relata.store.ErrorReason.UNKNOWN_DEFINITION,
+                    "definition_name", filter.resourceType()));
         }
         long limit = Json.uint32(body, "optionalLimit");
         JsonObject cursorJson = Json.object(body, "optionalCursor");
@@ -219,8 +222,11 @@ final class Api {
         Revision revision = consistency.resolve(tenant, Json.consistency(body));
         JsonArray items = Json.array(body, "items");
         if (items.size() > config.maxBulkItems()) {
-            throw ApiException.invalid("a bulk check may carry at most " + config.maxBulkItems() + " items; this one has "
-                    + items.size());
+            // SpiceDB sends ERROR_REASON_UNSPECIFIED here, with the counts.
+            throw new ApiException(ApiException.INVALID_ARGUMENT, "a bulk check may carry at most " + config.maxBulkItems()
+                    + " items; this one has " + items.size(), io.relata.store.ErrorInfo.of(
+                    io.relata.store.ErrorReason.UNSPECIFIED, "check_count", String.valueOf(items.size()),
+                    "maximum_checks_allowed", String.valueOf(config.maxBulkItems())));
         }
         List<CheckRequest> requests = new ArrayList<>();
         List<JsonObject> echoes = new ArrayList<>();

@@ -1,9 +1,12 @@
 package io.relata.server;
 
 import io.relata.engine.EngineException;
+import io.relata.schema.Diagnostic;
 import io.relata.schema.SchemaException;
 import io.relata.store.AlreadyExistsException;
 import io.relata.store.ConflictException;
+import io.relata.store.ErrorInfo;
+import io.relata.store.ErrorReason;
 import io.relata.store.InvalidRequestException;
 import io.relata.store.PreconditionFailedException;
 import io.relata.store.RevisionUnavailableException;
@@ -13,14 +16,17 @@ import io.relata.zookie.ZookieException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place errors become API responses: the gRPC code SpiceDB would give, the HTTP
- * status its gateway maps that code to, and a message a person can act on. Unexpected
- * errors are logged and answered with code 13 and no internals.
+ * status its gateway maps that code to, a message a person can act on and, where SpiceDB
+ * attaches one, its {@code google.rpc.ErrorInfo} detail (reason and metadata, domain
+ * {@code authzed.com}), carried by the error from where it was raised. Unexpected errors are
+ * logged and answered with code 13 and no internals.
  */
 final class Errors {
 
@@ -28,16 +34,49 @@ final class Errors {
 
     private Errors() {}
 
-    /** An error response: code, message and HTTP status. */
-    record Status(int code, String message, int http) {
+    /** The domain of every ErrorInfo SpiceDB sends. */
+    static final String DOMAIN = "authzed.com";
+
+    /**
+     * An error response: gRPC code, message, HTTP status and, when SpiceDB gives one, the
+     * ErrorInfo reason (an {@code authzed.api.v1.ErrorReason} name such as
+     * {@code ERROR_REASON_INVALID_CURSOR}, or null) and its metadata (empty without a reason).
+     * A gRPC server turns the same fields into a {@code google.rpc.Status} with an ErrorInfo.
+     */
+    record Status(int code, String message, int http, String reason, Map<String, String> metadata) {
+
+        Status {
+            metadata = reason == null || metadata == null ? Map.of() : Map.copyOf(metadata);
+        }
+
+        /** A status without ErrorInfo. */
+        Status(int code, String message, int http) {
+            this(code, message, http, null, Map.of());
+        }
+
+        /** This status with the reason and metadata of {@code info}; unchanged for null. */
+        Status with(ErrorInfo info) {
+            return info == null ? this : new Status(code, message, http, info.reason().wireName(), info.metadata());
+        }
 
         JsonObject json() {
-            return new JsonObject().put("code", code).put("message", message).put("details", new JsonArray());
+            JsonArray details = new JsonArray();
+            if (reason != null) {
+                // Sorted keys: the same error always renders the same JSON.
+                details.add(new JsonObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                        .put("reason", reason).put("domain", DOMAIN)
+                        .put("metadata", new JsonObject(new java.util.TreeMap<>(metadata))));
+            }
+            return new JsonObject().put("code", code).put("message", message).put("details", details);
         }
     }
 
     static Status of(Throwable failure) {
         Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return plain(e).with(e instanceof ErrorInfo.Carrier c ? c.errorInfo() : null);
+    }
+
+    private static Status plain(Throwable e) {
         if (e instanceof ApiException a) {
             return status(a.code, a.getMessage());
         }
@@ -45,10 +84,15 @@ final class Errors {
             return switch (x.reason()) {
                 case INVALID_ARGUMENT -> status(3, x.getMessage());
                 case DEADLINE_EXCEEDED -> status(4, x.getMessage());
+                // SpiceDB answers RESOURCE_EXHAUSTED (HTTP 429) when the maximum depth is passed.
+                case DEPTH_EXCEEDED -> status(8, x.getMessage());
                 default -> status(9, x.getMessage());
             };
         }
-        if (e instanceof ZookieException || e instanceof SchemaException || e instanceof InvalidRequestException
+        if (e instanceof SchemaException x) {
+            return status(3, x.getMessage()).with(x.errors().isEmpty() ? null : schemaParse(x.errors().get(0)));
+        }
+        if (e instanceof ZookieException || e instanceof InvalidRequestException
                 || e instanceof IllegalArgumentException || e instanceof DecodeException) {
             return status(3, e.getMessage());
         }
@@ -69,6 +113,35 @@ final class Errors {
         }
         LOG.error("request failed", e);
         return status(13, "internal error");
+    }
+
+    /**
+     * SpiceDB's SCHEMA_PARSE_ERROR for a schema diagnostic: where it starts and ends (0-based
+     * lines and columns, as SpiceDB gives them) and the source code it points at.
+     */
+    static ErrorInfo schemaParse(Diagnostic d) {
+        if (!d.span().isKnown()) {
+            return ErrorInfo.of(ErrorReason.SCHEMA_PARSE_ERROR);
+        }
+        return ErrorInfo.of(ErrorReason.SCHEMA_PARSE_ERROR,
+                "start_line_number", String.valueOf(d.line() - 1),
+                "start_column_position", String.valueOf(d.column() - 1),
+                "end_line_number", String.valueOf(d.span().endLine() - 1),
+                "end_column_position", String.valueOf(d.span().endColumn() - 1),
+                "source_code", sourceCode(d));
+    }
+
+    /** The text the diagnostic points at when it is on one line, else its first line. */
+    private static String sourceCode(Diagnostic d) {
+        String line = d.sourceLine();
+        int points = line.codePointCount(0, line.length());
+        int from = d.column() - 1;
+        int to = d.span().endLine() == d.line() ? d.span().endColumn() : points;
+        if (from < 0 || from >= points || to <= from) {
+            return line.strip();
+        }
+        to = Math.min(to, points);
+        return line.substring(line.offsetByCodePoints(0, from), line.offsetByCodePoints(0, to));
     }
 
     static Status status(int code, String message) {

@@ -5,6 +5,8 @@ import io.relata.schema.ObjectDefinition;
 import io.relata.schema.Relation;
 import io.relata.schema.Schema;
 import io.relata.schema.SubjectType;
+import io.relata.store.ErrorInfo;
+import io.relata.store.ErrorReason;
 import io.relata.store.RelationshipShape;
 import io.relata.store.WriteValidator;
 import java.util.HashSet;
@@ -43,7 +45,7 @@ final class SchemaChangeCheck {
      * Throws when changing {@code current} to {@code next} would leave a live relationship of
      * {@code store} without the schema it needs.
      *
-     * @throws ApiException INVALID_ARGUMENT, as SpiceDB answers, naming what is still in use
+     * @throws ApiException INVALID_ARGUMENT with SCHEMA_TYPE_ERROR, as SpiceDB answers, naming what is still in use
      */
     static void refuseOrphans(Schema current, Schema next, WriteValidator.Context store) {
         new SchemaChangeCheck(current, next, store).run();
@@ -69,14 +71,16 @@ final class SchemaChangeCheck {
         for (ObjectDefinition definition : current.definitions().values()) {
             if (next.definition(definition.name()).isEmpty()) {
                 refuseIfUsed(RelationshipShape.ofType(definition.name()), "cannot delete object definition `"
-                        + definition.name() + "`, as at least one relationship exists under it");
+                        + definition.name() + "`, as at least one relationship exists under it",
+                        "resource_type", definition.name(), "operation", "delete_object_definition");
             }
         }
     }
 
     private void removedRelation(String definition, String relation) {
         refuseIfUsed(RelationshipShape.of(definition, relation), "cannot delete relation `" + relation
-                + "` in object definition `" + definition + "`, as at least one relationship exists under it");
+                + "` in object definition `" + definition + "`, as at least one relationship exists under it",
+                "resource_type", definition, "relation", relation, "operation", "delete_relation");
         // Relationships elsewhere may name it as their subject's relation (`group:eng#member`):
         // only relations whose allowed types mention it can hold them.
         for (ObjectDefinition holder : current.definitions().values()) {
@@ -86,7 +90,9 @@ final class SchemaChangeCheck {
                 if (names) {
                     refuseIfUsed(RelationshipShape.of(holder.name(), r.name()).withSubject(definition, relation, null),
                             "cannot delete relation `" + relation + "` in object definition `" + definition
-                                    + "`, as at least one relationship references it as part of a subject");
+                                    + "`, as at least one relationship references it as part of a subject",
+                            "resource_type", definition, "relation", relation, "operation",
+                            "delete_relation_reverse_check");
                 }
             }
         }
@@ -109,7 +115,9 @@ final class SchemaChangeCheck {
         refuseIfUsed(subject(RelationshipShape.of(definition, relation), type.subject())
                         .withCaveat(type.caveat() == null ? "" : type.caveat()).withExpiring(expiring),
                 "cannot remove allowed type `" + type + "` from relation `" + relation + "` in object definition `"
-                        + definition + "`, as a relationship exists with it");
+                        + definition + "`, as a relationship exists with it",
+                "resource_type", definition, "relation", relation, "allowed_type", type.toString(),
+                "operation", "remove_allowed_type");
     }
 
     private static boolean keeps(Relation kept, AllowedSubjectType type, boolean expiring) {
@@ -125,10 +133,15 @@ final class SchemaChangeCheck {
                 : shape.withSubject(subject.type(), subject.relation(), null);
     }
 
-    private void refuseIfUsed(RelationshipShape shape, String message) {
+    /**
+     * Refuses with INVALID_ARGUMENT and SpiceDB's SCHEMA_TYPE_ERROR, whose metadata is
+     * {@code metadata} (keys and values) and the relationship found.
+     */
+    private void refuseIfUsed(RelationshipShape shape, String message, String... metadata) {
         if (checked.add(shape)) {
             store.findAny(shape).ifPresent(r -> {
-                throw ApiException.invalid(message + ": " + r);
+                throw new ApiException(ApiException.INVALID_ARGUMENT, message + ": " + r,
+                        ErrorInfo.of(ErrorReason.SCHEMA_TYPE_ERROR, metadata).with("relationship", r.toString()));
             });
         }
     }

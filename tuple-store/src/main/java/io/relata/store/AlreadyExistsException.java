@@ -12,4 +12,12 @@ public class AlreadyExistsException extends StoreException {
     public AlreadyExistsException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    public AlreadyExistsException(String message, Throwable cause, ErrorInfo info) {
+        super(message, cause, info);
+    }
+
+    public AlreadyExistsException(String message, ErrorInfo info) {
+        super(message, null, info);
+    }
 }

@@ -23,13 +23,14 @@ public record Cursor(String token) {
     /**
      * The relationship this cursor comes after.
      *
-     * @throws IllegalArgumentException if the token was not made by {@link #after}
+     * @throws InvalidRequestException (SpiceDB's INVALID_CURSOR) if the token was not made by {@link #after}
      */
     public Relationship position() {
         try {
             return Relationship.parse(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the cursor is not one this server issued", e);
+            throw new InvalidRequestException("the cursor is not one this server issued", e,
+                    ErrorInfo.of(ErrorReason.INVALID_CURSOR));
         }
     }
 }

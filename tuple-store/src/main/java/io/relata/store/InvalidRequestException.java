@@ -12,4 +12,12 @@ public class InvalidRequestException extends StoreException {
     public InvalidRequestException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    public InvalidRequestException(String message, Throwable cause, ErrorInfo info) {
+        super(message, cause, info);
+    }
+
+    public InvalidRequestException(String message, ErrorInfo info) {
+        super(message, null, info);
+    }
 }

@@ -12,4 +12,8 @@ public class PreconditionFailedException extends StoreException {
     public PreconditionFailedException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    public PreconditionFailedException(String message, ErrorInfo info) {
+        super(message, null, info);
+    }
 }

@@ -13,17 +13,26 @@ public final class StoreSupport {
     public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions) {
         if (updates.size() > options.maxUpdatesPerWrite()) {
             throw new InvalidRequestException("a write may carry at most " + options.maxUpdatesPerWrite()
-                    + " updates; this one has " + updates.size() + ". Split it, or use bulk import");
+                    + " updates; this one has " + updates.size() + ". Split it, or use bulk import",
+                    ErrorInfo.of(ErrorReason.TOO_MANY_UPDATES_IN_REQUEST, "update_count", String.valueOf(updates.size()),
+                            "maximum_updates_allowed", String.valueOf(options.maxUpdatesPerWrite())));
         }
         if (preconditions.size() > options.maxUpdatesPerWrite()) {
+            // SpiceDB names the maximum `maximum_updates_allowed` here too.
             throw new InvalidRequestException("a write may carry at most " + options.maxUpdatesPerWrite()
-                    + " preconditions; this one has " + preconditions.size());
+                    + " preconditions; this one has " + preconditions.size(),
+                    ErrorInfo.of(ErrorReason.TOO_MANY_PRECONDITIONS_IN_REQUEST,
+                            "precondition_count", String.valueOf(preconditions.size()),
+                            "maximum_updates_allowed", String.valueOf(options.maxUpdatesPerWrite())));
         }
         Set<Relationship> seen = new HashSet<>();
         for (RelationshipUpdate update : updates) {
             if (!seen.add(update.relationship().key())) {
                 throw new InvalidRequestException("relationship " + update.relationship().key()
-                        + " appears twice in one write; each relationship may be changed once per write");
+                        + " appears twice in one write; each relationship may be changed once per write",
+                        ErrorInfo.of(ErrorReason.UPDATES_ON_SAME_RELATIONSHIP,
+                                "definition_name", update.relationship().resource().type(),
+                                "relationship", update.relationship().toString()));
             }
         }
     }
@@ -42,8 +51,50 @@ public final class StoreSupport {
     }
 
     public static PreconditionFailedException failed(Precondition p) {
+        RelationshipFilter f = p.filter();
+        ErrorInfo info = ErrorInfo.of(ErrorReason.WRITE_OR_DELETE_PRECONDITION_FAILURE,
+                "precondition_operation", p.kind() == Precondition.Kind.MUST_MATCH ? "OPERATION_MUST_MATCH"
+                        : "OPERATION_MUST_NOT_MATCH",
+                "precondition_resource_type", f.resourceType(),
+                "precondition_resource_id", f.resourceId(),
+                "precondition_resource_id_prefix", f.resourceIdPrefix(),
+                "precondition_relation", f.relation(),
+                "precondition_subject_type", f.subject() == null ? null : f.subject().type(),
+                "precondition_subject_id", f.subject() == null ? null : f.subject().id(),
+                "precondition_subject_relation", f.subject() == null ? null : f.subject().relation());
         return new PreconditionFailedException("precondition failed: " + (p.kind() == Precondition.Kind.MUST_MATCH
-                ? "no relationship matches " : "a relationship matches ") + describe(p.filter()));
+                ? "no relationship matches " : "a relationship matches ") + describe(f), info);
+    }
+
+    /** A CREATE of {@code r}, which exists: SpiceDB's ATTEMPT_TO_RECREATE_RELATIONSHIP with its parts. */
+    public static AlreadyExistsException alreadyExists(Relationship r) {
+        Relationship k = r.key();
+        return new AlreadyExistsException("relationship " + k
+                + " already exists; use TOUCH to write it whether or not it exists",
+                ErrorInfo.of(ErrorReason.ATTEMPT_TO_RECREATE_RELATIONSHIP,
+                        "relationship", k.toString(),
+                        "resource_type", k.resource().type(),
+                        "resource_object_id", k.resource().id(),
+                        "resource_relation", k.relation(),
+                        "subject_type", k.subject().type(),
+                        "subject_object_id", k.subject().id(),
+                        "subject_relation", k.subject().relationOrEmpty()));
+    }
+
+    /**
+     * A delete matching more than {@code limit} relationships without partial deletion:
+     * SpiceDB's TOO_MANY_RELATIONSHIPS_FOR_TRANSACTIONAL_DELETE, with the limit and the filter.
+     */
+    public static InvalidRequestException tooManyToDelete(String message, long limit, RelationshipFilter f) {
+        return new InvalidRequestException(message, ErrorInfo.of(
+                ErrorReason.TOO_MANY_RELATIONSHIPS_FOR_TRANSACTIONAL_DELETE,
+                "limit", String.valueOf(limit),
+                "filter_resource_type", f.resourceType() == null ? "" : f.resourceType(),
+                "filter_resource_id", f.resourceId(),
+                "filter_relation", f.relation(),
+                "filter_subject_type", f.subject() == null ? null : f.subject().type(),
+                "filter_subject_id", f.subject() == null ? null : f.subject().id(),
+                "filter_subject_relation", f.subject() == null ? null : f.subject().relation()));
     }
 
     public static String describe(RelationshipFilter f) {

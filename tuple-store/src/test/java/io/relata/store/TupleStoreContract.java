@@ -345,7 +345,7 @@ public abstract class TupleStoreContract {
         RelationshipFilter viewers = RelationshipFilter.of("doc", null, "viewer");
 
         assertThatThrownBy(() -> store.delete(tenant, viewers, List.of(), 2, false))
-                .isInstanceOf(PreconditionFailedException.class).hasMessageContaining("limit");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("limit");
         assertThat(store.headRevision(tenant)).isEqualTo(Revision.of(1));
 
         DeleteResult partial = store.delete(tenant, viewers, List.of(), 2, true);

@@ -7,7 +7,6 @@ import io.relata.store.DeleteResult;
 import io.relata.store.GcResult;
 import io.relata.store.InvalidRequestException;
 import io.relata.store.Precondition;
-import io.relata.store.PreconditionFailedException;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipFilter;
 import io.relata.store.RelationshipPage;
@@ -277,8 +276,7 @@ public final class MemoryTupleStore implements TupleStore {
                 if (u.operation() == RelationshipUpdate.Operation.CREATE) {
                     Version live = t.live(u.relationship().key());
                     if (live != null && !live.relationship.isExpiredAt(now)) {
-                        throw new AlreadyExistsException("relationship " + u.relationship().key()
-                                + " already exists; use TOUCH to write it whether or not it exists");
+                        throw StoreSupport.alreadyExists(u.relationship());
                     }
                 }
             }
@@ -332,8 +330,8 @@ public final class MemoryTupleStore implements TupleStore {
             boolean complete = true;
             if (limit > 0 && matching.size() > limit) {
                 if (!allowPartial) {
-                    throw new PreconditionFailedException(matching.size() + " relationships match the filter, more than"
-                            + " the limit of " + limit + "; raise the limit or allow partial deletion");
+                    throw StoreSupport.tooManyToDelete(matching.size() + " relationships match the filter, more"
+                            + " than the limit of " + limit + "; raise the limit or allow partial deletion", limit, filter);
                 }
                 matching = matching.subList(0, (int) limit);
                 complete = false;
@@ -362,7 +360,8 @@ public final class MemoryTupleStore implements TupleStore {
                 }
                 Version live = t.live(r.key());
                 if (live != null && !live.relationship.isExpiredAt(now)) {
-                    throw new AlreadyExistsException("relationship " + r.key() + " already exists");
+                    throw new AlreadyExistsException("relationship " + r.key() + " already exists",
+                            StoreSupport.alreadyExists(r).errorInfo());
                 }
             }
             long revision = t.revision + 1;

@@ -42,13 +42,14 @@ import io.relata.store.Caveat;
 import io.relata.store.ChangeSet;
 import io.relata.store.ConflictException;
 import io.relata.store.Cursor;
+import io.relata.store.ErrorInfo;
+import io.relata.store.ErrorReason;
 import io.relata.store.DeleteResult;
 import io.relata.store.GcResult;
 import io.relata.store.InvalidRequestException;
 import io.relata.store.Json;
 import io.relata.store.ObjectRef;
 import io.relata.store.Precondition;
-import io.relata.store.PreconditionFailedException;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipFilter;
 import io.relata.store.RelationshipPage;
@@ -222,7 +223,8 @@ public final class PostgresTupleStore implements TupleStore {
         String state = e.sqlState();
         Throwable cause = e.getCause();
         if ("23505".equals(state)) {
-            return new AlreadyExistsException("a relationship being created already exists", e);
+            return new AlreadyExistsException("a relationship being created already exists", e,
+                    ErrorInfo.of(ErrorReason.ATTEMPT_TO_RECREATE_RELATIONSHIP));
         }
         if (state != null && state.startsWith("22")) {
             return new InvalidRequestException("a value cannot be stored (" + firstLine(cause == null ? e.getMessage()
@@ -445,8 +447,7 @@ public final class PostgresTupleStore implements TupleStore {
             Set<Relationship> inserted = insertVersions(tx, id, revision, inserting);
             for (Relationship create : creates) {
                 if (!inserted.contains(create)) {
-                    throw new AlreadyExistsException("relationship " + create
-                            + " already exists; use TOUCH to write it whether or not it exists");
+                    throw StoreSupport.alreadyExists(create);
                 }
             }
             recordRevision(tx, id, revision, now, false, metadata);
@@ -560,8 +561,8 @@ public final class PostgresTupleStore implements TupleStore {
             boolean complete = true;
             if (limit > 0 && matching.size() > limit) {
                 if (!allowPartial) {
-                    throw new PreconditionFailedException("more than " + limit + " relationships match the filter;"
-                            + " raise the limit or allow partial deletion");
+                    throw StoreSupport.tooManyToDelete("more than " + limit + " relationships match the filter;"
+                            + " raise the limit or allow partial deletion", limit, filter);
                 }
                 matching = matching.subList(0, (int) limit);
                 complete = false;

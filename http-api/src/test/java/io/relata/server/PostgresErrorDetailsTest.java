@@ -1,0 +1,20 @@
+package io.relata.server;
+
+import io.relata.store.ApiKeys;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresApiKeys;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+
+class PostgresErrorDetailsTest extends ErrorDetailsContract {
+
+    @Override
+    protected TupleStore newStore() {
+        return new PostgresTupleStore(TestDatabase.pool(), STORE_OPTIONS);
+    }
+
+    @Override
+    protected ApiKeys keys(TupleStore store) {
+        return new PostgresApiKeys((PostgresTupleStore) store);
+    }
+}
