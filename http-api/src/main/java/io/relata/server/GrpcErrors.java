@@ -28,6 +28,10 @@ final class GrpcErrors {
     }
 
     private static ErrorInfo errorInfo(Errors.Status status) {
-        return null;
+        if (status.reason() == null) {
+            return null;
+        }
+        return ErrorInfo.newBuilder().setReason(status.reason()).setDomain(Errors.DOMAIN)
+                .putAllMetadata(status.metadata()).build();
     }
 }
