@@ -70,13 +70,7 @@ final class Api {
 
     JsonObject schemaWrite(String tenant, JsonObject body) {
         String text = Json.string(body, "schema", true);
-        Compilation compilation = SchemaCompiler.compile(text);
-        if (!compilation.ok()) {
-            throw new ApiException(ApiException.INVALID_ARGUMENT, "the schema has errors:\n" + compilation.errors().stream()
-                    .map(d -> d.format("schema")).collect(Collectors.joining("\n")),
-                    Errors.schemaParse(compilation.errors().get(0)));
-        }
-        Schema next = compilation.orThrow();
+        Schema next = compiled(text, "the schema");
         // Checked under the tenant's write lock: no relationship can be written between the
         // check for orphans and the change.
         Revision written = store.writeSchema(tenant, text, context -> context.schema().ifPresent(
@@ -84,11 +78,60 @@ final class Api {
         return new JsonObject().put("writtenAt", token(tenant, written));
     }
 
+    /** {@code text} compiled, or INVALID_ARGUMENT listing every error with its line and column. */
+    private static Schema compiled(String text, String what) {
+        Compilation compilation = SchemaCompiler.compile(text);
+        if (!compilation.ok()) {
+            throw new ApiException(ApiException.INVALID_ARGUMENT, what + " has errors:\n" + compilation.errors()
+                    .stream().map(d -> d.format("schema")).collect(Collectors.joining("\n")),
+                    Errors.schemaParse(compilation.errors().get(0)));
+        }
+        return compilation.orThrow();
+    }
+
     JsonObject schemaRead(String tenant, JsonObject body) {
         Revision head = store.headRevision(tenant);
         SchemaVersion schema = store.readSchema(tenant, head).orElseThrow(() -> new ApiException(ApiException.NOT_FOUND,
                 "no schema has been written yet"));
         return new JsonObject().put("schemaText", schema.text()).put("readAt", token(tenant, head));
+    }
+
+    // ---- schema reflection (see SchemaReflection) -----------------------------------------------------
+
+    /** The compiled schema in effect at {@code revision}; a tenant that has written none has an empty one. */
+    private Schema schemaAt(String tenant, Revision revision) {
+        return store.readSchema(tenant, revision).map(version -> engine.schema(tenant, version))
+                .orElse(SchemaReflection.EMPTY);
+    }
+
+    /** SpiceDB's {@code ReflectSchema}: the schema at the request's consistency, as filtered. */
+    JsonObject reflectSchema(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        return SchemaReflection.reflect(schemaAt(tenant, revision), body).put("readAt", token(tenant, revision));
+    }
+
+    /** SpiceDB's {@code DiffSchema}: from the schema at the request's consistency to {@code comparisonSchema}. */
+    JsonObject diffSchema(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        Schema comparison = compiled(SchemaReflection.text(body, "comparisonSchema"), "the comparison schema");
+        return new JsonObject().put("diffs", SchemaReflection.diff(schemaAt(tenant, revision), comparison))
+                .put("readAt", token(tenant, revision));
+    }
+
+    /** SpiceDB's {@code ComputablePermissions}. */
+    JsonObject computablePermissions(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        return new JsonObject().put("permissions", SchemaReflection.computable(schemaAt(tenant, revision),
+                SchemaReflection.text(body, "definitionName"), SchemaReflection.text(body, "relationName"),
+                SchemaReflection.text(body, "optionalDefinitionNameFilter"))).put("readAt", token(tenant, revision));
+    }
+
+    /** SpiceDB's {@code DependentRelations}. */
+    JsonObject dependentRelations(String tenant, JsonObject body) {
+        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        return new JsonObject().put("relations", SchemaReflection.dependent(schemaAt(tenant, revision),
+                SchemaReflection.text(body, "definitionName"), SchemaReflection.text(body, "permissionName")))
+                .put("readAt", token(tenant, revision));
     }
 
     // ---- relationships ------------------------------------------------------------------------------

@@ -101,6 +101,13 @@ public final class RelataServer {
                 .end(metrics.scrape()));
         unary(router, "/v1/schema/write", api::schemaWrite);
         unary(router, "/v1/schema/read", api::schemaRead);
+        // Schema reflection; the experimental paths take and give the same JSON.
+        for (String prefix : new String[] {"/v1/schema/", "/v1/experimental/"}) {
+            unary(router, prefix + "reflectschema", api::reflectSchema);
+            unary(router, prefix + "diffschema", api::diffSchema);
+            unary(router, prefix + "permissions/computable", api::computablePermissions);
+            unary(router, prefix + "permissions/dependent", api::dependentRelations);
+        }
         unary(router, "/v1/relationships/write", api::relationshipsWrite);
         stream(router, "/v1/relationships/read", api::relationshipsRead);
         unary(router, "/v1/relationships/delete", api::relationshipsDelete);

@@ -3,6 +3,7 @@ package io.relata.schema;
 import dev.cel.common.CelAbstractSyntaxTree;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,14 +16,16 @@ public final class CaveatDefinition {
 
     private final String name;
     private final String doc;
+    private final List<String> comments;
     private final Map<String, CaveatParameterType> parameters;
     private final String expression;
     private final CelAbstractSyntaxTree checkedExpression;
 
-    public CaveatDefinition(String name, String doc, Map<String, CaveatParameterType> parameters, String expression,
-            CelAbstractSyntaxTree checkedExpression) {
+    public CaveatDefinition(String name, String doc, List<String> comments, Map<String, CaveatParameterType> parameters,
+            String expression, CelAbstractSyntaxTree checkedExpression) {
         this.name = Objects.requireNonNull(name, "name");
         this.doc = Objects.requireNonNull(doc, "doc");
+        this.comments = List.copyOf(comments);
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.expression = Objects.requireNonNull(expression, "expression");
         this.checkedExpression = Objects.requireNonNull(checkedExpression, "checkedExpression");
@@ -35,6 +38,11 @@ public final class CaveatDefinition {
     /** Doc comment text, or "". */
     public String doc() {
         return doc;
+    }
+
+    /** The comments written before it, as {@link ObjectDefinition#comments()}. */
+    public List<String> comments() {
+        return comments;
     }
 
     /** Parameters by name, in declaration order. */
@@ -52,19 +60,20 @@ public final class CaveatDefinition {
         return checkedExpression;
     }
 
-    /** Caveats are equal when name, doc, parameters and expression text are. */
+    /** Caveats are equal when name, doc, comments, parameters and expression text are. */
     @Override
     public boolean equals(Object o) {
         return o instanceof CaveatDefinition c
                 && name.equals(c.name)
                 && doc.equals(c.doc)
+                && comments.equals(c.comments)
                 && parameters.equals(c.parameters)
                 && expression.equals(c.expression);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, doc, parameters, expression);
+        return Objects.hash(name, doc, comments, parameters, expression);
     }
 
     @Override

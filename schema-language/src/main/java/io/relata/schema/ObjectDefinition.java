@@ -2,6 +2,7 @@ package io.relata.schema;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,13 +11,17 @@ import java.util.Optional;
  *
  * @param name         the type name, with its {@code prefix/} if any
  * @param doc          its doc comment text, or ""
+ * @param comments     the comments written before it, each whole and trimmed line by line
+ *                     ({@link io.relata.schema.ast.Comments#before}), as SpiceDB's schema
+ *                     reflection reports them
  * @param relations    relations by name
  * @param permissions  permissions by name
  */
-public record ObjectDefinition(String name, String doc, Map<String, Relation> relations,
+public record ObjectDefinition(String name, String doc, List<String> comments, Map<String, Relation> relations,
         Map<String, Permission> permissions) {
 
     public ObjectDefinition {
+        comments = List.copyOf(comments);
         relations = Collections.unmodifiableMap(new LinkedHashMap<>(relations));
         permissions = Collections.unmodifiableMap(new LinkedHashMap<>(permissions));
     }

@@ -1,5 +1,6 @@
 package io.relata.schema;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -7,11 +8,13 @@ import java.util.Objects;
  *
  * @param name     the permission's name
  * @param doc      its doc comment text, or ""
+ * @param comments the comments written before it, as {@link ObjectDefinition#comments()}
  * @param rewrite  how it is computed
  */
-public record Permission(String name, String doc, Rewrite rewrite) {
+public record Permission(String name, String doc, List<String> comments, Rewrite rewrite) {
 
     public Permission {
+        comments = List.copyOf(comments);
         Objects.requireNonNull(rewrite, "rewrite");
     }
 }

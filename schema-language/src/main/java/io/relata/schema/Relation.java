@@ -7,11 +7,13 @@ import java.util.List;
  *
  * @param name          the relation's name
  * @param doc           its doc comment text, or ""
+ * @param comments      the comments written before it, as {@link ObjectDefinition#comments()}
  * @param allowedTypes  the subject types relationships of this relation may have, in schema order
  */
-public record Relation(String name, String doc, List<AllowedSubjectType> allowedTypes) {
+public record Relation(String name, String doc, List<String> comments, List<AllowedSubjectType> allowedTypes) {
 
     public Relation {
+        comments = List.copyOf(comments);
         allowedTypes = List.copyOf(allowedTypes);
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * threads. Built only by {@link SchemaCompiler}, so every name it refers to exists.
  *
  * <p>Equality is structural: two schemas are equal when they define the same types,
- * relations, permissions (same rewrite trees) and caveats, with the same docs.
+ * relations, permissions (same rewrite trees) and caveats, with the same docs and comments.
  */
 public final class Schema {
 

@@ -196,7 +196,8 @@ final class SchemaValidator {
             } else if (member instanceof PermissionNode permission) {
                 Rewrite rewrite = rewrite(definition, permission, permission.expression());
                 permissions.put(permission.name(),
-                        new Permission(permission.name(), permission.comments().doc(), rewrite));
+                        new Permission(permission.name(), permission.comments().doc(),
+                                permission.comments().before(permission.span()), rewrite));
                 if (!isAlias(permission) && refersTo(permission.expression(), permission.name())) {
                     warning(permission.nameSpan(), "permission `" + permission.name() + "` refers to itself;"
                             + " a check of it recurses until another branch answers or the depth limit is reached");
@@ -204,7 +205,8 @@ final class SchemaValidator {
             }
         }
         aliasCycles(definition, byName);
-        return new ObjectDefinition(definition.name(), definition.comments().doc(), relations, permissions);
+        return new ObjectDefinition(definition.name(), definition.comments().doc(),
+                definition.comments().before(definition.span()), relations, permissions);
     }
 
     private Relation relation(DefinitionNode definition, RelationNode relation) {
@@ -221,7 +223,8 @@ final class SchemaValidator {
             }
             allowed.add(type);
         }
-        return new Relation(relation.name(), relation.comments().doc(), allowed);
+        return new Relation(relation.name(), relation.comments().doc(), relation.comments().before(relation.span()),
+                allowed);
     }
 
     private AllowedSubjectType allowedType(DefinitionNode definition, RelationNode relation, TypeRefNode ref) {
@@ -534,8 +537,8 @@ final class SchemaValidator {
                 ok = false;
             }
         }
-        return ok ? new CaveatDefinition(caveat.name(), caveat.comments().doc(), parameters, caveat.expression(),
-                checked.ast()) : null;
+        return ok ? new CaveatDefinition(caveat.name(), caveat.comments().doc(), caveat.comments().before(caveat.span()),
+                parameters, caveat.expression(), checked.ast()) : null;
     }
 
     private static CaveatParameterType type(TypeExprNode node) {

@@ -83,6 +83,67 @@ class SchemaParserTest {
     }
 
     @Test
+    void comments_writtenBeforeAnElement_areItsComments_asSpiceDbAttachesThem() {
+        Schema schema = SchemaCompiler.compile("""
+                // A header comment goes to the first definition.
+                /** People. */
+                definition user {} // trailing: kept by no one
+
+                definition doc {
+                    /*
+                       Who may read,
+                         indented.
+                     */
+                    // and a line comment
+                    relation reader: user | // inside the relation: not its comment
+                        user:*
+                    permission view = reader /* inside the permission */ + reader
+                }
+
+                /** Only here. */
+                caveat c(x int) {
+                    // in the body: not the caveat's
+                    x > 1
+                }
+                """).orThrow();
+
+        ObjectDefinition doc = schema.definition("doc").orElseThrow();
+        assertThat(schema.definition("user").orElseThrow().comments())
+                .containsExactly("// A header comment goes to the first definition.", "/** People. */");
+        assertThat(doc.comments()).isEmpty();
+        assertThat(doc.relation("reader").orElseThrow().comments())
+                .containsExactly("/*\nWho may read,\nindented.\n*/", "// and a line comment");
+        assertThat(doc.permission("view").orElseThrow().comments()).isEmpty();
+        assertThat(schema.caveat("c").orElseThrow().comments()).containsExactly("/** Only here. */");
+        // The doc is the text of the doc comments alone, wherever they were claimed.
+        assertThat(schema.definition("user").orElseThrow().doc()).isEqualTo("People.");
+    }
+
+    @Test
+    void caveatExpressions_unparse_asCelGoWritesThemBack() {
+        java.util.function.UnaryOperator<String> unparse = io.relata.schema.caveat.CaveatExpressions::unparse;
+
+        assertThat(unparse.apply("a   ==1&&( b|| !c )")).isEqualTo("a == 1 && (b || !c)");
+        assertThat(unparse.apply("(a + b) * c - (d - e) > -f && !(g || h) ? x[0] : m['k'].size()"))
+                .isEqualTo("((a + b) * c - (d - e) > -f && !(g || h)) ? (x[0]) : m[\"k\"].size()");
+        // Comments and layout go; macros are written as called.
+        assertThat(unparse.apply("""
+                allowed.exists(n,
+                    ip.in_cidr(n)) // a comment
+                  && 'x' in tags && has(m.f)""")).isEqualTo("allowed.exists(n, ip.in_cidr(n)) && \"x\" in tags && has(m.f)");
+        // Literals as Go writes them: strconv.Quote, shortest %g (with cel-go's ".0"), octal bytes, u.
+        assertThat(unparse.apply("s == 'tab\\t\\u00e9\\u00a0\"' && d == 1e10 && e == 0.00001 && f == 2.50"
+                + " && g == 100.0 && b == b'ab' && u == 7u")).isEqualTo("s == \"tab\\t\u00e9\\u00a0\\\"\" &&"
+                + " d == 1e+10.0 && e == 1e-05.0 && f == 2.5 && g == 100.0 &&\nb == b\"\\141\\142\" && u == 7u");
+        // A line that reaches 80 bytes with an && or || (76 written, plus the operator's 4) ends after it.
+        assertThat(unparse.apply("first_parameter == 1 && second_parameter == \"two\" && third_parameter < 3.0"
+                + " || fourth_parameter")).doesNotContain("\n");
+        assertThat(unparse.apply("first_parameter == 1 && second_parameter == \"two\" && third_parameter_x < 3.0"
+                + " || fourth_parameter")).isEqualTo("first_parameter == 1 && second_parameter == \"two\" &&"
+                + " third_parameter_x < 3.0 ||\nfourth_parameter");
+    }
+
+    @Test
     void keywordsUnderFlags_areNamesWithoutTheFlag() {
         Compilation c = SchemaCompiler.compile("""
                 definition user {}

@@ -78,7 +78,42 @@ class ValidCorpusTest {
         assertThat(reparsed.errors()).as("formatted:\n%s", formatted).isEmpty();
         assertThat(reparsed.file()).as("formatted:\n%s", formatted).isEqualTo(original);
         assertThat(SchemaFormatter.format(formatted)).as("format is idempotent").isEqualTo(formatted);
-        assertThat(SchemaCompiler.compile(formatted).schema()).isEqualTo(SchemaCompiler.compile(text).schema());
+        Schema before = SchemaCompiler.compile(text).orThrow();
+        Schema after = SchemaCompiler.compile(formatted).orThrow();
+        assertThat(withoutComments(after)).isEqualTo(withoutComments(before));
+        // The formatter moves comments written inside a statement to before it, where they
+        // become the statement's comments; those written before it stay first.
+        for (ObjectDefinition d : before.definitions().values()) {
+            ObjectDefinition f = after.definition(d.name()).orElseThrow();
+            assertCommentsKept(d.name(), d.comments(), f.comments());
+            d.relations().values().forEach(r -> assertCommentsKept(d.name() + "#" + r.name(), r.comments(),
+                    f.relation(r.name()).orElseThrow().comments()));
+            d.permissions().values().forEach(p -> assertCommentsKept(d.name() + "#" + p.name(), p.comments(),
+                    f.permission(p.name()).orElseThrow().comments()));
+        }
+        before.caveats().values().forEach(c -> assertCommentsKept(c.name(), c.comments(),
+                after.caveat(c.name()).orElseThrow().comments()));
+    }
+
+    private static void assertCommentsKept(String what, List<String> before, List<String> after) {
+        assertThat(after).as(what).hasSizeGreaterThanOrEqualTo(before.size());
+        assertThat(after.subList(0, before.size())).as(what).isEqualTo(before);
+    }
+
+    /** {@code schema} with every comment list emptied (docs kept). */
+    private static Schema withoutComments(Schema schema) {
+        java.util.Map<String, ObjectDefinition> definitions = new java.util.LinkedHashMap<>();
+        schema.definitions().forEach((name, d) -> {
+            java.util.Map<String, Relation> relations = new java.util.LinkedHashMap<>();
+            d.relations().forEach((n, r) -> relations.put(n, new Relation(n, r.doc(), List.of(), r.allowedTypes())));
+            java.util.Map<String, Permission> permissions = new java.util.LinkedHashMap<>();
+            d.permissions().forEach((n, p) -> permissions.put(n, new Permission(n, p.doc(), List.of(), p.rewrite())));
+            definitions.put(name, new ObjectDefinition(name, d.doc(), List.of(), relations, permissions));
+        });
+        java.util.Map<String, CaveatDefinition> caveats = new java.util.LinkedHashMap<>();
+        schema.caveats().forEach((name, c) -> caveats.put(name, new CaveatDefinition(name, c.doc(), List.of(),
+                c.parameters(), c.expression(), c.checkedExpression())));
+        return new Schema(definitions, caveats, schema.features());
     }
 
     @Test

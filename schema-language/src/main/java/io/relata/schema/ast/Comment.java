@@ -29,6 +29,21 @@ public record Comment(Kind kind, String text, Span span, boolean blankLineBefore
     }
 
     /**
+     * The comment as SpiceDB keeps it on what it documents: the whole text, delimiters
+     * included, with every line trimmed of the whitespace around it.
+     */
+    public String trimmedText() {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            out.append(line.strip());
+        }
+        return out.toString();
+    }
+
+    /**
      * The text of a doc comment without its delimiters and leading asterisks, lines joined
      * by newlines; empty for other kinds.
      */

@@ -25,6 +25,19 @@ public record Comments(List<Comment> leading, List<Comment> trailing) {
                 .collect(Collectors.joining("\n"));
     }
 
+    /**
+     * The comments written before {@code element} begins, each {@linkplain Comment#trimmedText()
+     * trimmed}, in source order: what SpiceDB attaches to a definition, relation, permission
+     * or caveat (all three kinds, as written). Leading comments written inside the element
+     * and trailing ones are not among them; SpiceDB keeps neither.
+     */
+    public List<String> before(Span element) {
+        return leading.stream()
+                .filter(c -> !element.isKnown() || c.span().endOffset() <= element.startOffset())
+                .map(Comment::trimmedText)
+                .toList();
+    }
+
     public boolean isEmpty() {
         return leading.isEmpty() && trailing.isEmpty();
     }

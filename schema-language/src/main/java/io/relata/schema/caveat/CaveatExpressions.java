@@ -2,6 +2,7 @@ package io.relata.schema.caveat;
 
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelExpr;
@@ -11,6 +12,8 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelParser;
+import dev.cel.parser.CelParserFactory;
 import dev.cel.parser.CelStandardMacro;
 import io.relata.schema.CaveatParameterType;
 import java.util.ArrayList;
@@ -72,6 +75,32 @@ public final class CaveatExpressions {
                             + CelTypes.format(ast.getResultType()) + "`")));
         }
         return new Checked(ast, referenced(ast, parameters.keySet()), List.of());
+    }
+
+    /** Parses for {@link #unparse}: macro calls are recorded so that the unparser can write them back. */
+    private static final CelParser RENDERING_PARSER = CelParserFactory.standardCelParserBuilder()
+            .setOptions(CelOptions.current().populateMacroCalls(true).build())
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .build();
+
+    /**
+     * {@code expression} (one that {@link #check} accepted) written back from its syntax
+     * tree as SpiceDB's schema reflection gives a caveat's expression, by cel-go's unparser
+     * ({@link CaveatUnparser}): operators spaced and parenthesized only where needed, strings
+     * in double quotes, no comments, a line break after an {@code &&} or {@code ||} that ends
+     * an 80-byte line. SpiceDB fails to write back the comprehension macros ({@code all},
+     * {@code exists}, {@code exists_one}, {@code map}, {@code filter}), which it parses
+     * without recording macro calls; here they are written as called.
+     *
+     * @throws IllegalArgumentException if the expression does not parse
+     */
+    public static String unparse(String expression) {
+        CelValidationResult parsed = RENDERING_PARSER.parse(expression);
+        try {
+            return CaveatUnparser.unparse(parsed.getAst());
+        } catch (CelValidationException e) {
+            throw new IllegalArgumentException("the caveat expression does not parse: " + e.getMessage(), e);
+        }
     }
 
     /** dev.cel lists every overload candidate; people need the first sentence. */
