@@ -75,6 +75,30 @@ describe("the official Node.js client against relata serve-testing", () => {
     assert.ok(schema.readAt.token.length > 0);
   });
 
+  it("reflects the schema, diffs it, and walks its permissions", async () => {
+    const reflected = await client.reflectSchema(v1.ReflectSchemaRequest.create({ consistency: full() }));
+    const document = reflected.definitions.find((d) => d.name === "document");
+    assert.deepEqual(document.relations.map((r) => r.name), ["owner", "viewer", "banned"]);
+    assert.deepEqual(document.permissions.map((p) => p.name), ["view", "edit"]);
+    const viewer = document.relations.find((r) => r.name === "viewer");
+    assert.ok(viewer.subjectTypes.some((t) => t.subjectDefinitionName === "user" && t.optionalCaveatName === "on_network"));
+    assert.ok(viewer.subjectTypes.some((t) => t.typeref.oneofKind === "isPublicWildcard"));
+    assert.deepEqual(reflected.caveats.map((c) => c.name), ["on_network"]);
+    assert.ok(reflected.readAt.token.length > 0);
+
+    const diff = await client.diffSchema(v1.DiffSchemaRequest.create({ consistency: full(),
+      comparisonSchema: SCHEMA.replace("permission edit = owner", "permission edit = owner\n    permission share = owner") }));
+    assert.deepEqual(diff.diffs.map((d) => d.diff.oneofKind), ["permissionAdded"]);
+
+    const dependent = await client.dependentRelations(v1.DependentRelationsRequest.create({ consistency: full(),
+      definitionName: "document", permissionName: "view" }));
+    const names = dependent.relations.map((r) => `${r.definitionName}#${r.relationName}`);
+    for (const n of ["document#viewer", "document#owner", "document#banned", "group#member"]) assert.ok(names.includes(n), n);
+    const computable = await client.computablePermissions(v1.ComputablePermissionsRequest.create({ consistency: full(),
+      definitionName: "document", relationName: "owner" }));
+    assert.deepEqual(computable.permissions.map((p) => p.relationName).sort(), ["edit", "view"]);
+  });
+
   it("checks with caveat context, wildcards, exclusions and expiration", async () => {
     const written = await client.writeRelationships(v1.WriteRelationshipsRequest.create({
       updates: [

@@ -3,6 +3,14 @@ package io.relata.server;
 import com.authzed.api.v1.BulkCheckPermissionRequest;
 import com.authzed.api.v1.BulkCheckPermissionResponse;
 import com.authzed.api.v1.ExperimentalServiceGrpc;
+import com.authzed.api.v1.ExperimentalComputablePermissionsRequest;
+import com.authzed.api.v1.ExperimentalComputablePermissionsResponse;
+import com.authzed.api.v1.ExperimentalDependentRelationsRequest;
+import com.authzed.api.v1.ExperimentalDependentRelationsResponse;
+import com.authzed.api.v1.ExperimentalDiffSchemaRequest;
+import com.authzed.api.v1.ExperimentalDiffSchemaResponse;
+import com.authzed.api.v1.ExperimentalReflectSchemaRequest;
+import com.authzed.api.v1.ExperimentalReflectSchemaResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -24,5 +32,31 @@ final class GrpcExperimental extends ExperimentalServiceGrpc.ExperimentalService
     public void bulkCheckPermission(BulkCheckPermissionRequest request,
             StreamObserver<BulkCheckPermissionResponse> out) {
         calls.unary(request, out, BulkCheckPermissionResponse.getDefaultInstance(), api::checkBulk);
+    }
+
+    @Override
+    public void experimentalReflectSchema(ExperimentalReflectSchemaRequest request,
+            StreamObserver<ExperimentalReflectSchemaResponse> out) {
+        calls.unary(request, out, ExperimentalReflectSchemaResponse.getDefaultInstance(), api::reflectSchema);
+    }
+
+    @Override
+    public void experimentalDiffSchema(ExperimentalDiffSchemaRequest request,
+            StreamObserver<ExperimentalDiffSchemaResponse> out) {
+        calls.unary(request, out, ExperimentalDiffSchemaResponse.getDefaultInstance(), api::diffSchema);
+    }
+
+    @Override
+    public void experimentalComputablePermissions(ExperimentalComputablePermissionsRequest request,
+            StreamObserver<ExperimentalComputablePermissionsResponse> out) {
+        calls.unary(request, out, ExperimentalComputablePermissionsResponse.getDefaultInstance(),
+                api::computablePermissions);
+    }
+
+    @Override
+    public void experimentalDependentRelations(ExperimentalDependentRelationsRequest request,
+            StreamObserver<ExperimentalDependentRelationsResponse> out) {
+        calls.unary(request, out, ExperimentalDependentRelationsResponse.getDefaultInstance(),
+                api::dependentRelations);
     }
 }

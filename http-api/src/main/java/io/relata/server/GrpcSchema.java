@@ -5,7 +5,19 @@ import com.authzed.api.v1.ReadSchemaResponse;
 import com.authzed.api.v1.SchemaServiceGrpc;
 import com.authzed.api.v1.WriteSchemaRequest;
 import com.authzed.api.v1.WriteSchemaResponse;
+import com.authzed.api.v1.ExperimentalComputablePermissionsRequest;
+import com.authzed.api.v1.ExperimentalComputablePermissionsResponse;
+import com.authzed.api.v1.ExperimentalDependentRelationsRequest;
+import com.authzed.api.v1.ExperimentalDependentRelationsResponse;
+import com.authzed.api.v1.ExperimentalDiffSchemaRequest;
+import com.authzed.api.v1.ExperimentalDiffSchemaResponse;
+import com.authzed.api.v1.ExperimentalReflectSchemaRequest;
+import com.authzed.api.v1.ExperimentalReflectSchemaResponse;
+import com.google.protobuf.Message;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import java.util.function.BiFunction;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
 
@@ -20,14 +32,51 @@ final class GrpcSchema {
 
     private GrpcSchema() {}
 
+    private static final MethodDescriptor<ExperimentalReflectSchemaRequest, ExperimentalReflectSchemaResponse> REFLECT =
+            method("ReflectSchema", ExperimentalReflectSchemaRequest.getDefaultInstance(),
+                    ExperimentalReflectSchemaResponse.getDefaultInstance());
+    private static final MethodDescriptor<ExperimentalDiffSchemaRequest, ExperimentalDiffSchemaResponse> DIFF =
+            method("DiffSchema", ExperimentalDiffSchemaRequest.getDefaultInstance(),
+                    ExperimentalDiffSchemaResponse.getDefaultInstance());
+    private static final MethodDescriptor<ExperimentalComputablePermissionsRequest,
+            ExperimentalComputablePermissionsResponse> COMPUTABLE = method("ComputablePermissions",
+                    ExperimentalComputablePermissionsRequest.getDefaultInstance(),
+                    ExperimentalComputablePermissionsResponse.getDefaultInstance());
+    private static final MethodDescriptor<ExperimentalDependentRelationsRequest,
+            ExperimentalDependentRelationsResponse> DEPENDENT = method("DependentRelations",
+                    ExperimentalDependentRelationsRequest.getDefaultInstance(),
+                    ExperimentalDependentRelationsResponse.getDefaultInstance());
+
+    private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String name, Q request,
+            R response) {
+        return MethodDescriptor.<Q, R>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(SchemaServiceGrpc.SERVICE_NAME, name))
+                .setRequestMarshaller(ProtoUtils.marshaller(request))
+                .setResponseMarshaller(ProtoUtils.marshaller(response)).build();
+    }
+
+    private static <Q extends Message, R extends Message> io.grpc.ServerCallHandler<Q, R> unary(GrpcCalls calls,
+            R prototype, BiFunction<String, io.vertx.core.json.JsonObject, io.vertx.core.json.JsonObject> work) {
+        return ServerCalls.asyncUnaryCall((Q request, io.grpc.stub.StreamObserver<R> out) -> calls.unary(request, out,
+                prototype, work));
+    }
+
     static ServerServiceDefinition service(Api api, GrpcCalls calls) {
         ServiceDescriptor generated = SchemaServiceGrpc.getServiceDescriptor();
         ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(SchemaServiceGrpc.SERVICE_NAME)
                 .setSchemaDescriptor(generated.getSchemaDescriptor())
                 .addMethod(SchemaServiceGrpc.getReadSchemaMethod())
                 .addMethod(SchemaServiceGrpc.getWriteSchemaMethod())
+                .addMethod(REFLECT).addMethod(DIFF).addMethod(COMPUTABLE).addMethod(DEPENDENT)
                 .build();
         return ServerServiceDefinition.builder(descriptor)
+                .addMethod(REFLECT, unary(calls, ExperimentalReflectSchemaResponse.getDefaultInstance(),
+                        api::reflectSchema))
+                .addMethod(DIFF, unary(calls, ExperimentalDiffSchemaResponse.getDefaultInstance(), api::diffSchema))
+                .addMethod(COMPUTABLE, unary(calls, ExperimentalComputablePermissionsResponse.getDefaultInstance(),
+                        api::computablePermissions))
+                .addMethod(DEPENDENT, unary(calls, ExperimentalDependentRelationsResponse.getDefaultInstance(),
+                        api::dependentRelations))
                 .addMethod(SchemaServiceGrpc.getReadSchemaMethod(), ServerCalls.asyncUnaryCall(
                         (ReadSchemaRequest request, io.grpc.stub.StreamObserver<ReadSchemaResponse> out) -> calls.unary(
                                 request, out, ReadSchemaResponse.getDefaultInstance(), api::schemaRead)))

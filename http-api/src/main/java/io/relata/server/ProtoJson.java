@@ -12,9 +12,14 @@ import io.vertx.core.json.JsonObject;
  */
 final class ProtoJson {
 
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    /** The types an {@code Any} in an answer may hold: the error details of bulk check items. */
+    private static final JsonFormat.TypeRegistry DETAILS = JsonFormat.TypeRegistry.newBuilder()
+            .add(com.google.rpc.ErrorInfo.getDescriptor()).build();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace()
+            .usingTypeRegistry(DETAILS);
     /** Fields a newer message has and this one lacks are left out, as a client would. */
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields()
+            .usingTypeRegistry(DETAILS);
 
     private ProtoJson() {}
 

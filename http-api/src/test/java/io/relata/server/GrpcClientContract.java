@@ -218,7 +218,15 @@ abstract class GrpcClientContract {
         assertThat(bulk.getPairs(1).getItem().getPermissionship())
                 .isEqualTo(CheckPermissionResponse.Permissionship.PERMISSIONSHIP_NO_PERMISSION);
         assertThat(bulk.getPairs(2).hasError()).isTrue();
-        assertThat(bulk.getPairs(2).getError().getCode()).isNotZero();
+        assertThat(bulk.getPairs(2).getError().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+        assertThat(bulk.getPairs(2).getError().getDetailsList()).anySatisfy(detail -> {
+            try {
+                assertThat(detail.unpack(com.google.rpc.ErrorInfo.class).getReason())
+                        .isEqualTo("ERROR_REASON_UNKNOWN_DEFINITION");
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
+        });
 
         ExpandPermissionTreeResponse tree = permissions.expandPermissionTree(ExpandPermissionTreeRequest.newBuilder()
                 .setConsistency(fresh(at)).setResource(object("document", "plan")).setPermission("edit").build());
@@ -363,6 +371,11 @@ abstract class GrpcClientContract {
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("usr").containsPattern("3:\\d+");
+                    com.google.rpc.ErrorInfo info = errorInfo(e);
+                    assertThat(info.getReason()).isEqualTo("ERROR_REASON_SCHEMA_PARSE_ERROR");
+                    assertThat(info.getDomain()).isEqualTo("authzed.com");
+                    assertThat(info.getMetadataMap()).containsEntry("start_line_number", "2")
+                            .containsEntry("source_code", "usr");
                 });
         assertThatThrownBy(() -> permissions.checkPermission(CheckPermissionRequest.newBuilder()
                 .setResource(object("nosuch", "a")).setPermission("view").setSubject(subject("user", "u")).build()))
@@ -385,6 +398,21 @@ abstract class GrpcClientContract {
         assertThat(seen).isEmpty();
     }
 
+    static com.google.rpc.ErrorInfo errorInfo(StatusRuntimeException e) {
+        com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(e);
+        assertThat(status).as("the status carries details").isNotNull();
+        for (com.google.protobuf.Any detail : status.getDetailsList()) {
+            if (detail.is(com.google.rpc.ErrorInfo.class)) {
+                try {
+                    return detail.unpack(com.google.rpc.ErrorInfo.class);
+                } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                    throw new AssertionError(x);
+                }
+            }
+        }
+        throw new AssertionError("no ErrorInfo in " + status);
+    }
+
     @Test
     void deadlinesEndTheCall() {
         List<Relationship> many = new ArrayList<>();
@@ -402,6 +430,24 @@ abstract class GrpcClientContract {
         // The server is not stuck: the next call answers.
         assertThat(check(at, "doc1", "view", "alice", null))
                 .isEqualTo(CheckPermissionResponse.Permissionship.PERMISSIONSHIP_HAS_PERMISSION);
+    }
+
+    @Test
+    void experimentalServiceReflectsAndDiffsTheSchema() {
+        com.authzed.api.v1.ExperimentalServiceGrpc.ExperimentalServiceBlockingStub experimental =
+                com.authzed.api.v1.ExperimentalServiceGrpc.newBlockingStub(channel)
+                        .withCallCredentials(new BearerToken(key));
+        Consistency full = Consistency.newBuilder().setFullyConsistent(true).build();
+        com.authzed.api.v1.ExperimentalReflectSchemaResponse reflected = experimental.experimentalReflectSchema(
+                com.authzed.api.v1.ExperimentalReflectSchemaRequest.newBuilder().setConsistency(full).build());
+        assertThat(reflected.getDefinitionsList()).extracting(d -> d.getName())
+                .containsExactly("document", "group", "user");
+        assertThat(reflected.getCaveatsList()).extracting(c -> c.getName()).containsExactly("on_network");
+        com.authzed.api.v1.ExperimentalDiffSchemaResponse diff = experimental.experimentalDiffSchema(
+                com.authzed.api.v1.ExperimentalDiffSchemaRequest.newBuilder().setConsistency(full)
+                        .setComparisonSchema(SCHEMA.replace("    permission edit = owner\n", "")).build());
+        assertThat(diff.getDiffsList()).hasSize(1);
+        assertThat(diff.getDiffs(0).getPermissionRemoved().getName()).isEqualTo("edit");
     }
 
     @Test
