@@ -129,8 +129,8 @@ final class GatedTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
-        return store.bulkImport(tenant, relationships);
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships, io.relata.store.WriteValidator validator) {
+        return store.bulkImport(tenant, relationships, validator);
     }
 
     @Override

@@ -53,6 +53,7 @@ final class Api {
     private final ConsistencyResolver consistency;
     private final ServerConfig config;
     private final MeterRegistry metrics;
+    private final BulkRelationships bulk;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -60,6 +61,7 @@ final class Api {
         this.consistency = consistency;
         this.config = config;
         this.metrics = metrics;
+        this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
     }
 
     private JsonObject token(String tenant, Revision revision) {
@@ -377,6 +379,51 @@ final class Api {
                 return;
             }
         }
+    }
+
+    // ---- bulk import and export (and their experimental aliases) -----------------------------------
+
+    /**
+     * ImportBulkRelationships: {@code requests} are {@code ImportBulkRelationshipsRequest}
+     * messages, pulled lazily (a client stream); all of them are imported in one transaction,
+     * each relationship checked against the schema in effect, or none is. Answers
+     * {@code {"numLoaded": "N"}}.
+     */
+    JsonObject importBulk(String tenant, java.util.Iterator<JsonObject> requests) {
+        return bulk.importBulk(tenant, requests);
+    }
+
+    /** The experimental BulkImportRelationships: the same messages and answer as {@link #importBulk}. */
+    JsonObject bulkImportRelationships(String tenant, java.util.Iterator<JsonObject> requests) {
+        return bulk.importBulk(tenant, requests);
+    }
+
+    /**
+     * ExportBulkRelationships: one {@code ExportBulkRelationshipsResponse} line per page, all
+     * read at one revision; each page's cursor resumes the export right after it, at that revision.
+     */
+    void exportBulk(String tenant, JsonObject body, Sink sink) {
+        bulk.exportBulk(tenant, body, sink);
+    }
+
+    /** The experimental BulkExportRelationships: the same shapes as {@link #exportBulk}. */
+    void bulkExportRelationships(String tenant, JsonObject body, Sink sink) {
+        bulk.exportBulk(tenant, body, sink);
+    }
+
+    /**
+     * The experimental BulkCheckPermission: {@link #checkBulk}'s request and answer, less the
+     * {@code debugTrace} that {@code BulkCheckPermissionResponseItem} has no field for.
+     */
+    JsonObject bulkCheckPermission(String tenant, JsonObject body) {
+        JsonObject response = checkBulk(tenant, body);
+        for (Object pair : response.getJsonArray("pairs")) {
+            JsonObject item = ((JsonObject) pair).getJsonObject("item");
+            if (item != null) {
+                item.remove("debugTrace");
+            }
+        }
+        return response;
     }
 
     // ---- watch --------------------------------------------------------------------------------------

@@ -98,8 +98,8 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
-        return timed("bulkImport", () -> store.bulkImport(tenant, relationships));
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
+        return timed("bulkImport", () -> store.bulkImport(tenant, relationships, validator));
     }
 
     @Override

@@ -92,6 +92,9 @@ public final class RelataServer {
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
+        // Client streams: the body is read as the import pulls it, so these come before the body handler.
+        clientStream(router, "/v1/relationships/importbulk", api::importBulk);
+        clientStream(router, "/v1/experimental/relationships/bulkimport", api::bulkImportRelationships);
         // Bodies only for the API, never to disk (no file uploads).
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.post("/relata/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
@@ -117,6 +120,9 @@ public final class RelataServer {
         stream(router, "/v1/permissions/resources", api::lookupResources);
         stream(router, "/v1/permissions/subjects", api::lookupSubjects);
         router.post("/v1/watch").handler(this::watch);
+        stream(router, "/v1/relationships/exportbulk", api::exportBulk);
+        stream(router, "/v1/experimental/relationships/bulkexport", api::bulkExportRelationships);
+        unary(router, "/v1/experimental/permissions/bulkcheckpermission", api::bulkCheckPermission);
         // Relata's own paths: what SpiceDB's messages have no field for.
         unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
         admin(router, "/v1/tenants/create", body -> {
@@ -272,6 +278,40 @@ public final class RelataServer {
                     sample.stop(requestTimer(path, ctx.response().getStatusCode()));
                 });
             } catch (RuntimeException e) {
+                error(ctx.response(), Errors.of(e));
+                sample.stop(requestTimer(path, ctx.response().getStatusCode()));
+            }
+        });
+    }
+
+    /** How long a client stream's body may stop arriving before the work is abandoned. */
+    static final long CLIENT_STREAM_IDLE_MILLIS = 60_000;
+
+    /**
+     * A client-streaming endpoint: the body is newline-delimited JSON, one request message a
+     * line (each at most the body limit), handed to the work as an iterator that reads the
+     * body as the work pulls it, with backpressure ({@link NdjsonLines}); one JSON answer.
+     */
+    private void clientStream(Router router, String path,
+            BiFunction<String, java.util.Iterator<JsonObject>, JsonObject> work) {
+        router.post(path).handler(ctx -> {
+            Timer.Sample sample = Timer.start(metrics);
+            ctx.request().pause();
+            try {
+                String key = bearer(ctx);
+                NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
+                        CLIENT_STREAM_IDLE_MILLIS);
+                workers.executeBlocking(() -> work.apply(tenant(key), lines), false).onComplete(result -> {
+                    lines.discardRest();
+                    if (result.succeeded()) {
+                        json(ctx.response(), 200, result.result());
+                    } else {
+                        error(ctx.response(), Errors.of(result.cause()));
+                    }
+                    sample.stop(requestTimer(path, ctx.response().getStatusCode()));
+                });
+            } catch (RuntimeException e) {
+                ctx.request().resume();
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
             }

@@ -82,12 +82,27 @@ public interface TupleStore extends AutoCloseable {
 
     /**
      * Writes every relationship in one transaction at one new revision, through the fastest
-     * path the store has (COPY in PostgreSQL). No limit on the count.
+     * path the store has (COPY in PostgreSQL), streaming them from the iterator as it goes
+     * (never all in memory at once where the store can avoid it). No limit on the count.
      *
-     * @throws AlreadyExistsException if one of them exists
-     * @throws InvalidRequestException if one appears twice
+     * <p>Under the tenant's write lock and inside the import's transaction, the store first
+     * calls {@code validator} once, then drains {@code relationships}. So a check the iterator
+     * makes as it hands out each relationship (against what the validator saw, such as the
+     * schema in effect) runs under the same lock as the commit: no schema change can come
+     * between them. Whatever the validator or the iterator throws aborts the import, which
+     * then has written nothing, and reaches the caller unchanged.
+     *
+     * @throws AlreadyExistsException if one of them exists (the message names it)
+     * @throws StoreException if one appears twice ({@link InvalidRequestException} or
+     *                        {@link AlreadyExistsException}, depending on the store)
+     * @throws RuntimeException whatever {@code validator} or the iterator threw to refuse the import
      */
-    Revision bulkImport(String tenant, Iterator<Relationship> relationships);
+    Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator);
+
+    /** {@link #bulkImport(String, Iterator, WriteValidator)} without a validator. */
+    default Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
+        return bulkImport(tenant, relationships, WriteValidator.NONE);
+    }
 
     // ---- reads ---------------------------------------------------------------------------------
 

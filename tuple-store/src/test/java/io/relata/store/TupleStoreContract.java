@@ -440,6 +440,47 @@ public abstract class TupleStoreContract {
     }
 
     @Test
+    void bulkImport_validatorRunsBeforeTheIteratorIsDrained_andARefusalEitherWayWritesNothing() {
+        store.writeSchema(tenant, "definition user {}");
+        store.write(tenant, touch("doc:a#viewer@user:u1"));
+        Revision before = store.headRevision(tenant);
+        List<String> order = new ArrayList<>();
+        java.util.Iterator<Relationship> rows = IntStream.range(0, 3_000).mapToObj(i -> {
+            order.add("row");
+            return rel("doc:b" + i + "#viewer@user:u1");
+        }).iterator();
+
+        Revision imported = store.bulkImport(tenant, rows, context -> {
+            assertThat(context.head()).isEqualTo(before);
+            assertThat(context.schema().orElseThrow().text()).isEqualTo("definition user {}");
+            order.add("validator");
+        });
+        assertThat(order.get(0)).as("the validator runs first").isEqualTo("validator");
+        assertThat(order).hasSize(3_001);
+        assertThat(readAll(RelationshipFilter.ofType("doc"), imported)).hasSize(3_001);
+
+        Refused refusal = new Refused();
+        assertThatThrownBy(() -> store.bulkImport(tenant, List.of(rel("doc:c#viewer@user:u1")).iterator(),
+                context -> {
+                    throw refusal;
+                })).isSameAs(refusal);
+        java.util.Iterator<Relationship> failing = IntStream.range(0, 5_000).mapToObj(i -> {
+            if (i == 4_000) {
+                throw refusal;
+            }
+            return rel("doc:d" + i + "#viewer@user:u1");
+        }).iterator();
+        assertThatThrownBy(() -> store.bulkImport(tenant, failing, WriteValidator.NONE)).isSameAs(refusal);
+        assertThat(store.headRevision(tenant)).as("nothing was committed").isEqualTo(imported);
+        assertThat(readAll(RelationshipFilter.of("doc", "d1", null), imported)).isEmpty();
+        assertThatThrownBy(() -> store.bulkImport(tenant, List.of(rel("doc:e#viewer@user:u1"),
+                rel("doc:b7#viewer@user:u1")).iterator())).isInstanceOf(AlreadyExistsException.class)
+                .hasMessageContaining("doc:b7#viewer@user:u1");
+        assertThat(store.write(tenant, touch("doc:z#viewer@user:u2"))).as("the revisions were not used up")
+                .isEqualTo(Revision.of(imported.value() + 1));
+    }
+
+    @Test
     void writeSchema_validatorSeesTheSchemaItReplaces_andItsRefusalKeepsIt() {
         store.writeSchema(tenant, "definition user {}", context -> assertThat(context.schema()).isEmpty());
         store.write(tenant, touch("doc:a#viewer@user:u1"));

@@ -347,14 +347,17 @@ public final class MemoryTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
         Tenant t = tenant(tenant);
-        List<Relationship> all = new ArrayList<>();
-        relationships.forEachRemaining(all::add);
         return writing(t, () -> {
             Instant now = options.clock().instant();
+            validator.validate(t.context(now));
+            // Drained under the write lock, after the validator: what the iterator checks holds at the commit.
+            List<Relationship> all = new ArrayList<>();
             Set<Relationship> seen = new HashSet<>();
-            for (Relationship r : all) {
+            while (relationships.hasNext()) {
+                Relationship r = relationships.next();
+                all.add(r);
                 if (!seen.add(r.key())) {
                     throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
                 }

@@ -575,8 +575,9 @@ public final class PostgresTupleStore implements TupleStore {
     }
 
     @Override
-    public Revision bulkImport(String tenant, Iterator<Relationship> relationships) {
-        return writeTransaction(tenant, List.of(), WriteValidator.NONE, (tx, id, revision, now) -> {
+    public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
+        // The validator runs once the revision row is locked; the iterator is drained after it, in the COPY.
+        return writeTransaction(tenant, List.of(), validator, (tx, id, revision, now) -> {
             // Expired versions are invisible; end them so they cannot block an import of the same key.
             tx.update(RELATION_TUPLES).set(DELETED_REV, revision)
                     .where(TENANT_ID.eq(id)).and(DELETED_REV.eq(LIVE)).and(EXPIRES_AT.le(timestamp(now)))
@@ -585,6 +586,9 @@ public final class PostgresTupleStore implements TupleStore {
             try {
                 copy(connection.unwrap(PGConnection.class), id, revision, relationships);
             } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw new AlreadyExistsException(duplicateKey(e), e);
+                }
                 throw new DataAccessException("COPY failed: " + e.getMessage(), e);
             } finally {
                 tx.configuration().connectionProvider().release(connection);
@@ -592,6 +596,31 @@ public final class PostgresTupleStore implements TupleStore {
             recordRevision(tx, id, revision, now, false, Map.of());
             return Revision.of(revision);
         });
+    }
+
+    /**
+     * What a unique violation in the import's COPY says, naming the relationship: the server's
+     * detail lists the key's values ({@code Key (tenant_id, resource_type, ...)=(7, doc, d1, ...)}),
+     * which never hold {@code ", "} (types, relations and ids cannot).
+     */
+    static String duplicateKey(SQLException e) {
+        String detail = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getDetail() : null;
+        int open = detail == null ? -1 : detail.indexOf(")=(");
+        int close = detail == null ? -1 : detail.lastIndexOf(')');
+        if (open >= 0 && close > open) {
+            String[] v = detail.substring(open + 3, close).split(", ", -1);
+            if (v.length >= 7) {
+                try {
+                    Relationship key = Relationship.of(new ObjectRef(v[1], v[2]), v[3],
+                            new SubjectRef(v[4], v[5], v[6].isEmpty() ? null : v[6]));
+                    return "relationship " + key + " already exists, or appears twice in the import";
+                } catch (IllegalArgumentException unreadable) {
+                    // Fall through to the message without the relationship.
+                }
+            }
+        }
+        return "a relationship being imported already exists, or appears twice in the import";
     }
 
     private static void copy(PGConnection connection, long tenantId, long revision, Iterator<Relationship> rows)
