@@ -25,6 +25,14 @@ final class GrpcCalls {
         void run(String tenant, JsonObject request, Api.Sink sink);
     }
 
+    /** A method of {@link Api} that takes a client stream: pulls each request message as it needs it. */
+    interface ClientStreamMethod {
+        JsonObject run(String tenant, java.util.Iterator<JsonObject> requests);
+    }
+
+    /** How long a client stream may send nothing before the call is abandoned. */
+    private static final long IDLE_CLIENT_MILLIS = 60_000;
+
     /** How long a stream waits for a client that does not read before giving up on it. */
     private static final long STALLED_CLIENT_MILLIS = 60_000;
 
@@ -77,6 +85,76 @@ final class GrpcCalls {
                 call.onCompleted();
             }
         });
+    }
+
+    /**
+     * A client stream: the method pulls each message as it needs it, and only then is the
+     * client asked for the next (gRPC flow control), so a fast sender is held back rather
+     * than buffered. The client cancelling, or sending nothing for a minute, fails the pull
+     * and so the method's work (an import then writes nothing).
+     */
+    <Q extends Message, R extends Message> StreamObserver<Q> clientStream(StreamObserver<R> out, R prototype,
+            ClientStreamMethod method) {
+        ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
+        call.disableAutoRequest();
+        java.util.concurrent.BlockingQueue<Object> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+        Object end = new Object();
+        java.util.Iterator<JsonObject> requests = new java.util.Iterator<>() {
+            private Object next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    try {
+                        next = arrived.poll(IDLE_CLIENT_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ApiException(1, "the call was cancelled");
+                    }
+                    if (next == null) {
+                        throw ApiException.invalid("the client sent nothing for " + IDLE_CLIENT_MILLIS / 1000
+                                + " s; the stream is abandoned");
+                    }
+                }
+                if (next instanceof Throwable failure) {
+                    throw new ApiException(1, "the client ended the stream with an error: " + failure.getMessage());
+                }
+                return next != end;
+            }
+
+            @Override
+            public JsonObject next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Message message = (Message) next;
+                next = null;
+                call.request(1);
+                return ProtoJson.toJson(message);
+            }
+        };
+        submit(call, () -> {
+            R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
+            call.onNext(response);
+            call.onCompleted();
+        });
+        call.request(1);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(Q message) {
+                arrived.add(message);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                arrived.add(failure);
+            }
+
+            @Override
+            public void onCompleted() {
+                arrived.add(end);
+            }
+        };
     }
 
     static boolean awaitReady(ServerCallStreamObserver<?> call, Object ready) {

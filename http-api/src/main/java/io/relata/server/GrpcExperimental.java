@@ -11,6 +11,10 @@ import com.authzed.api.v1.ExperimentalDiffSchemaRequest;
 import com.authzed.api.v1.ExperimentalDiffSchemaResponse;
 import com.authzed.api.v1.ExperimentalReflectSchemaRequest;
 import com.authzed.api.v1.ExperimentalReflectSchemaResponse;
+import com.authzed.api.v1.BulkExportRelationshipsRequest;
+import com.authzed.api.v1.BulkExportRelationshipsResponse;
+import com.authzed.api.v1.BulkImportRelationshipsRequest;
+import com.authzed.api.v1.BulkImportRelationshipsResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -31,7 +35,7 @@ final class GrpcExperimental extends ExperimentalServiceGrpc.ExperimentalService
     @Override
     public void bulkCheckPermission(BulkCheckPermissionRequest request,
             StreamObserver<BulkCheckPermissionResponse> out) {
-        calls.unary(request, out, BulkCheckPermissionResponse.getDefaultInstance(), api::checkBulk);
+        calls.unary(request, out, BulkCheckPermissionResponse.getDefaultInstance(), api::bulkCheckPermission);
     }
 
     @Override
@@ -58,5 +62,18 @@ final class GrpcExperimental extends ExperimentalServiceGrpc.ExperimentalService
             StreamObserver<ExperimentalDependentRelationsResponse> out) {
         calls.unary(request, out, ExperimentalDependentRelationsResponse.getDefaultInstance(),
                 api::dependentRelations);
+    }
+
+    @Override
+    public StreamObserver<BulkImportRelationshipsRequest> bulkImportRelationships(
+            StreamObserver<BulkImportRelationshipsResponse> out) {
+        return calls.clientStream(out, BulkImportRelationshipsResponse.getDefaultInstance(),
+                api::bulkImportRelationships);
+    }
+
+    @Override
+    public void bulkExportRelationships(BulkExportRelationshipsRequest request,
+            StreamObserver<BulkExportRelationshipsResponse> out) {
+        calls.stream(request, out, BulkExportRelationshipsResponse.getDefaultInstance(), api::bulkExportRelationships);
     }
 }

@@ -17,6 +17,10 @@ import com.authzed.api.v1.ReadRelationshipsRequest;
 import com.authzed.api.v1.ReadRelationshipsResponse;
 import com.authzed.api.v1.WriteRelationshipsRequest;
 import com.authzed.api.v1.WriteRelationshipsResponse;
+import com.authzed.api.v1.ExportBulkRelationshipsRequest;
+import com.authzed.api.v1.ExportBulkRelationshipsResponse;
+import com.authzed.api.v1.ImportBulkRelationshipsRequest;
+import com.authzed.api.v1.ImportBulkRelationshipsResponse;
 import io.grpc.stub.StreamObserver;
 
 /** {@code authzed.api.v1.PermissionsService}: each method is the HTTP route's {@link Api} method. */
@@ -71,5 +75,17 @@ final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImp
     @Override
     public void lookupSubjects(LookupSubjectsRequest request, StreamObserver<LookupSubjectsResponse> out) {
         calls.stream(request, out, LookupSubjectsResponse.getDefaultInstance(), api::lookupSubjects);
+    }
+
+    @Override
+    public StreamObserver<ImportBulkRelationshipsRequest> importBulkRelationships(
+            StreamObserver<ImportBulkRelationshipsResponse> out) {
+        return calls.clientStream(out, ImportBulkRelationshipsResponse.getDefaultInstance(), api::importBulk);
+    }
+
+    @Override
+    public void exportBulkRelationships(ExportBulkRelationshipsRequest request,
+            StreamObserver<ExportBulkRelationshipsResponse> out) {
+        calls.stream(request, out, ExportBulkRelationshipsResponse.getDefaultInstance(), api::exportBulk);
     }
 }

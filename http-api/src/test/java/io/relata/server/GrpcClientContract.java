@@ -451,6 +451,94 @@ abstract class GrpcClientContract {
     }
 
     @Test
+    void bulkImportOf100000_thenExportResumedFromACursorMidway() throws Exception {
+        int total = 100_000;
+        java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
+                PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                        .importBulkRelationships(observer(done));
+        for (int chunk = 0; chunk < total / 1_000; chunk++) {
+            com.authzed.api.v1.ImportBulkRelationshipsRequest.Builder request =
+                    com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder();
+            for (int i = 0; i < 1_000; i++) {
+                int n = chunk * 1_000 + i;
+                request.addRelationships(relationship("document", "doc" + n, "viewer", "user", "u" + (n % 97)));
+            }
+            upload.onNext(request.build());
+        }
+        upload.onCompleted();
+        assertThat(done.get(120, TimeUnit.SECONDS).getNumLoaded()).isEqualTo(total);
+
+        // An export in pages of 5,000, resumed from the cursor of the seventh page.
+        com.authzed.api.v1.ExportBulkRelationshipsRequest export = com.authzed.api.v1.ExportBulkRelationshipsRequest
+                .newBuilder().setConsistency(Consistency.newBuilder().setFullyConsistent(true)).setOptionalLimit(5_000)
+                .build();
+        List<com.authzed.api.v1.ExportBulkRelationshipsResponse> pages = new ArrayList<>();
+        permissions.exportBulkRelationships(export).forEachRemaining(pages::add);
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        pages.forEach(p -> p.getRelationshipsList().forEach(r -> exported.add(r.getResource().getObjectId())));
+        assertThat(pages).hasSize(20);
+        assertThat(exported).hasSize(total);
+        // A write after the export began is not in the resumed export: it reads at the export's revision.
+        write(relationship("document", "late", "viewer", "user", "u1"));
+        List<String> resumed = new ArrayList<>();
+        permissions.exportBulkRelationships(export.toBuilder().setOptionalCursor(pages.get(6).getAfterResultCursor())
+                .build()).forEachRemaining(p -> p.getRelationshipsList()
+                        .forEach(r -> resumed.add(r.getResource().getObjectId())));
+        List<String> expected = new ArrayList<>();
+        pages.subList(7, 20).forEach(p -> p.getRelationshipsList().forEach(r -> expected.add(r.getResource()
+                .getObjectId())));
+        assertThat(resumed).containsExactlyElementsOf(expected).doesNotContain("late");
+        assertThatThrownBy(() -> permissions.exportBulkRelationships(export.toBuilder()
+                .setOptionalCursor(Cursor.newBuilder().setToken("garbage")).build()).forEachRemaining(p -> {}))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void aBulkImportWithOneBadRelationship_writesNothing() throws Exception {
+        java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
+                PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                        .importBulkRelationships(observer(done));
+        upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                .addRelationships(relationship("document", "fine", "viewer", "user", "u1")).build());
+        upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                .addRelationships(relationship("document", "bad", "viewer", "folder", "f1")).build());
+        upload.onCompleted();
+        assertThatThrownBy(() -> done.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(((StatusRuntimeException) e.getCause()).getStatus().getDescription())
+                        .contains("folder"));
+        List<ReadRelationshipsResponse> rows = new ArrayList<>();
+        permissions.readRelationships(ReadRelationshipsRequest.newBuilder()
+                .setConsistency(Consistency.newBuilder().setFullyConsistent(true))
+                .setRelationshipFilter(RelationshipFilter.newBuilder().setResourceType("document")).build())
+                .forEachRemaining(rows::add);
+        assertThat(rows).isEmpty();
+    }
+
+    private static <T> io.grpc.stub.StreamObserver<T> observer(java.util.concurrent.CompletableFuture<T> done) {
+        return new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                done.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(null);
+            }
+        };
+    }
+
+    @Test
     void healthAndReflectionAreServedWithoutAKey() {
         HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder()
                 .setService("authzed.api.v1.PermissionsService").build());
