@@ -2,26 +2,20 @@ package io.relata.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relata.store.ObjectRef;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
 import io.relata.store.SubjectRef;
 import io.relata.store.TupleStore;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,9 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class ConformanceContract {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-
     protected abstract TupleStore store();
 
     /** The order in which one run asks a case's questions. */
@@ -49,33 +40,20 @@ public abstract class ConformanceContract {
         BULK_CHECKS_FIRST
     }
 
-    static Stream<Arguments> cases() throws IOException, URISyntaxException {
-        List<Path> files = new ArrayList<>(files("cases"));
-        assertThat(files).hasSizeGreaterThanOrEqualTo(60);
-        List<Path> deep = files("deep");
-        assertThat(deep).hasSizeGreaterThanOrEqualTo(7);
-        files.addAll(deep);
-        files.addAll(files("relata"));
+    static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (Path p : files) {
+        for (ConformanceCases.Case c : ConformanceCases.all()) {
             for (Order order : Order.values()) {
-                out.add(Arguments.of(Named.of(p.getParent().getFileName() + "/" + p.getFileName(), p), order));
+                out.add(Arguments.of(c, order));
             }
         }
         return out.stream();
     }
 
-    private static List<Path> files(String dir) throws IOException, URISyntaxException {
-        Path path = Path.of(ConformanceContract.class.getResource("/conformance/" + dir).toURI());
-        try (Stream<Path> files = Files.list(path)) {
-            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-        }
-    }
-
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void matchesSpiceDb(Path file, Order order) throws Exception {
-        JsonNode c = JSON.readTree(file.toFile());
+    void matchesSpiceDb(ConformanceCases.Case conformanceCase, Order order) throws Exception {
+        JsonNode c = conformanceCase.json();
         TupleStore store = store();
         String tenant = "conf-" + UUID.randomUUID();
         store.createTenant(tenant);
@@ -101,7 +79,7 @@ public abstract class ConformanceContract {
                 questions.lookups();
             }
         }
-        assertThat(mismatches).as("%s (%s): %d mismatches", file.getFileName(), order, mismatches.size()).isEmpty();
+        assertThat(mismatches).as("%s (%s): %d mismatches", conformanceCase, order, mismatches.size()).isEmpty();
     }
 
     /** A case's questions, asked of one engine; every wrong answer is added to {@code mismatches}. */
@@ -150,19 +128,18 @@ public abstract class ConformanceContract {
         void lookups() throws Exception {
             for (JsonNode lookup : c.path("lookups")) {
                 String kind = lookup.get("kind").asText();
-                List<String> want = new ArrayList<>();
                 List<String> got = new ArrayList<>();
                 List<String> ids = new ArrayList<>();
+                SortedSet<String> want = ConformanceCases.expected(lookup);
                 if (kind.equals("resources")) {
-                    lookup.get("expected").forEach(e -> want.add(describeExpected(e)));
                     engine.lookupResources(tenant, revision, lookup.get("resourceType").asText(),
                             lookup.get("permission").asText(), SubjectRef.parse(lookup.get("subject").asText()),
                             context(lookup), null, 0).get().results().forEach(r -> {
                                 ids.add(r.id());
-                                got.add(r.id() + ":" + r.permissionship() + missing(lookup, r.missingContext()));
+                                got.add(ConformanceCases.describe(lookup, r.id(), r.permissionship().name(),
+                                        r.missingContext(), List.of(), List.of()));
                             });
                 } else {
-                    lookup.get("expected").forEach(e -> want.add(describeExpected(e)));
                     String relation = lookup.has("optionalSubjectRelation")
                             ? lookup.get("optionalSubjectRelation").asText() : null;
                     engine.lookupSubjects(tenant, revision, ObjectRef.parse(lookup.get("resource").asText()),
@@ -175,8 +152,8 @@ public abstract class ConformanceContract {
                 if (ids.size() != new TreeSet<>(ids).size()) {
                     mismatches.add("lookup " + lookup + ": returned an id more than once: " + ids);
                 }
-                if (!new TreeSet<>(want).equals(new TreeSet<>(got))) {
-                    mismatches.add("lookup " + lookup + ":\n    expected " + new TreeSet<>(want) + "\n    got      "
+                if (!want.equals(new TreeSet<>(got))) {
+                    mismatches.add("lookup " + lookup + ":\n    expected " + want + "\n    got      "
                             + new TreeSet<>(got));
                 }
             }
@@ -184,52 +161,13 @@ public abstract class ConformanceContract {
     }
 
     private static Map<String, Object> context(JsonNode node) {
-        return node.has("context") ? JSON.convertValue(node.get("context"), MAP) : Map.of();
-    }
-
-    /**
-     * The missing caveat parameters, compared only where the case records them
-     * ({@code "missingContext"} on an expected entry): SpiceDB reports them on some answers.
-     */
-    private static String missing(JsonNode lookup, List<String> names) {
-        boolean recorded = false;
-        for (JsonNode e : lookup.get("expected")) {
-            recorded |= e.has("missingContext");
-        }
-        return recorded && !names.isEmpty() ? " missing " + new TreeSet<>(names) : "";
-    }
-
-    private static String describeExpected(JsonNode e) {
-        StringBuilder out = new StringBuilder(e.get("id").asText()).append(':').append(e.get("permissionship").asText());
-        if (e.has("missingContext") && !e.get("missingContext").isEmpty()) {
-            List<String> names = new ArrayList<>();
-            e.get("missingContext").forEach(x -> names.add(x.asText()));
-            out.append(" missing ").append(new TreeSet<>(names));
-        }
-        if (e.has("excludedIds")) {
-            List<String> ids = new ArrayList<>();
-            e.get("excludedIds").forEach(x -> ids.add(x.asText()));
-            out.append(" excluding ").append(new TreeSet<>(ids));
-        }
-        if (e.has("excludedConditionalIds")) {
-            List<String> ids = new ArrayList<>();
-            e.get("excludedConditionalIds").forEach(x -> ids.add(x.asText()));
-            out.append(" conditionally ").append(new TreeSet<>(ids));
-        }
-        return out.toString();
+        return ConformanceCases.context(node);
     }
 
     private static String describe(JsonNode lookup, SubjectResult s) {
-        StringBuilder out = new StringBuilder(s.id()).append(':').append(s.permissionship())
-                .append(missing(lookup, s.missingContext()));
-        if (!s.excluded().isEmpty()) {
-            out.append(" excluding ").append(new TreeSet<>(s.excluded().stream().map(LookupResult::id).toList()));
-            List<String> conditional = s.excluded().stream()
-                    .filter(x -> x.permissionship() == Permissionship.CONDITIONAL).map(LookupResult::id).toList();
-            if (!conditional.isEmpty()) {
-                out.append(" conditionally ").append(new TreeSet<>(conditional));
-            }
-        }
-        return out.toString();
+        return ConformanceCases.describe(lookup, s.id(), s.permissionship().name(), s.missingContext(),
+                s.excluded().stream().map(LookupResult::id).toList(),
+                s.excluded().stream().filter(x -> x.permissionship() == Permissionship.CONDITIONAL)
+                        .map(LookupResult::id).toList());
     }
 }
