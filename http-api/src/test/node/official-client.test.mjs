@@ -232,6 +232,49 @@ describe("the official Node.js client against relata serve-testing", () => {
       "a token from the HTTP API is valid over gRPC");
   });
 
+  it("imports relationships in bulk and exports them, resuming from a cursor midway", async () => {
+    const callbacks = v1.NewClient(token, relata.grpc, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const total = 20_000;
+    const loaded = await new Promise((resolve, reject) => {
+      const upload = callbacks.importBulkRelationships((err, response) => (err ? reject(err) : resolve(response)));
+      for (let chunk = 0; chunk < total / 1000; chunk++) {
+        const relationships = [];
+        for (let i = 0; i < 1000; i++) relationships.push(rel("group", `bulk${chunk * 1000 + i}`, "member", "user", "ivy"));
+        upload.write(v1.ImportBulkRelationshipsRequest.create({ relationships }));
+      }
+      upload.end();
+    });
+    assert.equal(loaded.numLoaded, String(total));
+    const request = v1.ExportBulkRelationshipsRequest.create({ consistency: full(), optionalLimit: 3000,
+      optionalRelationshipFilter: v1.RelationshipFilter.create({ resourceType: "group" }) });
+    const pages = await client.exportBulkRelationships(request);
+    const ids = pages.flatMap((p) => p.relationships.map((r) => r.resource.objectId)).filter((id) => id.startsWith("bulk"));
+    assert.equal(new Set(ids).size, total);
+    const rest = await client.exportBulkRelationships({ ...request, optionalCursor: pages[2].afterResultCursor });
+    assert.deepEqual(rest.flatMap((p) => p.relationships.map((r) => r.resource.objectId)),
+      pages.slice(3).flatMap((p) => p.relationships.map((r) => r.resource.objectId)));
+    callbacks.close();
+  });
+
+  it("watches with update kinds: a change outside the filter arrives as a checkpoint", async () => {
+    const callbacks = v1.NewClient(token, relata.grpc, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const stream = callbacks.watch(v1.WatchRequest.create({ optionalObjectTypes: ["group"],
+      optionalUpdateKinds: [v1.WatchKind.INCLUDE_RELATIONSHIP_UPDATES, v1.WatchKind.INCLUDE_CHECKPOINTS] }));
+    const first = new Promise((resolve, reject) => {
+      stream.on("data", resolve);
+      stream.on("error", reject);
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    await client.writeRelationships(v1.WriteRelationshipsRequest.create({
+      updates: [touch(rel("document", "unwatched", "viewer", "user", "jo"))] }));
+    const change = await first;
+    stream.cancel();
+    callbacks.close();
+    assert.equal(change.updates.length, 0);
+    assert.equal(change.isCheckpoint, true);
+    assert.ok(change.changesThrough.token.length > 0);
+  });
+
   it("answers errors with SpiceDB's codes and ErrorInfo reasons", async () => {
     const refused = async (promise, code, reason, metadata = {}) => {
       await assert.rejects(promise, (e) => {
