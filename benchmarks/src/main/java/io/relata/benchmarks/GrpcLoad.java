@@ -28,7 +28,8 @@ import org.HdrHistogram.Recorder;
  * {@code --warmup} seconds on the checks of {@code --warmup-checks}, then for
  * {@code --seconds} on those of {@code --checks}, cycling through the file in order. Latency
  * of the calls started and answered inside the measured window goes into an HdrHistogram.
- * With {@code --health} it calls the standard gRPC health service instead (the floor).
+ * With {@code --health} it calls the standard gRPC health service instead (the floor); with
+ * {@code --once} it sends each check of {@code --checks} once and stops (to prime caches).
  *
  * <p>With {@code --metrics URL} it also reads the server's counters ({@link ServerCounters}) at
  * the edges of the measured window and prints {@code COUNTERS|before...|after...}.
@@ -54,6 +55,7 @@ public final class GrpcLoad {
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MAX_VALUE;
     private volatile boolean stopping;
+    private volatile boolean once;
 
     private GrpcLoad(List<ManagedChannel> channels, String key, boolean health) {
         this.channels = channels;
@@ -72,6 +74,7 @@ public final class GrpcLoad {
         double warmup = 5;
         double seconds = 20;
         boolean health = false;
+        boolean once = false;
         String metrics = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -85,10 +88,11 @@ public final class GrpcLoad {
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--health" -> health = true;
+                case "--once" -> once = true;
                 case "--metrics" -> metrics = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --target"
                         + " host:port --key K --label L (--checks FILE [--warmup-checks FILE] | --health) --inflight N"
-                        + " --channels N --warmup SECONDS --seconds SECONDS [--metrics http://host:port/metrics]");
+                        + " --channels N --warmup SECONDS --seconds SECONDS [--metrics http://host:port/metrics] [--once]");
             }
         }
         if (!health && checksFile == null) {
@@ -98,7 +102,12 @@ public final class GrpcLoad {
         List<CheckPermissionRequest> warm = warmupFile == null ? measured : GrpcClients.readChecks(warmupFile);
         List<ManagedChannel> channels = GrpcClients.channels(target, channelCount);
         try {
-            new GrpcLoad(channels, key, health).run(label, warm, measured, inflight, warmup, seconds, metrics);
+            GrpcLoad load = new GrpcLoad(channels, key, health);
+            if (once) {
+                load.once(label, measured, inflight);
+            } else {
+                load.run(label, warm, measured, inflight, warmup, seconds, metrics);
+            }
         } finally {
             GrpcClients.close(channels);
         }
@@ -145,6 +154,24 @@ public final class GrpcLoad {
         }
     }
 
+    /** Sends every check of {@code pool} once, {@code inflight} at a time (to prime the server's caches). */
+    private void once(String label, List<CheckPermissionRequest> pool, int inflight) throws InterruptedException {
+        checks = pool;
+        once = true;
+        long start = System.nanoTime();
+        windowStart = start;
+        for (int lane = 0; lane < inflight; lane++) {
+            send(lane);
+        }
+        while (open.get() > 0) {
+            Thread.sleep(10);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long errorCount = errors.values().stream().mapToLong(LongAdder::sum).sum();
+        System.out.printf("%s: %,d checks once each in %.1f s (%,.0f/s), errors %d%s%n", label, answered.sum(), seconds,
+                answered.sum() / seconds, errorCount, firstError == null ? "" : " (first: " + firstError + ")");
+    }
+
     private static double ms(long micros) {
         return micros / 1000.0;
     }
@@ -152,6 +179,9 @@ public final class GrpcLoad {
     /** Starts the next call on {@code lane}; its answer starts the one after. */
     private void send(int lane) {
         if (stopping) {
+            return;
+        }
+        if (once && next.get() >= checks.size()) {
             return;
         }
         open.incrementAndGet();
@@ -174,8 +204,8 @@ public final class GrpcLoad {
                     }
                 }
             }
+            send(lane); // before this call leaves the count, so that it never drops to 0 while work remains
             open.decrementAndGet();
-            send(lane);
         };
         if (health) {
             HealthGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).check(
@@ -183,7 +213,12 @@ public final class GrpcLoad {
             return;
         }
         List<CheckPermissionRequest> pool = checks;
-        CheckPermissionRequest check = pool.get((int) (next.getAndIncrement() % pool.size()));
+        long index = next.getAndIncrement();
+        if (once && index >= pool.size()) {
+            open.decrementAndGet();
+            return;
+        }
+        CheckPermissionRequest check = pool.get((int) (index % pool.size()));
         PermissionsServiceGrpc.newStub(channel).withCallCredentials(token).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .checkPermission(check, observer(r -> r.getPermissionship()
                         == CheckPermissionResponse.Permissionship.PERMISSIONSHIP_HAS_PERMISSION, done));

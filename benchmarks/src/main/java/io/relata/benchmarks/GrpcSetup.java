@@ -24,7 +24,9 @@ import java.util.Set;
  * Loads the deep-chain data set ({@link DeepChainBenchmark#generate}) into a running server
  * over gRPC (SchemaService.WriteSchema, then PermissionsService.WriteRelationships with 1,000
  * TOUCHes each) and writes the check files the gRPC and HTTP load generators read, into
- * {@code --dir}: {@code cached.txt} (one HAS check through all 10 levels), and for each
+ * {@code --dir}: {@code prime.txt} (every project once, for a user who belongs to nothing: a
+ * walk over every group, which fills the server's relationship cache before anything is
+ * measured), {@code cached.txt} (one HAS check through all 10 levels), and for each
  * transport ({@code http}, {@code grpc}) a pool of distinct NO checks ({@code no-*.txt}:
  * random users, who are almost never members), of distinct HAS checks ({@code has-*.txt}:
  * members of the chain) and a warm-up pool ({@code warm-*.txt}); no check is in two files, so
@@ -111,6 +113,11 @@ public final class GrpcSetup {
         Collections.shuffle(has, random);
         int hasEach = Math.min(pool, has.size() / 2);
         Files.write(dir.resolve("cached.txt"), List.of(has.get(0)));
+        List<String> prime = new ArrayList<>();
+        for (String project : projects) {
+            prime.add("project:" + project + " read user:prime");
+        }
+        Files.write(dir.resolve("prime.txt"), prime);
         Files.write(dir.resolve("has-http.txt"), has.subList(1, 1 + hasEach));
         Files.write(dir.resolve("has-grpc.txt"), has.subList(1 + hasEach, Math.min(has.size(), 1 + 2 * hasEach)));
         int warm = Math.max(100, pool / 10);
