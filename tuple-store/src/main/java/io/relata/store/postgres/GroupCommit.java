@@ -119,6 +119,17 @@ final class GroupCommit {
         }
     }
 
+    /** How many writes of the tenant wait (the one being committed is no longer counted). */
+    int queued(long tenantId) {
+        Queue queue = queues.get(tenantId);
+        if (queue == null) {
+            return 0;
+        }
+        synchronized (queue) {
+            return queue.waiting.size();
+        }
+    }
+
     /** Commits one group from the head of the queue, then passes the lead on. */
     private void lead(long tenantId, Queue queue) {
         List<Pending> group;
