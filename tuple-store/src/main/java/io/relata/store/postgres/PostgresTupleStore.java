@@ -78,13 +78,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -108,7 +105,10 @@ import org.postgresql.copy.CopyIn;
  *
  * <p><b>Revisions.</b> Each write transaction starts by incrementing its tenant's row in
  * {@code tenant_revisions}; the row stays locked until the transaction ends, so the
- * writers of one tenant run one after another and revision order is commit order. A
+ * writers of one tenant run one after another and revision order is commit order.
+ * Relationship writes that arrive while one is committing are combined into one
+ * transaction at one revision ({@link GroupCommit}, {@link PostgresWrites}); schema writes,
+ * deletes and imports have a transaction of their own. A
  * reader takes the committed revision R from that row and sees exactly the rows with
  * {@code created_rev <= R < deleted_rev}: a writer still in flight can only add rows at
  * revisions above R. A write changes a row only by setting its {@code deleted_rev}.
@@ -117,9 +117,9 @@ import org.postgresql.copy.CopyIn;
  * after the revision row is locked, so the schema and relationships it checks are the ones
  * the write commits on; what it throws rolls everything back.
  *
- * <p><b>Batches.</b> A write of any size is three statements besides the revision: end the
- * replaced versions, insert the new ones (both over {@code unnest} of arrays), record the
- * revision. The engine's forward and reverse steps are one query per batch ({@code = ANY}).
+ * <p><b>Batches.</b> A write of any size is two statements per resource type besides the
+ * revision: end the replaced versions, insert the new ones (both over {@code unnest} of
+ * arrays); a group of writes records its revision once. The engine's forward and reverse steps are one query per batch ({@code = ANY}).
  */
 public final class PostgresTupleStore implements TupleStore {
 
@@ -133,6 +133,7 @@ public final class PostgresTupleStore implements TupleStore {
     private final DSLContext dsl;
     private final StoreOptions options;
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
+    private final GroupCommit writes;
 
     /** A store over an existing pool, which the caller closes. */
     public PostgresTupleStore(DataSource dataSource, StoreOptions options) {
@@ -144,6 +145,7 @@ public final class PostgresTupleStore implements TupleStore {
         this.ownedPool = ownedPool;
         this.options = options;
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+        this.writes = new GroupCommit(new PostgresWrites(dataSource, options));
     }
 
     /**
@@ -427,50 +429,18 @@ public final class PostgresTupleStore implements TupleStore {
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
             Map<String, Object> metadata, WriteValidator validator) {
         StoreSupport.checkWrite(options, updates, preconditions);
-        return writeTransaction(tenant, preconditions, validator, (tx, id, revision, now) -> {
-            List<Relationship> ending = new ArrayList<>();
-            List<Boolean> onlyExpired = new ArrayList<>();
-            List<Relationship> inserting = new ArrayList<>();
-            Set<Relationship> creates = new LinkedHashSet<>();
-            for (RelationshipUpdate u : updates) {
-                Relationship r = u.relationship();
-                ending.add(r);
-                onlyExpired.add(u.operation() == RelationshipUpdate.Operation.CREATE);
-                if (u.operation() != RelationshipUpdate.Operation.DELETE) {
-                    inserting.add(r);
-                }
-                if (u.operation() == RelationshipUpdate.Operation.CREATE) {
-                    creates.add(r.key());
-                }
-            }
-            endVersions(tx, id, revision, ending, onlyExpired, now);
-            Set<Relationship> inserted = insertVersions(tx, id, revision, inserting);
-            for (Relationship create : creates) {
-                if (!inserted.contains(create)) {
-                    throw StoreSupport.alreadyExists(create);
-                }
-            }
-            recordRevision(tx, id, revision, now, false, metadata);
-            return Revision.of(revision);
-        });
+        return writes.submit(tenantId(tenant), new GroupCommit.Pending(updates, preconditions, metadata, validator));
     }
 
     private void checkPreconditions(DSLContext tx, long tenantId, List<Precondition> preconditions, Instant now) {
-        for (Precondition p : preconditions) {
-            boolean matched = tx.fetchExists(tx.selectOne().from(RELATION_TUPLES)
-                    .where(TENANT_ID.eq(tenantId)).and(filter(p.filter())).and(DELETED_REV.eq(LIVE))
-                    .and(notExpired(now)));
-            if (matched != (p.kind() == Precondition.Kind.MUST_MATCH)) {
-                throw StoreSupport.failed(p);
-            }
-        }
+        PostgresWrites.checkPreconditions(tx, tenantId, preconditions, now);
     }
 
     private static final String END_VERSIONS = """
             UPDATE relation_tuples AS t SET deleted_rev = {0}
             FROM unnest({1}::text[], {2}::text[], {3}::text[], {4}::text[], {5}::text[], {6}::text[], {7}::boolean[])
                 AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, only_expired)
-            WHERE t.tenant_id = {8}
+            WHERE t.tenant_id = {8} AND t.resource_type = {10}
               AND t.resource_type = k.resource_type AND t.resource_id = k.resource_id AND t.relation = k.relation
               AND t.subject_type = k.subject_type AND t.subject_id = k.subject_id
               AND t.subject_relation = k.subject_relation
@@ -478,54 +448,31 @@ public final class PostgresTupleStore implements TupleStore {
               AND (NOT k.only_expired OR t.expires_at <= {9})
             """;
 
-    /** Ends the live versions of {@code keys} at {@code revision} (for CREATEs, only expired ones). */
+    /**
+     * Ends the live versions of {@code keys} at {@code revision} (for CREATEs, only expired
+     * ones): one statement per resource type, which names it so that PostgreSQL plans it on
+     * that type's partition only (over all of them it took 2 ms to plan, 15 to 30 ms on a new
+     * connection).
+     */
     private static void endVersions(DSLContext tx, long tenantId, long revision, List<Relationship> keys,
             List<Boolean> onlyExpired, Instant now) {
-        if (keys.isEmpty()) {
-            return;
+        Map<String, List<Integer>> byType = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            byType.computeIfAbsent(keys.get(i).resource().type(), t -> new ArrayList<>()).add(i);
         }
-        KeyArrays k = KeyArrays.of(keys);
-        tx.execute(END_VERSIONS, DSL.val(revision), DSL.val(k.resourceTypes), DSL.val(k.resourceIds),
-                DSL.val(k.relations), DSL.val(k.subjectTypes), DSL.val(k.subjectIds), DSL.val(k.subjectRelations),
-                DSL.val(onlyExpired.toArray(new Boolean[0])), DSL.val(tenantId), DSL.val(timestamp(now)));
-    }
-
-    private static final String INSERT_VERSIONS = """
-            INSERT INTO relation_tuples (tenant_id, resource_type, resource_id, relation, subject_type, subject_id,
-                subject_relation, caveat_name, caveat_context, expires_at, created_rev)
-            SELECT {0}, k.resource_type, k.resource_id, k.relation, k.subject_type, k.subject_id, k.subject_relation,
-                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz, {1}
-            FROM unnest({2}::text[], {3}::text[], {4}::text[], {5}::text[], {6}::text[], {7}::text[], {8}::text[],
-                {9}::text[], {10}::text[])
-                AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name,
-                     caveat_context, expires_at)
-            ON CONFLICT (tenant_id, resource_type, resource_id, relation, subject_type, subject_id, subject_relation,
-                deleted_rev) DO NOTHING
-            RETURNING resource_type, resource_id, relation, subject_type, subject_id, subject_relation
-            """;
-
-    /** Inserts live versions; returns the keys inserted (a live version already there blocks one). */
-    private static Set<Relationship> insertVersions(DSLContext tx, long tenantId, long revision, List<Relationship> rows) {
-        if (rows.isEmpty()) {
-            return Set.of();
+        for (Map.Entry<String, List<Integer>> e : byType.entrySet()) {
+            List<Relationship> some = new ArrayList<>();
+            List<Boolean> expiredOnly = new ArrayList<>();
+            for (int i : e.getValue()) {
+                some.add(keys.get(i));
+                expiredOnly.add(onlyExpired.get(i));
+            }
+            KeyArrays k = KeyArrays.of(some);
+            tx.execute(END_VERSIONS, DSL.val(revision), DSL.val(k.resourceTypes), DSL.val(k.resourceIds),
+                    DSL.val(k.relations), DSL.val(k.subjectTypes), DSL.val(k.subjectIds), DSL.val(k.subjectRelations),
+                    DSL.val(expiredOnly.toArray(new Boolean[0])), DSL.val(tenantId), DSL.val(timestamp(now)),
+                    DSL.val(e.getKey()));
         }
-        KeyArrays k = KeyArrays.of(rows);
-        String[] caveats = new String[rows.size()];
-        String[] contexts = new String[rows.size()];
-        String[] expirations = new String[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            Relationship r = rows.get(i);
-            caveats[i] = r.caveat() == null ? null : r.caveat().name();
-            contexts[i] = r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context());
-            expirations[i] = r.expiresAt() == null ? null : r.expiresAt().toString();
-        }
-        Set<Relationship> inserted = new HashSet<>();
-        tx.resultQuery(INSERT_VERSIONS, DSL.val(tenantId), DSL.val(revision), DSL.val(k.resourceTypes),
-                DSL.val(k.resourceIds), DSL.val(k.relations), DSL.val(k.subjectTypes), DSL.val(k.subjectIds),
-                DSL.val(k.subjectRelations), DSL.val(caveats), DSL.val(contexts), DSL.val(expirations))
-                .fetch()
-                .forEach(r -> inserted.add(key(r)));
-        return inserted;
     }
 
     /** Relationship keys as column arrays, for {@code unnest}. */

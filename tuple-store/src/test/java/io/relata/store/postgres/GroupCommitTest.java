@@ -1,0 +1,127 @@
+package io.relata.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.StoreUnavailableException;
+import io.relata.store.WriteValidator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The queue of {@link GroupCommit}: bounds of a group and of the queue, and the hand-off of the lead. */
+class GroupCommitTest {
+
+    private static GroupCommit.Pending write(Map<String, Object> metadata) {
+        return new GroupCommit.Pending(List.of(RelationshipUpdate.touch(Relationship.parse("doc:d#viewer@user:u"))),
+                List.of(), metadata, WriteValidator.NONE);
+    }
+
+    /** Commits each group at the next revision, after {@code release} when it is the first group. */
+    private static final class Recording implements GroupCommit.Committer {
+        final List<List<GroupCommit.Pending>> groups = new CopyOnWriteArrayList<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicLong revision = new AtomicLong();
+
+        @Override
+        public void commit(long tenantId, List<GroupCommit.Pending> group) {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            groups.add(group);
+            Revision r = Revision.of(revision.incrementAndGet());
+            group.forEach(p -> p.result.complete(r));
+        }
+    }
+
+    private static void awaitQueued(GroupCommit commit, List<Future<Revision>> futures, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (commit.queued(1) < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(commit.queued(1)).isEqualTo(count);
+    }
+
+    @Test
+    void writesQueuedBehindACommit_areTakenInGroupsOfAtMostTheBound_splitByMetadata() throws Exception {
+        Recording committer = new Recording();
+        GroupCommit commit = new GroupCommit(committer);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            List<Future<Revision>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            assertThat(committer.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 120; i++) {
+                futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            }
+            awaitQueued(commit, futures, 120);
+            futures.add(pool.submit(() -> commit.submit(1, write(Map.of("other", "metadata")))));
+            awaitQueued(commit, futures, 121);
+            committer.release.countDown();
+            for (Future<Revision> f : futures) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            List<Integer> sizes = committer.groups.stream().map(List::size).toList();
+            assertThat(sizes).containsExactly(1, 50, 50, 20, 1);
+            assertThat(committer.groups.get(4).get(0).metadata).isEqualTo(Map.of("other", "metadata"));
+            assertThat(commit.queued(1)).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFullQueue_refusesTheNextWrite_withAClearError() throws Exception {
+        Recording committer = new Recording();
+        GroupCommit commit = new GroupCommit(committer, 3);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            List<Future<Revision>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            assertThat(committer.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 3; i++) {
+                futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            }
+            awaitQueued(commit, futures, 3);
+            assertThatThrownBy(() -> commit.submit(1, write(Map.of()))).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("too many writes");
+            assertThat(commit.queued(2)).as("another tenant has its own queue").isZero();
+            committer.release.countDown();
+            for (Future<Revision> f : futures) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(commit.submit(1, write(Map.of()))).as("a write once the queue drained").isNotNull();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCommitterThatThrows_failsItsGroup_andTheNextWriteStillCommits() {
+        RuntimeException broken = new IllegalStateException("broken");
+        AtomicLong calls = new AtomicLong();
+        GroupCommit commit = new GroupCommit((tenant, group) -> {
+            if (calls.incrementAndGet() == 1) {
+                throw broken;
+            }
+            group.forEach(p -> p.result.complete(Revision.of(7)));
+        });
+        assertThatThrownBy(() -> commit.submit(1, write(Map.of()))).isSameAs(broken);
+        assertThat(commit.submit(1, write(Map.of()))).isEqualTo(Revision.of(7));
+    }
+}
