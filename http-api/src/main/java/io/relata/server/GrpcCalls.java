@@ -30,6 +30,12 @@ final class GrpcCalls {
         JsonObject run(String tenant, java.util.Iterator<JsonObject> requests);
     }
 
+    /** Client streams (bulk imports) running at once: each holds a transaction and its tenant's write lock. */
+    static final int CLIENT_STREAMS = 4;
+    /** The longest a client stream may take in all. */
+    private static final long CLIENT_STREAM_MILLIS = 10 * 60_000;
+    private final java.util.concurrent.Semaphore clientStreams = new java.util.concurrent.Semaphore(CLIENT_STREAMS);
+
     /** How long a client stream may send nothing before the call is abandoned. */
     private static final long IDLE_CLIENT_MILLIS = 60_000;
 
@@ -74,14 +80,23 @@ final class GrpcCalls {
             }
         });
         submit(call, () -> {
+            java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
             method.run(tenant(), ProtoJson.toJson(request), line -> {
                 if (call.isCancelled()) {
                     return false;
                 }
                 call.onNext(ProtoJson.fromJson(line, prototype));
-                return awaitReady(call, ready);
+                if (!awaitReady(call, ready)) {
+                    stalled.set(!call.isCancelled());
+                    return false;
+                }
+                return true;
             });
-            if (!call.isCancelled()) {
+            if (stalled.get()) {
+                // Never a clean end: the client would take the stream for complete.
+                call.onError(GrpcErrors.of(Errors.status(10, "the client did not read the stream for "
+                        + STALLED_CLIENT_MILLIS / 1000 + " s; it was ended before its last result")));
+            } else if (!call.isCancelled()) {
                 call.onCompleted();
             }
         });
@@ -97,6 +112,27 @@ final class GrpcCalls {
             ClientStreamMethod method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
         call.disableAutoRequest();
+        if (!clientStreams.tryAcquire()) {
+            call.onError(GrpcErrors.of(Errors.status(8, "at most " + CLIENT_STREAMS + " bulk imports run at once;"
+                    + " retry when one has finished")));
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(Q message) {}
+
+                @Override
+                public void onError(Throwable failure) {}
+
+                @Override
+                public void onCompleted() {}
+            };
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLIENT_STREAM_MILLIS);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable release = () -> {
+            if (held.getAndSet(false)) {
+                clientStreams.release();
+            }
+        };
         java.util.concurrent.BlockingQueue<Object> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
         Object end = new Object();
         java.util.Iterator<JsonObject> requests = new java.util.Iterator<>() {
@@ -105,6 +141,10 @@ final class GrpcCalls {
             @Override
             public boolean hasNext() {
                 if (next == null) {
+                    if (System.nanoTime() > until) {
+                        throw new ApiException(4, "a bulk import may take at most " + CLIENT_STREAM_MILLIS / 60_000
+                                + " minutes; this one is abandoned and nothing of it is written; import in parts");
+                    }
                     try {
                         next = arrived.poll(IDLE_CLIENT_MILLIS, TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {
@@ -112,8 +152,8 @@ final class GrpcCalls {
                         throw new ApiException(1, "the call was cancelled");
                     }
                     if (next == null) {
-                        throw ApiException.invalid("the client sent nothing for " + IDLE_CLIENT_MILLIS / 1000
-                                + " s; the stream is abandoned");
+                        throw new ApiException(10, "the client sent nothing for " + IDLE_CLIENT_MILLIS / 1000
+                                + " s; the stream is abandoned and nothing of it is written");
                     }
                 }
                 if (next instanceof Throwable failure) {
@@ -133,11 +173,18 @@ final class GrpcCalls {
                 return ProtoJson.toJson(message);
             }
         };
-        submit(call, () -> {
-            R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
-            call.onNext(response);
-            call.onCompleted();
+        boolean submitted = submit(call, () -> {
+            try {
+                R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
+                call.onNext(response);
+                call.onCompleted();
+            } finally {
+                release.run();
+            }
         });
+        if (!submitted) {
+            release.run();
+        }
         call.request(1);
         return new StreamObserver<>() {
             @Override
@@ -147,7 +194,9 @@ final class GrpcCalls {
 
             @Override
             public void onError(Throwable failure) {
+                // Also how a cancelled call ends, even one whose work never started.
                 arrived.add(failure);
+                release.run();
             }
 
             @Override
@@ -177,7 +226,7 @@ final class GrpcCalls {
     }
 
     /** Runs {@code task} for {@code call} on the work pool; its failure becomes the call's status. */
-    void submit(ServerCallStreamObserver<?> call, Runnable task) {
+    boolean submit(ServerCallStreamObserver<?> call, Runnable task) {
         Context context = Context.current();
         Future<?> running;
         try {
@@ -191,10 +240,12 @@ final class GrpcCalls {
                 }
             }));
         } catch (RejectedExecutionException full) {
-            call.onError(GrpcErrors.of(Errors.status(8, "the server is at capacity; retry shortly")));
-            return;
+            call.onError(GrpcErrors.of(work.isShutdown() ? Errors.status(14, "the server is stopping")
+                    : Errors.status(8, "the server is at capacity; retry shortly")));
+            return false;
         }
         // Cancelled by the client, or its deadline passed: stop the work.
         call.setOnCancelHandler(() -> running.cancel(true));
+        return true;
     }
 }

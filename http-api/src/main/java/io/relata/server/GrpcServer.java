@@ -31,12 +31,16 @@ final class GrpcServer {
 
     /** Most service calls running at once; more wait in a bounded queue, then RESOURCE_EXHAUSTED. */
     private static final int WORKERS = 32;
-    private static final int QUEUED = 10_000;
+    private static final int QUEUED = 1_000;
+
+    /** Calls one connection may have open at once (each may hold a worker). */
+    private static final int MAX_CALLS_PER_CONNECTION = 100;
 
     private final Server server;
     private final ThreadPoolExecutor work;
     private final ScheduledExecutorService timer;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final GrpcWatch watch;
 
     /**
      * @param tenantOfKey the tenant of a bearer key (blocking; throws UNAUTHENTICATED)
@@ -58,12 +62,15 @@ final class GrpcServer {
             return t;
         });
         GrpcCalls calls = new GrpcCalls(work, tenantOfKey);
+        this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                .keepAliveTime(2, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(new GrpcPermissions(api, calls), keys))
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
-                .addService(ServerInterceptors.intercept(new GrpcWatch(api, calls, work, timer), keys))
+                .addService(ServerInterceptors.intercept(watch, keys))
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -103,17 +110,24 @@ final class GrpcServer {
     /** Refuses new calls, lets those in flight finish within {@code millis}, then cancels the rest. */
     void stop(long millis) {
         health.enterTerminalState();
+        watch.stop();
         server.shutdown();
         try {
             if (!server.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
                 server.shutdownNow().awaitTermination(1, TimeUnit.SECONDS);
             }
+            timer.shutdownNow();
+            work.shutdown();
+            // The engine and the store close after this: let the work in flight see them open.
+            if (!work.awaitTermination(Math.max(1_000, millis / 4), TimeUnit.MILLISECONDS)) {
+                work.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+            work.shutdownNow();
         } finally {
             timer.shutdownNow();
-            work.shutdownNow();
         }
     }
 }

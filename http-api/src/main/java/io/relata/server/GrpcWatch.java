@@ -23,12 +23,18 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
     private final GrpcCalls calls;
     private final ExecutorService work;
     private final ScheduledExecutorService timer;
+    private volatile boolean stopping;
 
     GrpcWatch(Api api, GrpcCalls calls, ExecutorService work, ScheduledExecutorService timer) {
         this.api = api;
         this.calls = calls;
         this.work = work;
         this.timer = timer;
+    }
+
+    /** Ends every watch at its next poll: the server is stopping. */
+    void stop() {
+        stopping = true;
     }
 
     @Override
@@ -62,15 +68,20 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         if (call.isCancelled()) {
             return;
         }
+        if (stopping) {
+            call.onError(GrpcErrors.of(Errors.status(14, "the server is stopping; watch again from the last"
+                    + " changesThrough token")));
+            return;
+        }
         try {
+            calls.tenant(); // a revoked key ends the stream
             if (call.isReady()) {
-                calls.tenant(); // a revoked key ends the stream
                 for (JsonObject line : api.poll(watch)) {
                     call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
                 }
             }
             later(call, context, watch, RelataServer.WATCH_POLL_MILLIS);
-        } catch (RuntimeException failure) {
+        } catch (Throwable failure) {
             if (!call.isCancelled()) {
                 call.onError(GrpcErrors.of(failure));
             }

@@ -171,9 +171,17 @@ public final class RelataServer {
         if (grpc != null) {
             throw new IllegalStateException("the gRPC server is already started");
         }
-        grpc = new GrpcServer(api, authenticator::tenantOf, config.host(), port, config.maxBodyBytes(),
+        GrpcServer starting = new GrpcServer(api, authenticator::tenantOf, config.host(), port, config.maxBodyBytes(),
                 config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null);
-        return grpc.start();
+        int bound;
+        try {
+            bound = starting.start();
+        } catch (RuntimeException e) {
+            starting.stop(0);
+            throw e;
+        }
+        grpc = starting;
+        return bound;
     }
 
     /** The port the gRPC API listens on, or -1 before {@link #startGrpc}. */
@@ -189,13 +197,14 @@ public final class RelataServer {
         long millis = grace.toMillis();
         stopping = true;
         try {
+            // Both listeners stop together, each with the whole grace.
+            java.util.concurrent.CompletableFuture<Void> http = server == null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                    : server.shutdown(millis, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture();
             if (grpc != null) {
                 grpc.stop(millis);
             }
-            if (server != null) {
-                server.shutdown(millis, TimeUnit.MILLISECONDS).toCompletionStage().toCompletableFuture()
-                        .get(millis + 1_000, TimeUnit.MILLISECONDS);
-            }
+            http.get(millis + 1_000, TimeUnit.MILLISECONDS);
             workers.close().toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
@@ -328,6 +337,7 @@ public final class RelataServer {
             Timer.Sample sample = Timer.start(metrics);
             HttpServerResponse response = ctx.response();
             AtomicBoolean started = new AtomicBoolean();
+            AtomicBoolean stalled = new AtomicBoolean();
             try {
                 String key = bearer(ctx);
                 String body = body(ctx);
@@ -341,7 +351,11 @@ public final class RelataServer {
                             response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                         }
                         response.write(new JsonObject().put("result", line).encode() + "\n");
-                        return awaitDrain(context, response);
+                        if (!awaitDrain(context, response)) {
+                            stalled.set(!response.closed());
+                            return false;
+                        }
+                        return true;
                     } catch (RuntimeException closed) {
                         return false;
                     }
@@ -351,6 +365,11 @@ public final class RelataServer {
                     return null;
                 }, false).onComplete(result -> {
                     if (response.closed() || response.ended()) {
+                        return;
+                    }
+                    if (stalled.get()) {
+                        // Cut, not ended: a clean end would pass the stream off as complete.
+                        response.reset();
                         return;
                     }
                     if (result.failed() && !started.get()) {

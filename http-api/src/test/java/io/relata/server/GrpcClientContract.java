@@ -519,6 +519,50 @@ abstract class GrpcClientContract {
         assertThat(rows).isEmpty();
     }
 
+    @Test
+    void bulkImportsBeyondTheLimitAtOnce_areRefused_andCancelledOnesWriteNothing() throws Exception {
+        List<io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest>> open = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse>> answers =
+                new ArrayList<>();
+        for (int i = 0; i <= GrpcCalls.CLIENT_STREAMS; i++) {
+            java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                    new java.util.concurrent.CompletableFuture<>();
+            io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
+                    PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                            .importBulkRelationships(observer(done));
+            upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                    .addRelationships(relationship("document", "open" + i, "viewer", "user", "u1")).build());
+            open.add(upload);
+            answers.add(done);
+            Thread.sleep(100);
+        }
+        // The one past the limit is refused at once; the others wait for the rest of their streams.
+        assertThatThrownBy(() -> answers.get(GrpcCalls.CLIENT_STREAMS).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(((StatusRuntimeException) e.getCause()).getStatus().getCode())
+                        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        for (int i = 0; i < GrpcCalls.CLIENT_STREAMS; i++) {
+            assertThat(answers.get(i)).isNotDone();
+            open.get(i).onError(Status.CANCELLED.withDescription("the client gave up").asRuntimeException());
+        }
+        // Their slots are free again: a new import goes through, and nothing of the cancelled ones was written.
+        java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
+                PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                        .importBulkRelationships(observer(done));
+        upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                .addRelationships(relationship("document", "after", "viewer", "user", "u1")).build());
+        upload.onCompleted();
+        assertThat(done.get(30, TimeUnit.SECONDS).getNumLoaded()).isEqualTo(1);
+        List<String> ids = new ArrayList<>();
+        permissions.readRelationships(ReadRelationshipsRequest.newBuilder()
+                .setConsistency(Consistency.newBuilder().setFullyConsistent(true))
+                .setRelationshipFilter(RelationshipFilter.newBuilder().setResourceType("document")).build())
+                .forEachRemaining(r -> ids.add(r.getRelationship().getResource().getObjectId()));
+        assertThat(ids).containsExactly("after");
+    }
+
     private static <T> io.grpc.stub.StreamObserver<T> observer(java.util.concurrent.CompletableFuture<T> done) {
         return new io.grpc.stub.StreamObserver<>() {
             @Override
