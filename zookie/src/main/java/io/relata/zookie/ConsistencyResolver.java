@@ -11,7 +11,9 @@ import java.time.Instant;
  * <ul>
  *   <li>{@code minimizeLatency}: the newest revision committed at or before the start of
  *       the current quantization window (default 5 s), so concurrent requests share a
- *       revision and its cache entries; at most one window stale;</li>
+ *       revision and its cache entries; asked of the store once per tenant and window (a
+ *       write committed just before the window's start but visible only after that read is
+ *       seen from the next window on), so at most two windows stale;</li>
  *   <li>{@code atLeastAsFresh(t)}: the newer of the token's revision and the quantized one,
  *       so a read after a write always sees it (the new-enemy guarantee) and still shares
  *       cache entries when it can;</li>
@@ -28,6 +30,13 @@ public final class ConsistencyResolver {
     private final ZookieCodec codec;
     private final Duration window;
     private final Clock clock;
+    /** Per tenant, the window start last resolved and its revision. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Window> windows =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tenants whose window is remembered at most; beyond, the memo starts over. */
+    private static final int MAX_TENANTS = 100_000;
+
+    private record Window(long start, Revision revision) {}
 
     public ConsistencyResolver(TupleStore store, ZookieCodec codec, Duration window, Clock clock) {
         if (window.isNegative()) {
@@ -67,8 +76,17 @@ public final class ConsistencyResolver {
             return store.headRevision(tenant);
         }
         long millis = window.toMillis();
-        Instant start = Instant.ofEpochMilli(Math.floorDiv(clock.millis(), millis) * millis);
-        return store.revisionAt(tenant, start);
+        long start = Math.floorDiv(clock.millis(), millis) * millis;
+        Window known = windows.get(tenant);
+        if (known != null && known.start() == start) {
+            return known.revision();
+        }
+        Revision revision = store.revisionAt(tenant, Instant.ofEpochMilli(start));
+        if (windows.size() >= MAX_TENANTS) {
+            windows.clear();
+        }
+        windows.merge(tenant, new Window(start, revision), (old, next) -> old.start() >= next.start() ? old : next);
+        return revision;
     }
 
     private Revision usable(String tenant, String token) {

@@ -76,6 +76,39 @@ class ZookieTest {
     }
 
     @Test
+    void minimizeLatency_asksTheStoreOncePerWindow() {
+        TestClock clock = new TestClock();
+        try (TupleStore memory = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            TupleStore store = (TupleStore) java.lang.reflect.Proxy.newProxyInstance(TupleStore.class.getClassLoader(),
+                    new Class<?>[] {TupleStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("revisionAt")) {
+                            asked.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(memory, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            store.createTenant("acme");
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), clock);
+            clock.advance(Duration.ofSeconds(10));
+            Revision first = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u1"))));
+            clock.advance(Duration.ofSeconds(6));
+            for (int i = 0; i < 100; i++) {
+                assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).isEqualTo(first);
+            }
+            assertThat(asked.get()).isEqualTo(1);
+            Revision second = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u2"))));
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).as("the window's revision").isEqualTo(first);
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).as("the next window's").isEqualTo(second);
+            assertThat(asked.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void tokensOlderThanTheGcWindow_areRefused() {
         TestClock clock = new TestClock();
         try (TupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
