@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code authzed.api.v1.WatchService}: the HTTP watch's {@link Api#watch} and {@link Api#poll},
- * polled every {@link RelataServer#WATCH_POLL_MILLIS} on the work pool, and only while the
+ * polled every {@link HttpHandlers#WATCH_POLL_MILLIS} on the work pool, and only while the
  * client reads: a client that stops reading holds no buffer and no thread.
  */
 final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
@@ -56,7 +56,7 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
                 try {
                     work.execute(context.wrap(() -> poll(call, context, watch)));
                 } catch (RejectedExecutionException full) {
-                    later(call, context, watch, RelataServer.WATCH_POLL_MILLIS);
+                    later(call, context, watch, HttpHandlers.WATCH_POLL_MILLIS);
                 }
             }, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
@@ -80,7 +80,7 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
                     call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
                 }
             }
-            later(call, context, watch, RelataServer.WATCH_POLL_MILLIS);
+            later(call, context, watch, HttpHandlers.WATCH_POLL_MILLIS);
         } catch (Throwable failure) {
             if (!call.isCancelled()) {
                 call.onError(GrpcErrors.of(failure));
