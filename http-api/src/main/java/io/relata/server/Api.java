@@ -53,6 +53,7 @@ final class Api {
     private final ConsistencyResolver consistency;
     private final ServerConfig config;
     private final MeterRegistry metrics;
+    private final ChangeFeed changes;
     private final BulkRelationships bulk;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
@@ -61,6 +62,7 @@ final class Api {
         this.consistency = consistency;
         this.config = config;
         this.metrics = metrics;
+        this.changes = new ChangeFeed(store, consistency);
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
     }
 
@@ -428,78 +430,14 @@ final class Api {
 
     // ---- watch --------------------------------------------------------------------------------------
 
-    /** A watch: what it follows and how far it has come. */
-    static final class Watch {
-        final String tenant;
-        final java.util.Set<String> objectTypes;
-        final List<RelationshipFilter> filters;
-        final boolean relationships;
-        final boolean schema;
-        final boolean checkpoints;
-        Revision after;
-
-        Watch(String tenant, java.util.Set<String> objectTypes, List<RelationshipFilter> filters, boolean relationships,
-                boolean schema, boolean checkpoints, Revision after) {
-            this.tenant = tenant;
-            this.objectTypes = objectTypes;
-            this.filters = filters;
-            this.relationships = relationships;
-            this.schema = schema;
-            this.checkpoints = checkpoints;
-            this.after = after;
-        }
-    }
-
     /** Starts a watch from the request's cursor, or from now. */
-    Watch watch(String tenant, JsonObject body) {
-        java.util.Set<String> types = new java.util.HashSet<>();
-        for (Object t : Json.array(body, "optionalObjectTypes")) {
-            types.add(String.valueOf(t));
-        }
-        List<RelationshipFilter> filters = new ArrayList<>();
-        for (Object f : Json.array(body, "optionalRelationshipFilters")) {
-            filters.add(Json.filter(asObject(f, "optionalRelationshipFilters[]")));
-        }
-        JsonArray kinds = Json.array(body, "optionalUpdateKinds");
-        boolean relationships = kinds.isEmpty() || kinds.contains("WATCH_KIND_INCLUDE_RELATIONSHIP_UPDATES");
-        boolean schema = kinds.contains("WATCH_KIND_INCLUDE_SCHEMA_UPDATES");
-        boolean checkpoints = kinds.contains("WATCH_KIND_INCLUDE_CHECKPOINTS");
-        JsonObject start = Json.object(body, "optionalStartCursor");
-        Revision after = start == null ? store.headRevision(tenant)
-                : consistency.resolve(tenant, new io.relata.zookie.Consistency.AtExactSnapshot(
-                        Json.string(start, "token", true)));
-        return new Watch(tenant, types, filters, relationships, schema, checkpoints, after);
+    ChangeFeed.Watch watch(String tenant, JsonObject body) {
+        return changes.watch(tenant, body);
     }
 
     /** The changes committed since the watch's position, as response lines; advances the watch. */
-    List<JsonObject> poll(Watch watch) {
-        List<JsonObject> lines = new ArrayList<>();
-        for (io.relata.store.ChangeSet change : store.changesSince(watch.tenant, watch.after, 100)) {
-            watch.after = change.revision();
-            JsonArray updates = new JsonArray();
-            if (watch.relationships) {
-                for (RelationshipUpdate u : change.updates()) {
-                    Relationship r = u.relationship();
-                    boolean typeOk = watch.objectTypes.isEmpty() || watch.objectTypes.contains(r.resource().type());
-                    boolean filterOk = watch.filters.isEmpty() || watch.filters.stream().anyMatch(f -> f.matches(r));
-                    if (typeOk && filterOk) {
-                        updates.add(new JsonObject().put("operation", u.operation() == RelationshipUpdate.Operation.DELETE
-                                ? "OPERATION_DELETE" : "OPERATION_TOUCH").put("relationship", Json.relationship(r)));
-                    }
-                }
-            }
-            boolean schemaLine = watch.schema && change.schemaChanged();
-            if (updates.isEmpty() && !schemaLine && !watch.checkpoints) {
-                continue;
-            }
-            lines.add(new JsonObject().put("updates", updates).put("changesThrough", token(watch.tenant, change.revision()))
-                    .put("optionalTransactionMetadata", change.metadata().isEmpty() ? null
-                            : new JsonObject(change.metadata()))
-                    .put("schemaUpdated", change.schemaChanged())
-                    .put("isCheckpoint", updates.isEmpty() && !schemaLine)
-                    .put("fullRevisionMetadata", new JsonArray()));
-        }
-        return lines;
+    List<JsonObject> poll(ChangeFeed.Watch watch) {
+        return changes.poll(watch);
     }
 
     /**
@@ -526,7 +464,7 @@ final class Api {
         }
     }
 
-    private static JsonObject asObject(Object o, String where) {
+    static JsonObject asObject(Object o, String where) {
         if (o instanceof JsonObject j) {
             return j;
         }

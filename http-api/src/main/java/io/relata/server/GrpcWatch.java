@@ -42,12 +42,12 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) out;
         Context context = Context.current();
         calls.submit(call, () -> {
-            Api.Watch watch = api.watch(calls.tenant(), ProtoJson.toJson(request));
+            ChangeFeed.Watch watch = api.watch(calls.tenant(), ProtoJson.toJson(request));
             later(call, context, watch, 0);
         });
     }
 
-    private void later(ServerCallStreamObserver<WatchResponse> call, Context context, Api.Watch watch, long millis) {
+    private void later(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch, long millis) {
         if (call.isCancelled()) {
             return;
         }
@@ -64,7 +64,7 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         }
     }
 
-    private void poll(ServerCallStreamObserver<WatchResponse> call, Context context, Api.Watch watch) {
+    private void poll(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch) {
         if (call.isCancelled()) {
             return;
         }

@@ -252,7 +252,7 @@ final class HttpHandlers {
 
     static final long WATCH_POLL_MILLIS = 200;
 
-    void pollWatch(HttpServerResponse response, String key, Api.Watch watch) {
+    void pollWatch(HttpServerResponse response, String key, ChangeFeed.Watch watch) {
         if (response.closed() || stopping.getAsBoolean()) {
             if (!response.ended() && !response.closed()) {
                 response.end();
