@@ -61,10 +61,56 @@ final class GrpcSchema {
                 prototype, work));
     }
 
+    /**
+     * The schema service's file as server reflection shows it: the published file with the
+     * four methods added, so tools that list methods (grpcurl) see what is served.
+     */
+    static com.google.protobuf.Descriptors.FileDescriptor withReflectionMethods() {
+        com.google.protobuf.Descriptors.FileDescriptor published =
+                com.authzed.api.v1.SchemaServiceOuterClass.getDescriptor();
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto.Builder file = published.toProto().toBuilder();
+        com.google.protobuf.Descriptors.FileDescriptor experimental =
+                com.authzed.api.v1.ExperimentalServiceOuterClass.getDescriptor();
+        file.addDependency(experimental.getName());
+        com.google.protobuf.DescriptorProtos.ServiceDescriptorProto.Builder service = file.getServiceBuilder(0);
+        String[][] added = {{"ReflectSchema", "ExperimentalReflectSchema"}, {"DiffSchema", "ExperimentalDiffSchema"},
+            {"ComputablePermissions", "ExperimentalComputablePermissions"},
+            {"DependentRelations", "ExperimentalDependentRelations"}};
+        for (String[] m : added) {
+            service.addMethod(com.google.protobuf.DescriptorProtos.MethodDescriptorProto.newBuilder().setName(m[0])
+                    .setInputType(".authzed.api.v1." + m[1] + "Request")
+                    .setOutputType(".authzed.api.v1." + m[1] + "Response"));
+        }
+        java.util.List<com.google.protobuf.Descriptors.FileDescriptor> dependencies =
+                new java.util.ArrayList<>(published.getDependencies());
+        dependencies.add(experimental);
+        try {
+            return com.google.protobuf.Descriptors.FileDescriptor.buildFrom(file.build(),
+                    dependencies.toArray(com.google.protobuf.Descriptors.FileDescriptor[]::new));
+        } catch (com.google.protobuf.Descriptors.DescriptorValidationException e) {
+            throw new IllegalStateException("the schema service's file cannot be extended: " + e.getMessage(), e);
+        }
+    }
+
+    /** What server reflection reads of a service: its file and its name. */
+    private record ReflectedFile(com.google.protobuf.Descriptors.FileDescriptor file)
+            implements io.grpc.protobuf.ProtoServiceDescriptorSupplier {
+
+        @Override
+        public com.google.protobuf.Descriptors.FileDescriptor getFileDescriptor() {
+            return file;
+        }
+
+        @Override
+        public com.google.protobuf.Descriptors.ServiceDescriptor getServiceDescriptor() {
+            return file.findServiceByName("SchemaService");
+        }
+    }
+
     static ServerServiceDefinition service(Api api, GrpcCalls calls) {
         ServiceDescriptor generated = SchemaServiceGrpc.getServiceDescriptor();
         ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(SchemaServiceGrpc.SERVICE_NAME)
-                .setSchemaDescriptor(generated.getSchemaDescriptor())
+                .setSchemaDescriptor(new ReflectedFile(withReflectionMethods()))
                 .addMethod(SchemaServiceGrpc.getReadSchemaMethod())
                 .addMethod(SchemaServiceGrpc.getWriteSchemaMethod())
                 .addMethod(REFLECT).addMethod(DIFF).addMethod(COMPUTABLE).addMethod(DEPENDENT)

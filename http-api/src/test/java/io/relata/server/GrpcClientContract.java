@@ -588,6 +588,7 @@ abstract class GrpcClientContract {
                 .setService("authzed.api.v1.PermissionsService").build());
         assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         List<String> services = new ArrayList<>();
+        List<String> schemaMethods = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.grpc.reflection.v1.ServerReflectionGrpc.ServerReflectionStub reflection =
                 io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel);
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
@@ -596,6 +597,17 @@ abstract class GrpcClientContract {
                     @Override
                     public void onNext(io.grpc.reflection.v1.ServerReflectionResponse value) {
                         value.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
+                        for (com.google.protobuf.ByteString bytes : value.getFileDescriptorResponse()
+                                .getFileDescriptorProtoList()) {
+                            try {
+                                com.google.protobuf.DescriptorProtos.FileDescriptorProto file =
+                                        com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(bytes);
+                                file.getServiceList().stream().filter(x -> x.getName().equals("SchemaService"))
+                                        .forEach(x -> x.getMethodList().forEach(m -> schemaMethods.add(m.getName())));
+                            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                                done.completeExceptionally(e);
+                            }
+                        }
                     }
 
                     @Override
@@ -609,8 +621,12 @@ abstract class GrpcClientContract {
                     }
                 });
         requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("authzed.api.v1.SchemaService").build());
         requests.onCompleted();
         done.orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(schemaMethods).contains("ReadSchema", "WriteSchema", "ReflectSchema", "DiffSchema",
+                "ComputablePermissions", "DependentRelations");
         assertThat(services).contains("authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
                 "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService", "grpc.health.v1.Health");
     }
