@@ -108,7 +108,7 @@ final class BulkRelationships {
             Object item = batch.getValue(index++);
             Relationship r;
             try {
-                r = Json.relationship(asObject(item));
+                r = Json.relationship(Api.asObject(item, "relationships[]"));
             } catch (ApiException | IllegalArgumentException | EngineException e) {
                 throw refused(where, e);
             }
@@ -122,18 +122,6 @@ final class BulkRelationships {
             }
             count++;
             return r;
-        }
-
-        private static JsonObject asObject(Object item) {
-            if (item instanceof JsonObject o) {
-                return o;
-            }
-            if (item instanceof Map<?, ?> m) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> map = (Map<String, Object>) m;
-                return new JsonObject(map);
-            }
-            throw ApiException.invalid("each relationship must be an object");
         }
 
         private static ApiException refused(String what, RuntimeException e) {

@@ -90,19 +90,24 @@ final class HttpHandlers {
             try {
                 String key = bearer(ctx);
                 String body = body(ctx);
-                workers.executeBlocking(() -> work.apply(tenant(key), parse(body)), false).onComplete(result -> {
-                    if (result.succeeded()) {
-                        json(ctx.response(), 200, result.result());
-                    } else {
-                        error(ctx.response(), Errors.of(result.cause()));
-                    }
-                    sample.stop(requestTimer(path, ctx.response().getStatusCode()));
-                });
+                workers.executeBlocking(() -> work.apply(tenant(key), parse(body)), false)
+                        .onComplete(result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
             }
         });
+    }
+
+    /** Writes a unary answer, or its error, and records the request's latency. */
+    private void answer(RoutingContext ctx, String path, Timer.Sample sample,
+            io.vertx.core.AsyncResult<JsonObject> result) {
+        if (result.succeeded()) {
+            json(ctx.response(), 200, result.result());
+        } else {
+            error(ctx.response(), Errors.of(result.cause()));
+        }
+        sample.stop(requestTimer(path, ctx.response().getStatusCode()));
     }
 
     /** How long a client stream's body may stop arriving before the work is abandoned. */
@@ -124,12 +129,7 @@ final class HttpHandlers {
                         CLIENT_STREAM_IDLE_MILLIS);
                 workers.executeBlocking(() -> work.apply(tenant(key), lines), false).onComplete(result -> {
                     lines.discardRest();
-                    if (result.succeeded()) {
-                        json(ctx.response(), 200, result.result());
-                    } else {
-                        error(ctx.response(), Errors.of(result.cause()));
-                    }
-                    sample.stop(requestTimer(path, ctx.response().getStatusCode()));
+                    answer(ctx, path, sample, result);
                 });
             } catch (RuntimeException e) {
                 ctx.request().resume();

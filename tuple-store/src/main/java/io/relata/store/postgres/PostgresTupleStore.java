@@ -729,7 +729,7 @@ public final class PostgresTupleStore implements TupleStore {
         return run(() -> schemaAt(dsl, id, revision));
     }
 
-    private static Optional<SchemaVersion> schemaAt(DSLContext context, long tenantId, Revision revision) {
+    static Optional<SchemaVersion> schemaAt(DSLContext context, long tenantId, Revision revision) {
         return context.select(SCHEMA_TEXT, REVISION).from(SCHEMAS)
                 .where(TENANT_ID.eq(tenantId)).and(REVISION.le(revision.value()))
                 .orderBy(REVISION.desc()).limit(1)

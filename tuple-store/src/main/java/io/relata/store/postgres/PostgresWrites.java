@@ -408,17 +408,9 @@ final class PostgresWrites implements GroupCommit.Committer {
         @Override
         public Optional<SchemaVersion> schema() {
             if (schema == null) {
-                try (PreparedStatement s = connection.prepareStatement("SELECT schema_text, revision FROM schemas"
-                        + " WHERE tenant_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1")) {
-                    s.setLong(1, tenantId);
-                    s.setLong(2, head.value());
-                    try (ResultSet r = s.executeQuery()) {
-                        schema = r.next() ? Optional.of(new SchemaVersion(r.getString(1), Revision.of(r.getLong(2))))
-                                : Optional.empty();
-                    }
-                } catch (SQLException e) {
-                    throw new DataAccessException("reading the schema failed: " + e.getMessage(), e);
-                }
+                // Read once for the group: every write of it commits at the same head.
+                schema = PostgresTupleStore.schemaAt(DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId,
+                        head);
             }
             return schema;
         }
