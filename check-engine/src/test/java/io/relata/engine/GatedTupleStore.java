@@ -37,6 +37,8 @@ final class GatedTupleStore implements TupleStore {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final Semaphore held = new Semaphore(0);
     private final AtomicInteger heldReads = new AtomicInteger();
+    private final AtomicInteger reads = new AtomicInteger();
+    private volatile int shutAt;
 
     GatedTupleStore(TupleStore store) {
         this.store = store;
@@ -64,7 +66,22 @@ final class GatedTupleStore implements TupleStore {
         return heldReads.get();
     }
 
+    /** Relationship reads made so far (held or not). */
+    int reads() {
+        return reads.get();
+    }
+
+    /** Lets {@code more} further relationship reads through, then shuts the gate for the next. */
+    void shutAfter(int more) {
+        shutAt = reads.get() + more + 1;
+    }
+
     private void pass() {
+        int n = reads.incrementAndGet();
+        if (shutAt > 0 && n >= shutAt) {
+            shutAt = 0;
+            gate = new CountDownLatch(1);
+        }
         CountDownLatch current = gate;
         if (current.getCount() == 0) {
             return;
@@ -158,6 +175,14 @@ final class GatedTupleStore implements TupleStore {
             String subjectType, String subjectRelation, Collection<String> subjectIds) {
         pass();
         return store.resourcesNaming(tenant, revision, resourceType, relation, subjectType, subjectRelation, subjectIds);
+    }
+
+    @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds, Relationship after, int limit) {
+        pass();
+        return store.resourcesNaming(tenant, revision, resourceType, relation, subjectType, subjectRelation, subjectIds,
+                after, limit);
     }
 
     @Override

@@ -127,6 +127,13 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds, Relationship after, int limit) {
+        return timed("resourcesNaming", () -> store.resourcesNaming(tenant, revision, resourceType, relation, subjectType,
+                subjectRelation, subjectIds, after, limit));
+    }
+
+    @Override
     public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
         return timed("writeSchema", () -> store.writeSchema(tenant, schemaText, validator));
     }

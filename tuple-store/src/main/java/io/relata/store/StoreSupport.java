@@ -9,6 +9,10 @@ public final class StoreSupport {
 
     private StoreSupport() {}
 
+    /** The order of a paged reverse step in Java's string order: subject id, then resource id. */
+    public static final java.util.Comparator<Relationship> REVERSE_ORDER = java.util.Comparator
+            .<Relationship, String>comparing(r -> r.subject().id()).thenComparing(r -> r.resource().id());
+
     /** Checks a write's size and that no relationship appears twice. */
     public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions) {
         if (updates.size() > options.maxUpdatesPerWrite()) {

@@ -146,6 +146,26 @@ public interface TupleStore extends AutoCloseable {
     List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
             String subjectType, String subjectRelation, Collection<String> subjectIds);
 
+    /**
+     * One page of {@link #resourcesNaming(String, Revision, String, String, String, String, Collection)}:
+     * the same relationships in the order subject id, then resource id (the store's collation),
+     * starting after {@code after} (a relationship an earlier page returned, or null for the
+     * start), at most {@code limit} of them. Walking a large reverse step page by page costs
+     * each page in proportion to its size, so lookups can stream.
+     *
+     * <p>This default reads the whole step and sorts it in Java; stores override it with an
+     * index range scan.
+     *
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     */
+    default List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds, Relationship after, int limit) {
+        StoreSupport.checkLimit(limit);
+        return resourcesNaming(tenant, revision, resourceType, relation, subjectType, subjectRelation, subjectIds)
+                .stream().filter(r -> after == null || StoreSupport.REVERSE_ORDER.compare(r, after) > 0)
+                .sorted(StoreSupport.REVERSE_ORDER).limit(limit).toList();
+    }
+
     // ---- schema ----------------------------------------------------------------------------------
 
     /**

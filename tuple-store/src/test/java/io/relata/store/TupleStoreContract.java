@@ -312,6 +312,39 @@ public abstract class TupleStoreContract {
         assertThat(store.resourcesNaming(tenant, at, "doc", "viewer", "group", "", List.of("eng"))).isEmpty();
     }
 
+    @Test
+    void resourcesNamingPages_giveTheWholeStepOnce_inSubjectThenResourceOrder() {
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            rows.add("doc:d" + (i * 7 % 30) + "#viewer@user:u" + (i % 3));
+        }
+        rows.add("doc:x#viewer@user:u9");
+        rows.add("doc:y#editor@user:u1");
+        store.write(tenant, touch(rows.toArray(String[]::new)));
+        Revision at = store.write(tenant, List.of(RelationshipUpdate.delete(rel("doc:d0#viewer@user:u0"))));
+        List<String> ids = List.of("u2", "u0", "u1", "*");
+
+        List<Relationship> whole = store.resourcesNaming(tenant, at, "doc", "viewer", "user", "", ids);
+        List<Relationship> paged = new ArrayList<>();
+        Relationship after = null;
+        while (true) {
+            List<Relationship> page = store.resourcesNaming(tenant, at, "doc", "viewer", "user", "", ids, after, 4);
+            assertThat(page.size()).isLessThanOrEqualTo(4);
+            if (page.isEmpty()) {
+                break;
+            }
+            paged.addAll(page);
+            after = page.get(page.size() - 1);
+        }
+
+        assertThat(paged).hasSize(29).containsExactlyInAnyOrderElementsOf(whole);
+        assertThat(paged).isSortedAccordingTo(java.util.Comparator.<Relationship, String>comparing(r -> r.subject().id())
+                .thenComparing(r -> r.resource().id()));
+        assertThat(store.resourcesNaming(tenant, at, "doc", "viewer", "user", "", List.of("u9"), null, 10))
+                .extracting(Relationship::toString).containsExactly("doc:x#viewer@user:u9");
+        assertThat(store.resourcesNaming(tenant, at, "doc", "viewer", "user", "", List.of(), null, 10)).isEmpty();
+    }
+
     // ---- expiration ----------------------------------------------------------------------------------
 
     @Test

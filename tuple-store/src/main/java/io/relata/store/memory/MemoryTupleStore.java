@@ -108,10 +108,35 @@ public final class MemoryTupleStore implements TupleStore {
             byKey.computeIfAbsent(key, k -> new ArrayList<>(1)).add(v);
             forward.computeIfAbsent(forwardKey(key.resource().type(), key.resource().id(), key.relation()),
                     k -> new ArrayList<>()).add(v);
-            reverse.computeIfAbsent(reverseKey(key.resource().type(), key.relation(), key.subject().type(),
-                    key.subject().relationOrEmpty(), key.subject().id()), k -> new ArrayList<>()).add(v);
+            addByResource(reverse.computeIfAbsent(reverseKey(key.resource().type(), key.relation(),
+                    key.subject().type(), key.subject().relationOrEmpty(), key.subject().id()), k -> new ArrayList<>()), v);
             byRelation.computeIfAbsent(key.resource().type(), k -> new HashMap<>())
                     .computeIfAbsent(key.relation(), k -> new ArrayList<>()).add(v);
+        }
+
+        /**
+         * Keeps a reverse list in resource id order (versions of one resource in the order
+         * written), so a paged reverse step can start mid-list; appending in order is O(1).
+         */
+        static void addByResource(List<Version> list, Version v) {
+            String id = v.relationship.resource().id();
+            boolean inOrder = list.isEmpty() || list.get(list.size() - 1).relationship.resource().id().compareTo(id) <= 0;
+            list.add(inOrder ? list.size() : firstAfter(list, id), v);
+        }
+
+        /** The index of the first version whose resource id sorts after {@code id}. */
+        static int firstAfter(List<Version> list, String id) {
+            int low = 0;
+            int high = list.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (list.get(mid).relationship.resource().id().compareTo(id) <= 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
         }
 
         void removeAll(Set<Version> dead) {
@@ -421,6 +446,40 @@ public final class MemoryTupleStore implements TupleStore {
         String subjectRel = subjectRelation == null ? "" : subjectRelation;
         return visible(t, revision, subjectIds,
                 id -> t.reverse.get(reverseKey(resourceType, relation, subjectType, subjectRel, id)));
+    }
+
+    @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds, Relationship after, int limit) {
+        StoreSupport.checkLimit(limit);
+        Tenant t = tenant(tenant);
+        String subjectRel = subjectRelation == null ? "" : subjectRelation;
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(subjectIds);
+        t.lock.readLock().lock();
+        try {
+            Instant now = options.clock().instant();
+            List<Relationship> out = new ArrayList<>();
+            for (String id : after == null ? ids : ids.tailSet(after.subject().id(), true)) {
+                List<Version> versions = t.reverse.get(reverseKey(resourceType, relation, subjectType, subjectRel, id));
+                if (versions == null) {
+                    continue;
+                }
+                int from = after != null && id.equals(after.subject().id())
+                        ? Tenant.firstAfter(versions, after.resource().id()) : 0;
+                for (int i = from; i < versions.size(); i++) {
+                    Version v = versions.get(i);
+                    if (v.visibleAt(revision.value(), now)) {
+                        out.add(v.relationship);
+                        if (out.size() == limit) {
+                            return out;
+                        }
+                    }
+                }
+            }
+            return out;
+        } finally {
+            t.lock.readLock().unlock();
+        }
     }
 
     /** The versions visible at {@code revision} in the index lists of {@code keys}. */

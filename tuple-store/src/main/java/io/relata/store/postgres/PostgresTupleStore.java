@@ -699,6 +699,43 @@ public final class PostgresTupleStore implements TupleStore {
                 subjectIds).fetch(PostgresTupleStore::relationship));
     }
 
+    @Override
+    public List<Relationship> resourcesNaming(String tenant, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation, Collection<String> subjectIds, Relationship after, int limit) {
+        StoreSupport.checkLimit(limit);
+        if (subjectIds.isEmpty()) {
+            return List.of();
+        }
+        long id = tenantId(tenant);
+        return run(() -> resourcesNamingPageQuery(id, revision, resourceType, relation, subjectType, subjectRelation,
+                subjectIds, after, limit).fetch(PostgresTupleStore::relationship));
+    }
+
+    /**
+     * A page of the reverse step as a query (tests EXPLAIN it): a range of the reverse index,
+     * which ends in (subject_id, resource_id). One subject id is an equality, so the index
+     * gives the rows in order and the page reads only its own rows.
+     */
+    ResultQuery<Record> resourcesNamingPageQuery(long tenantId, Revision revision, String resourceType,
+            String relation, String subjectType, String subjectRelation, Collection<String> subjectIds,
+            Relationship after, int limit) {
+        Condition subjects = subjectIds.size() == 1 ? SUBJECT_ID.eq(subjectIds.iterator().next())
+                : SUBJECT_ID.eq(any(subjectIds.toArray(new String[0])));
+        Condition from = after == null ? DSL.noCondition()
+                : DSL.row(SUBJECT_ID, RESOURCE_ID).gt(after.subject().id(), after.resource().id());
+        return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(tenantId))
+                .and(RESOURCE_TYPE.eq(resourceType))
+                .and(RELATION.eq(relation))
+                .and(SUBJECT_TYPE.eq(subjectType))
+                .and(SUBJECT_RELATION.eq(subjectRelation == null ? "" : subjectRelation))
+                .and(subjects)
+                .and(from)
+                .and(visibleAt(revision, options.clock().instant()))
+                .orderBy(SUBJECT_ID, RESOURCE_ID)
+                .limit(limit);
+    }
+
     /** The reverse step as a query (tests EXPLAIN it). */
     ResultQuery<Record> resourcesNamingQuery(long tenantId, Revision revision, String resourceType, String relation,
             String subjectType, String subjectRelation, Collection<String> subjectIds) {

@@ -85,6 +85,20 @@ class PostgresPlanTest {
     }
 
     @Test
+    void reversePageOfOneSubject_isAnOrderedRangeOfTheReverseIndex_withoutASort() throws Exception {
+        long id = store.tenantId(tenant);
+        Query query = store.resourcesNamingPageQuery(id, store.headRevision(tenant), "doc", "viewer", "user", "",
+                List.of("u1"), io.relata.store.Relationship.parse("doc:d5#viewer@user:u1"), 100);
+
+        Plan plan = explain(query);
+
+        assertThat(plan.tables).singleElement().asString().startsWith("relation_tuples_p");
+        assertThat(plan.indexes).isNotEmpty().allSatisfy(index -> assertThat(childrenOf("relation_tuples_reverse"))
+                .contains(index));
+        assertThat(plan.nodes).contains("Limit").doesNotContain("Sort");
+    }
+
+    @Test
     void findAnyQuery_touchesOnePartition_andStopsAtTheFirstRow() throws Exception {
         long id = store.tenantId(tenant);
         Query query = PostgresTupleStore.findAnyQuery(store.dsl(), id, RelationshipShape.of("folder", "viewer")
