@@ -28,13 +28,51 @@ public interface CheckEngine extends AutoCloseable {
     /** The userset tree of {@code resource#permission}. */
     CompletableFuture<ExpandTree> expand(String tenant, Revision revision, ObjectRef resource, String permission);
 
+    /** Where a streamed lookup hands each result, with the cursor that resumes right after it. */
+    @FunctionalInterface
+    interface LookupSink<T> {
+        /**
+         * Takes one result; may block (that is the lookup's backpressure: nothing more is
+         * computed meanwhile). False stops the lookup.
+         */
+        boolean accept(T result, String cursor);
+    }
+
     /**
      * The resources of {@code resourceType} on which {@code subject} has {@code permission}
-     * (HAS or CONDITIONAL), in id order, after the cursor {@code after} (null for the start),
-     * at most {@code limit} (0 for all).
+     * (HAS or CONDITIONAL), each once, in the order of {@link #streamResources}, after the
+     * cursor {@code after} (null for the start), at most {@code limit} (0 for all); the page's
+     * {@code next} is the cursor after its last result when it holds {@code limit} results.
      */
     CompletableFuture<LookupPage> lookupResources(String tenant, Revision revision, String resourceType,
             String permission, SubjectRef subject, Map<String, Object> context, String after, int limit);
+
+    /**
+     * {@link #lookupResources} streamed on the calling thread: each result goes to {@code sink}
+     * as soon as it is known, in an order that is the same for the same question at the same
+     * revision, with a cursor that resumes after it without computing the results before it
+     * again. Each resource comes once, on one page. Returns when the results, the
+     * {@code limit} (0 for none) or the sink's patience end.
+     *
+     * @throws EngineException INVALID_ARGUMENT for a cursor this lookup did not give, as for
+     *                         {@link #lookupResources}; DEADLINE_EXCEEDED when the computation (not
+     *                         counting time the sink blocked) takes longer than the engine's deadline
+     */
+    void streamResources(String tenant, Revision revision, String resourceType, String permission, SubjectRef subject,
+            Map<String, Object> context, String cursor, int limit, LookupSink<LookupResult> sink);
+
+    /**
+     * {@link #lookupSubjects} streamed on the calling thread, in subject id order ({@code *}
+     * first), after {@code cursor} (null for the start), stopping after {@code concreteLimit}
+     * subjects other than the wildcard (0 for all). Lookup subjects computes its whole set
+     * before the first result; the cursor saves the sending of earlier results, not their
+     * computation.
+     *
+     * @throws EngineException INVALID_ARGUMENT for a cursor a lookup subjects did not give
+     */
+    void streamSubjects(String tenant, Revision revision, ObjectRef resource, String permission, String subjectType,
+            String subjectRelation, Map<String, Object> context, String cursor, int concreteLimit,
+            LookupSink<SubjectResult> sink);
 
     /**
      * The subjects of {@code subjectType} (with {@code subjectRelation}, or plain objects for

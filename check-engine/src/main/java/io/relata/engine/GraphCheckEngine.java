@@ -12,12 +12,9 @@ import io.relata.store.Revision;
 import io.relata.store.SubjectRef;
 import io.relata.store.TupleStore;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +42,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lookupChecks = new java.util.concurrent.atomic.LongAdder();
 
     public GraphCheckEngine(TupleStore store, EngineOptions options) {
         this.store = store;
@@ -325,160 +323,80 @@ public final class GraphCheckEngine implements CheckEngine {
         return new ExpandTree.Operation(resource, name, kind, expanded);
     }
 
-    // ---- lookup resources --------------------------------------------------------------------------
+    // ---- lookups (see ResourceLookup and SubjectLookup) -----------------------------------------------
 
     @Override
     public CompletableFuture<LookupPage> lookupResources(String tenant, Revision revision, String resourceType,
             String permission, SubjectRef subject, Map<String, Object> context, String after, int limit) {
         return async(() -> {
-            Schema schema = schemas.schemaAt(tenant, revision);
-            validate(schema, resourceType, permission, subject);
-            Map<String, Object> ctx = context == null ? Map.of() : context;
-            Map<String, Set<String>> hints = new HashMap<>();
-            Set<String> candidates = candidates(tenant, revision, schema, resourceType, permission, subject, ctx, hints);
-            List<String> ordered = new ArrayList<>(new TreeSet<>(candidates));
-            if (after != null) {
-                ordered.removeIf(id -> id.compareTo(after) <= 0);
-            }
-            Evaluation evaluation = evaluation(tenant, revision, schema, subject, ctx);
-            // SpiceDB verifies candidates with checks that take the relationships the walk
-            // started from as given, caveats aside ("check hints"); where that check says NO,
-            // SpiceDB leaves the resource out even if an exact check would say CONDITIONAL.
-            Evaluation hinted = hints.isEmpty() ? null
-                    : new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                            deadline()).withHints(hints).sharingReadsWith(evaluation)
-                            .readingThrough(relationships);
             List<LookupResult> found = new ArrayList<>();
-            int batch = 500;
-            for (int start = 0; start < ordered.size(); start += batch) {
-                List<String> ids = ordered.subList(start, Math.min(ordered.size(), start + batch));
-                Map<String, Truth> truths = evaluation.evaluate(resourceType, ids, permission, 0);
-                Map<String, Truth> withHints = hinted == null ? truths : hinted.evaluate(resourceType, ids, permission, 0);
-                for (String id : ids) {
-                    Truth t = truths.getOrDefault(id, Truth.FALSE);
-                    if (!t.isFalse() && !withHints.getOrDefault(id, Truth.FALSE).isFalse()) {
-                        found.add(new LookupResult(id, t.permissionship(), t.missingSorted()));
-                        if (limit > 0 && found.size() == limit) {
-                            return new LookupPage(found, id);
-                        }
-                    }
-                }
-            }
-            return new LookupPage(found, null);
+            String[] last = new String[1];
+            streamResources(tenant, revision, resourceType, permission, subject, context, after, limit, (r, cursor) -> {
+                found.add(r);
+                last[0] = cursor;
+                return true;
+            });
+            return new LookupPage(found, limit > 0 && found.size() == limit ? last[0] : null);
         });
     }
 
-    /**
-     * Resources that may hold {@code permission} for {@code subject}: a walk back from the
-     * subject along the schema's {@link ReverseIndex}, one reverse query per step and batch.
-     */
-    private Set<String> candidates(String tenant, Revision revision, Schema schema, String resourceType,
-            String permission, SubjectRef subject, Map<String, Object> context, Map<String, Set<String>> hints) {
-        ReverseIndex index = new ReverseIndex(schema);
-        Map<String, Set<String>> reached = new HashMap<>();
-        java.util.ArrayDeque<Object[]> queue = new java.util.ArrayDeque<>();
-        java.util.function.BiConsumer<String, Set<String>> push = (key, ids) -> {
-            Set<String> known = reached.computeIfAbsent(key, k -> new TreeSet<>());
-            Set<String> fresh = new TreeSet<>(ids);
-            fresh.removeAll(known);
-            if (!fresh.isEmpty()) {
-                known.addAll(fresh);
-                queue.add(new Object[] {key, fresh});
-            }
-        };
-        if (subject.relation() != null) {
-            push.accept(subject.type() + "#" + subject.relation(), Set.of(subject.id()));
-        } else {
-            for (ObjectDefinition definition : schema.definitions().values()) {
-                for (Relation relation : definition.relations().values()) {
-                    boolean plain = relation.allowedTypes().stream().anyMatch(a -> a.subject().type().equals(subject.type())
-                            && a.subject().relation() == null && !a.subject().wildcard());
-                    boolean wildcard = relation.allowedTypes().stream().anyMatch(a -> a.subject().type().equals(subject.type())
-                            && a.subject().wildcard());
-                    if (!plain && !wildcard) {
-                        continue;
-                    }
-                    List<String> ids = new ArrayList<>();
-                    if (plain) {
-                        ids.add(subject.id());
-                    }
-                    if (wildcard) {
-                        ids.add(SubjectRef.WILDCARD);
-                    }
-                    Set<String> resources = new TreeSet<>();
-                    Set<String> hinted = index.leadsTo(definition.name(), relation.name(), resourceType + "#" + permission)
-                            ? index.hintedNames(resourceType, permission, definition.name(), relation.name()) : Set.of();
-                    for (Relationship r : store.resourcesNaming(tenant, revision, definition.name(), relation.name(),
-                            subject.type(), "", ids)) {
-                        Truth caveat = caveats.evaluate(schema, r, context);
-                        if (caveat.isFalse()) {
-                            continue;
-                        }
-                        resources.add(r.resource().id());
-                        if (caveat.isUnknown()) {
-                            for (String name : hinted) {
-                                hints.computeIfAbsent(definition.name() + "#" + name, k -> new TreeSet<>())
-                                        .add(r.resource().id());
-                            }
-                        }
-                    }
-                    push.accept(definition.name() + "#" + relation.name(), resources);
-                }
-            }
-            for (String self : index.selfPermissions(subject.type())) {
-                push.accept(subject.type() + "#" + self, Set.of(subject.id()));
-            }
+    /** {@inheritDoc} Runs on the calling thread, as fast as the sink takes the results. */
+    @Override
+    public void streamResources(String tenant, Revision revision, String resourceType, String permission,
+            SubjectRef subject, Map<String, Object> context, String cursor, int limit, LookupSink<LookupResult> sink) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validate(schema, resourceType, permission, subject);
+        Map<String, Object> ctx = context == null ? Map.of() : context;
+        ResourceWalk walk = new ResourceWalk(store, tenant, revision, schema, resourceType, permission, subject, ctx,
+                caveats, options.maxDepth());
+        ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
+                () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
+                        deadline()).readingThrough(relationships),
+                !schema.caveats().isEmpty(), resourceType, permission, options.deadline().toNanos());
+        try {
+            lookup.run(cursor, limit, sink);
+        } finally {
+            lastStoreCalls.set(lookup.storeCalls());
+            lookupChecks.add(lookup.checked());
         }
-        while (!queue.isEmpty()) {
-            Object[] item = queue.poll();
-            String key = (String) item[0];
-            @SuppressWarnings("unchecked")
-            Set<String> ids = (Set<String>) item[1];
-            int hash = key.indexOf('#');
-            String type = key.substring(0, hash);
-            String name = key.substring(hash + 1);
-            for (ReverseIndex.Edge edge : index.from(type, name)) {
-                switch (edge.kind()) {
-                    case COMPUTED -> push.accept(edge.target() + "#" + edge.targetName(), ids);
-                    case USERSET -> {
-                        Set<String> resources = new TreeSet<>();
-                        store.resourcesNaming(tenant, revision, edge.target(), edge.targetName(), type, name, ids)
-                                .forEach(r -> resources.add(r.resource().id()));
-                        push.accept(edge.target() + "#" + edge.targetName(), resources);
-                    }
-                    case ARROW -> {
-                        Set<String> resources = new TreeSet<>();
-                        store.resourcesNaming(tenant, revision, edge.target(), edge.tupleset(), type,
-                                edge.subjectRelation(), ids).forEach(r -> resources.add(r.resource().id()));
-                        push.accept(edge.target() + "#" + edge.targetName(), resources);
-                    }
-                    default -> throw new IllegalStateException();
-                }
-            }
-        }
-        return reached.getOrDefault(resourceType + "#" + permission, Set.of());
     }
 
-    // ---- lookup subjects ---------------------------------------------------------------------------
+    /** Candidates that lookups resources checked so far (the walk proved the others), across all requests. */
+    public long lookupChecks() {
+        return lookupChecks.sum();
+    }
 
     @Override
     public CompletableFuture<List<SubjectResult>> lookupSubjects(String tenant, Revision revision, ObjectRef resource,
             String permission, String subjectType, String subjectRelation, Map<String, Object> context) {
-        return async(() -> {
-            Schema schema = schemas.schemaAt(tenant, revision);
-            validate(schema, resource.type(), permission, null);
-            ObjectDefinition target = definition(schema, subjectType);
-            if (subjectRelation != null && !target.has(subjectRelation)) {
-                throw EngineException.unknownRelation(subjectType, subjectRelation,
-                        "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
-            }
-            SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
-                    context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
-                    .readingThrough(relationships);
-            List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
-            lastStoreCalls.set(sets.storeCalls());
-            return results;
-        });
+        return async(() -> subjects(tenant, revision, resource, permission, subjectType, subjectRelation, context));
+    }
+
+    /** {@inheritDoc} Runs on the calling thread. */
+    @Override
+    public void streamSubjects(String tenant, Revision revision, ObjectRef resource, String permission,
+            String subjectType, String subjectRelation, Map<String, Object> context, String cursor, int concreteLimit,
+            LookupSink<SubjectResult> sink) {
+        SubjectLookup.Position from = SubjectLookup.Position.parse(cursor);
+        SubjectLookup.stream(subjects(tenant, revision, resource, permission, subjectType, subjectRelation, context),
+                from, concreteLimit, sink);
+    }
+
+    private List<SubjectResult> subjects(String tenant, Revision revision, ObjectRef resource, String permission,
+            String subjectType, String subjectRelation, Map<String, Object> context) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validate(schema, resource.type(), permission, null);
+        ObjectDefinition target = definition(schema, subjectType);
+        if (subjectRelation != null && !target.has(subjectRelation)) {
+            throw EngineException.unknownRelation(subjectType, subjectRelation,
+                    "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
+        }
+        SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
+                context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
+                .readingThrough(relationships);
+        List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
+        lastStoreCalls.set(sets.storeCalls());
+        return results;
     }
 
     @Override

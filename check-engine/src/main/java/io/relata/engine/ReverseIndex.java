@@ -22,8 +22,19 @@ import java.util.TreeSet;
  */
 final class ReverseIndex {
 
-    /** How {@code type#name} leads to {@code target#targetName}. */
-    record Edge(Kind kind, String target, String targetName, String tupleset, String subjectRelation) {}
+    /**
+     * How {@code type#name} leads to {@code target#targetName}. An exact edge lies only under
+     * unions (and {@code any} arrows): membership on its near side, through an uncaveated
+     * relationship, is membership on its far side, with no check needed.
+     */
+    record Edge(Kind kind, String target, String targetName, String tupleset, String subjectRelation, boolean exact) {
+
+        boolean sameWay(Edge other) {
+            return kind == other.kind && target.equals(other.target) && targetName.equals(other.targetName)
+                    && java.util.Objects.equals(tupleset, other.tupleset)
+                    && java.util.Objects.equals(subjectRelation, other.subjectRelation);
+        }
+    }
 
     enum Kind {
         /** Relationships {@code target:x#targetName@type:y#name}. */
@@ -38,6 +49,8 @@ final class ReverseIndex {
     private final Map<String, List<Edge>> edges = new HashMap<>();
     /** Permissions that include {@code self}, by type. */
     private final Map<String, List<String>> selfPermissions = new HashMap<>();
+    /** {@code type#permission} keys of those that include {@code self} only under an intersection or exclusion. */
+    private final Set<String> inexactSelf = new HashSet<>();
 
     ReverseIndex(Schema schema) {
         this.schema = schema;
@@ -46,25 +59,27 @@ final class ReverseIndex {
                 for (AllowedSubjectType allowed : relation.allowedTypes()) {
                     if (allowed.subject().relation() != null) {
                         add(allowed.subject().type() + "#" + allowed.subject().relation(),
-                                new Edge(Kind.USERSET, definition.name(), relation.name(), null, null));
+                                new Edge(Kind.USERSET, definition.name(), relation.name(), null, null, true));
                     }
                 }
             }
             for (Permission permission : definition.permissions().values()) {
-                collect(schema, definition, permission.name(), permission.rewrite());
+                collect(schema, definition, permission.name(), permission.rewrite(), true);
             }
         }
     }
 
-    private void collect(Schema schema, ObjectDefinition definition, String permission, Rewrite rewrite) {
+    private void collect(Schema schema, ObjectDefinition definition, String permission, Rewrite rewrite,
+            boolean exact) {
         if (rewrite instanceof Rewrite.Union u) {
-            u.children().forEach(c -> collect(schema, definition, permission, c));
+            u.children().forEach(c -> collect(schema, definition, permission, c, exact));
         } else if (rewrite instanceof Rewrite.Intersection i) {
-            i.children().forEach(c -> collect(schema, definition, permission, c));
+            i.children().forEach(c -> collect(schema, definition, permission, c, false));
         } else if (rewrite instanceof Rewrite.Exclusion x) {
-            collect(schema, definition, permission, x.base());
+            collect(schema, definition, permission, x.base(), false);
         } else if (rewrite instanceof Rewrite.ComputedUserset c) {
-            add(definition.name() + "#" + c.relation(), new Edge(Kind.COMPUTED, definition.name(), permission, null, null));
+            add(definition.name() + "#" + c.relation(), new Edge(Kind.COMPUTED, definition.name(), permission, null, null,
+                    exact));
         } else if (rewrite instanceof Rewrite.TupleToUserset t) {
             Relation tupleset = definition.relations().get(t.tupleset());
             if (tupleset == null) {
@@ -76,18 +91,35 @@ final class ReverseIndex {
                 }
                 String relation = allowed.subject().relation() == null ? "" : allowed.subject().relation();
                 add(allowed.subject().type() + "#" + t.computed(),
-                        new Edge(Kind.ARROW, definition.name(), permission, t.tupleset(), relation));
+                        new Edge(Kind.ARROW, definition.name(), permission, t.tupleset(), relation,
+                                exact && t.kind() != Rewrite.ArrowKind.ALL));
             }
         } else if (rewrite instanceof Rewrite.Self) {
-            selfPermissions.computeIfAbsent(definition.name(), k -> new ArrayList<>()).add(permission);
+            List<String> names = selfPermissions.computeIfAbsent(definition.name(), k -> new ArrayList<>());
+            String key = definition.name() + "#" + permission;
+            if (!names.contains(permission)) {
+                names.add(permission);
+                if (!exact) {
+                    inexactSelf.add(key);
+                }
+            } else if (exact) {
+                inexactSelf.remove(key);
+            }
         }
     }
 
+    /** Adds an edge; one reached both exactly and not is exact (a union member holds on its own). */
     private void add(String from, Edge edge) {
         List<Edge> list = edges.computeIfAbsent(from, k -> new ArrayList<>());
-        if (!list.contains(edge)) {
-            list.add(edge);
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).sameWay(edge)) {
+                if (edge.exact() && !list.get(i).exact()) {
+                    list.set(i, edge);
+                }
+                return;
+            }
         }
+        list.add(edge);
     }
 
     /** True when the schema leads from {@code type#name} to {@code target} along the edges. */
@@ -115,6 +147,11 @@ final class ReverseIndex {
 
     List<String> selfPermissions(String type) {
         return selfPermissions.getOrDefault(type, List.of());
+    }
+
+    /** True when {@code type#permission} includes {@code self} under unions only. */
+    boolean selfIsExact(String type, String permission) {
+        return !inexactSelf.contains(type + "#" + permission);
     }
 
     /**

@@ -226,7 +226,7 @@ class RewriteKindsTest {
     private static List<String> resources(GraphCheckEngine engine, Revision revision, String type, String permission,
             String subject) throws Exception {
         return engine.lookupResources("t", revision, type, permission, io.relata.store.SubjectRef.parse(subject),
-                Map.of(), null, 0).get().results().stream().map(LookupResult::id).toList();
+                Map.of(), null, 0).get().results().stream().map(LookupResult::id).sorted().toList();
     }
 
     private static List<String> subjects(GraphCheckEngine engine, Revision revision, String resource,
