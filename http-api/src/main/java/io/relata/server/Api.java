@@ -6,7 +6,6 @@ import io.relata.engine.CheckEngine;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
 import io.relata.engine.ExpandTree;
-import io.relata.engine.LookupPage;
 import io.relata.engine.LookupResult;
 import io.relata.engine.SubjectResult;
 import io.relata.schema.AllowedSubjectType;
@@ -55,6 +54,7 @@ final class Api {
     private final MeterRegistry metrics;
     private final ChangeFeed changes;
     private final BulkRelationships bulk;
+    private final LookupCursor cursors;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -64,6 +64,7 @@ final class Api {
         this.metrics = metrics;
         this.changes = new ChangeFeed(store, consistency);
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
+        this.cursors = new LookupCursor(config.tokenSecret());
     }
 
     private JsonObject token(String tenant, Revision revision) {
@@ -316,35 +317,35 @@ final class Api {
                         Json.string(body, "permission", true)))));
     }
 
+    /**
+     * Lookup resources, streamed: each result goes to the sink as the engine finds it, and the
+     * engine waits while the sink does. A cursor resumes at its own revision.
+     */
     void lookupResources(String tenant, JsonObject body, Sink sink) {
-        Revision revision = consistency.resolve(tenant, Json.consistency(body));
         String type = Json.string(body, "resourceObjectType", true);
         String permission = Json.string(body, "permission", true);
         SubjectRef subject = Json.subjectRef(body, "subject");
         Map<String, Object> context = Json.context(body, "context");
-        long limit = Json.uint32(body, "optionalLimit");
-        JsonObject cursorJson = Json.object(body, "optionalCursor");
-        String after = cursorJson == null ? null : Json.string(cursorJson, "token", true);
-        JsonObject at = token(tenant, revision);
-        // One search: the engine finds candidates once and checks them in batches.
-        LookupPage results = await(engine.lookupResources(tenant, revision, type, permission, subject, context, after,
-                (int) Math.min(limit, Integer.MAX_VALUE)));
-        for (LookupResult r : results.results()) {
-            JsonObject line = new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
-                    .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                    .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                    .put("afterResultCursor", Json.token(r.id()));
-            if (!sink.accept(line)) {
-                return;
-            }
-        }
+        int limit = (int) Math.min(Json.uint32(body, "optionalLimit"), Integer.MAX_VALUE);
+        String question = "resources|" + type + "|" + permission + "|" + subject + "|" + canonical(context);
+        LookupCursor.Position from = lookupCursor(tenant, question, body);
+        Revision revision = lookupRevision(tenant, body, from);
+        String zookie = consistency.token(tenant, revision);
+        JsonObject at = Json.token(zookie);
+        engine.streamResources(tenant, revision, type, permission, subject, context, from == null ? null : from.place(),
+                limit, (r, place) -> sink.accept(new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
+                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                        .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
     }
 
+    /**
+     * Lookup subjects, in subject id order; {@code optionalConcreteLimit} and the cursor are
+     * Relata's (SpiceDB refuses the limit): a page holds at most that many subjects besides
+     * the wildcard, and its last result's cursor resumes after it at the same revision.
+     */
     void lookupSubjects(String tenant, JsonObject body, Sink sink) {
-        Revision revision = consistency.resolve(tenant, Json.consistency(body));
-        if (Json.uint32(body, "optionalConcreteLimit") > 0) {
-            throw new ApiException(12, "optionalConcreteLimit is not implemented (as in SpiceDB)");
-        }
+        int concreteLimit = (int) Math.min(Json.uint32(body, "optionalConcreteLimit"), Integer.MAX_VALUE);
         String wildcards = String.valueOf(Json.field(body, "wildcardOption"));
         boolean excludeWildcards = switch (wildcards) {
             case "null", "WILDCARD_OPTION_UNSPECIFIED", "0", "WILDCARD_OPTION_INCLUDE_WILDCARDS", "1" -> false;
@@ -352,35 +353,57 @@ final class Api {
             default -> throw ApiException.invalid("`wildcardOption` must be WILDCARD_OPTION_INCLUDE_WILDCARDS or"
                     + " WILDCARD_OPTION_EXCLUDE_WILDCARDS, got " + wildcards);
         };
-        List<SubjectResult> subjects = await(engine.lookupSubjects(tenant, revision, Json.objectRef(body, "resource"),
-                Json.string(body, "permission", true), Json.string(body, "subjectObjectType", true),
-                Json.string(body, "optionalSubjectRelation", false), Json.context(body, "context")));
-        if (excludeWildcards) {
-            subjects = subjects.stream().filter(x -> !x.id().equals("*")).toList();
+        io.relata.store.ObjectRef resource = Json.objectRef(body, "resource");
+        String permission = Json.string(body, "permission", true);
+        String subjectType = Json.string(body, "subjectObjectType", true);
+        String subjectRelation = Json.string(body, "optionalSubjectRelation", false);
+        Map<String, Object> context = Json.context(body, "context");
+        String question = "subjects|" + resource + "|" + permission + "|" + subjectType + "|" + subjectRelation + "|"
+                + excludeWildcards + "|" + canonical(context);
+        LookupCursor.Position from = lookupCursor(tenant, question, body);
+        Revision revision = lookupRevision(tenant, body, from);
+        String zookie = consistency.token(tenant, revision);
+        JsonObject at = Json.token(zookie);
+        engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
+                from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards && s.id().equals("*")
+                        || sink.accept(subjectLine(s, at).put("afterResultCursor",
+                                Json.token(cursors.encode(tenant, question, zookie, place)))));
+    }
+
+    private static JsonObject subjectLine(SubjectResult s, JsonObject at) {
+        JsonArray excluded = new JsonArray();
+        JsonArray excludedIds = new JsonArray();
+        for (LookupResult x : s.excluded()) {
+            excluded.add(new JsonObject().put("subjectObjectId", x.id())
+                    .put("permissionship", Json.lookupPermissionship(x.permissionship()))
+                    .put("partialCaveatInfo", Json.partialCaveat(x.missingContext())));
+            excludedIds.add(x.id());
         }
-        JsonObject at = token(tenant, revision);
-        for (SubjectResult s : subjects) {
-            JsonArray excluded = new JsonArray();
-            JsonArray excludedIds = new JsonArray();
-            for (LookupResult x : s.excluded()) {
-                excluded.add(new JsonObject().put("subjectObjectId", x.id())
-                        .put("permissionship", Json.lookupPermissionship(x.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(x.missingContext())));
-                excludedIds.add(x.id());
-            }
-            String permissionship = Json.lookupPermissionship(s.permissionship());
-            JsonObject partial = Json.partialCaveat(s.missingContext());
-            JsonObject line = new JsonObject().put("lookedUpAt", at)
-                    .put("subject", new JsonObject().put("subjectObjectId", s.id()).put("permissionship", permissionship)
-                            .put("partialCaveatInfo", partial))
-                    .put("excludedSubjects", excluded)
-                    .put("afterResultCursor", null)
-                    .put("subjectObjectId", s.id()).put("excludedSubjectIds", excludedIds)
-                    .put("permissionship", permissionship).put("partialCaveatInfo", partial);
-            if (!sink.accept(line)) {
-                return;
-            }
-        }
+        String permissionship = Json.lookupPermissionship(s.permissionship());
+        JsonObject partial = Json.partialCaveat(s.missingContext());
+        return new JsonObject().put("lookedUpAt", at)
+                .put("subject", new JsonObject().put("subjectObjectId", s.id()).put("permissionship", permissionship)
+                        .put("partialCaveatInfo", partial))
+                .put("excludedSubjects", excluded)
+                .put("subjectObjectId", s.id()).put("excludedSubjectIds", excludedIds)
+                .put("permissionship", permissionship).put("partialCaveatInfo", partial);
+    }
+
+    /** The request's lookup cursor, checked against its tenant and question; null without one. */
+    private LookupCursor.Position lookupCursor(String tenant, String question, JsonObject body) {
+        JsonObject cursorJson = Json.object(body, "optionalCursor");
+        return cursorJson == null ? null : cursors.decode(tenant, question, Json.string(cursorJson, "token", true));
+    }
+
+    /** A resumed lookup reads at its cursor's revision; a new one at the request's consistency. */
+    private Revision lookupRevision(String tenant, JsonObject body, LookupCursor.Position from) {
+        return from == null ? consistency.resolve(tenant, Json.consistency(body))
+                : consistency.resolve(tenant, new io.relata.zookie.Consistency.AtExactSnapshot(from.zookie()));
+    }
+
+    /** A caveat context in one spelling whatever the order of its keys. */
+    private static String canonical(Map<String, Object> context) {
+        return context == null ? "{}" : new java.util.TreeMap<>(context).toString();
     }
 
     // ---- bulk import and export (and their experimental aliases) -----------------------------------
