@@ -292,6 +292,50 @@ abstract class GrpcClientContract {
     }
 
     @Test
+    void lookupCursors_areRefusedWhenMadeUpOrFromAnotherQuestion_andLookupSubjectsPagesByConcreteLimit() {
+        List<Relationship> rows = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            rows.add(relationship("document", "shared", "viewer", "user", "v" + i));
+            rows.add(relationship("document", "s" + i, "viewer", "user", "carol"));
+        }
+        ZedToken at = write(rows.toArray(Relationship[]::new));
+        LookupResourcesRequest carol = LookupResourcesRequest.newBuilder().setConsistency(fresh(at))
+                .setResourceObjectType("document").setPermission("view").setSubject(subject("user", "carol"))
+                .setOptionalLimit(2).build();
+        List<LookupResourcesResponse> first = new ArrayList<>();
+        permissions.lookupResources(carol).forEachRemaining(first::add);
+        Cursor cursor = first.get(1).getAfterResultCursor();
+
+        for (LookupResourcesRequest refused : List.of(
+                carol.toBuilder().setOptionalCursor(Cursor.newBuilder().setToken("not-a-cursor")).build(),
+                carol.toBuilder().setOptionalCursor(Cursor.newBuilder().setToken(cursor.getToken() + "x")).build(),
+                carol.toBuilder().setPermission("edit").setOptionalCursor(cursor).build(),
+                carol.toBuilder().setSubject(subject("user", "v1")).setOptionalCursor(cursor).build())) {
+            assertThatThrownBy(() -> permissions.lookupResources(refused).forEachRemaining(r -> { }))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                            .isEqualTo(Status.Code.INVALID_ARGUMENT));
+        }
+
+        List<String> subjects = new ArrayList<>();
+        LookupSubjectsRequest shared = LookupSubjectsRequest.newBuilder().setConsistency(fresh(at))
+                .setResource(object("document", "shared")).setPermission("view").setSubjectObjectType("user")
+                .setOptionalConcreteLimit(3).build();
+        Cursor after = null;
+        for (int page = 0; page < 5; page++) {
+            List<LookupSubjectsResponse> results = new ArrayList<>();
+            permissions.lookupSubjects(after == null ? shared : shared.toBuilder().setOptionalCursor(after).build())
+                    .forEachRemaining(results::add);
+            assertThat(results.size()).isLessThanOrEqualTo(3);
+            if (results.isEmpty()) {
+                break;
+            }
+            results.forEach(r -> subjects.add(r.getSubject().getSubjectObjectId()));
+            after = results.get(results.size() - 1).getAfterResultCursor();
+        }
+        assertThat(subjects).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6");
+    }
+
+    @Test
     void writesHonourPreconditions_andDeletesHonourLimits() {
         ZedToken at = write(relationship("document", "a", "viewer", "user", "u1"),
                 relationship("document", "b", "viewer", "user", "u2"),

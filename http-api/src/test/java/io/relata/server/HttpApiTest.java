@@ -398,6 +398,12 @@ class HttpApiTest {
         Reply concrete = post("/v1/permissions/subjects", "{\"consistency\":{\"fullyConsistent\":true},\"resource\":{\"objectType\":\"project\",\"objectId\":"
                 + "\"pub\"},\"permission\":\"push\",\"subjectObjectType\":\"user\",\"optionalConcreteLimit\":5}");
         assertThat(concrete.status()).isEqualTo(200);
+        Reply madeUp = post("/v1/permissions/resources", "{\"consistency\":{\"fullyConsistent\":true},"
+                + "\"resourceObjectType\":\"project\",\"permission\":\"push\",\"subject\":{\"object\":{\"objectType\":"
+                + "\"user\",\"objectId\":\"alice\"}},\"optionalCursor\":{\"token\":\"api\"}}");
+        assertThat(madeUp.status()).isEqualTo(400);
+        assertThat(madeUp.json().getInteger("code")).isEqualTo(3);
+        assertThat(madeUp.json().getString("message")).contains("cursor");
     }
 
     @Test
