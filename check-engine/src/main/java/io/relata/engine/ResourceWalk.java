@@ -40,8 +40,10 @@ final class ResourceWalk {
     /** A resource of the looked-up type, with whether the walk proved it (see the class comment). */
     record Candidate(String id, boolean exact) {}
 
-    /** Rows read per page of a reverse step from one subject (an index range, no sort). */
-    static final int PAGE = 500;
+    /** Rows read by the first page of a reverse step from one subject (small, for a quick first result). */
+    static final int FIRST_PAGE = 100;
+    /** Rows read per further page of a reverse step from one subject (an index range, no sort). */
+    static final int PAGE = 1000;
     /** Rows read per page of a reverse step from many subjects at once. */
     static final int BATCH_PAGE = 1000;
 
@@ -70,6 +72,8 @@ final class ResourceWalk {
     private final Map<String, Object> context;
     private final CaveatEvaluator caveats;
     private final int maxDepth;
+    /** The relations and permissions that can lead to the target; the walk goes nowhere else. */
+    private final Set<String> leading;
     private final Map<String, Set<String>> reached = new HashMap<>();
     private final ArrayDeque<Read> reads = new ArrayDeque<>();
     private final ArrayDeque<Candidate> pending = new ArrayDeque<>();
@@ -87,6 +91,7 @@ final class ResourceWalk {
         this.context = context;
         this.caveats = caveats;
         this.maxDepth = maxDepth;
+        this.leading = index.leadingTo(target);
         seed(subject, resourceType, permission);
     }
 
@@ -103,7 +108,7 @@ final class ResourceWalk {
                         && a.subject().relation() == null && !a.subject().wildcard());
                 boolean wildcard = relation.allowedTypes().stream().anyMatch(a -> a.subject().type()
                         .equals(subject.type()) && a.subject().wildcard());
-                if (!plain && !wildcard) {
+                if (!plain && !wildcard || !leading.contains(definition.name() + "#" + relation.name())) {
                     continue;
                 }
                 List<String> ids = new ArrayList<>();
@@ -159,7 +164,7 @@ final class ResourceWalk {
     }
 
     private void read(Read read) {
-        int limit = read.ids().size() == 1 ? PAGE : BATCH_PAGE;
+        int limit = read.ids().size() > 1 ? BATCH_PAGE : read.after() == null ? FIRST_PAGE : PAGE;
         storeCalls++;
         List<Relationship> rows = store.resourcesNaming(tenant, revision, read.resourceType(), read.relation(),
                 read.subjectType(), read.subjectRelation(), read.ids(), read.after(), limit);
@@ -204,7 +209,7 @@ final class ResourceWalk {
      * become candidates at the looked-up permission.
      */
     private void reach(String key, List<String> ids, boolean exact, int depth) {
-        if (ids.isEmpty()) {
+        if (ids.isEmpty() || !leading.contains(key)) {
             return;
         }
         Set<String> known = reached.computeIfAbsent(key, k -> new HashSet<>());
@@ -226,6 +231,9 @@ final class ResourceWalk {
         String name = key.substring(hash + 1);
         List<Read> next = new ArrayList<>();
         for (ReverseIndex.Edge edge : index.from(type, name)) {
+            if (!leading.contains(edge.target() + "#" + edge.targetName())) {
+                continue;
+            }
             boolean sure = exact && edge.exact();
             switch (edge.kind()) {
                 case COMPUTED -> reach(edge.target() + "#" + edge.targetName(), fresh, sure, depth + 1);

@@ -141,6 +141,22 @@ final class ReverseIndex {
         return false;
     }
 
+    /** Every {@code type#name} from which the edges lead to {@code target}, {@code target} included. */
+    Set<String> leadingTo(String target) {
+        Map<String, List<String>> into = new HashMap<>();
+        edges.forEach((from, out) -> out.forEach(e -> into.computeIfAbsent(e.target() + "#" + e.targetName(),
+                k -> new ArrayList<>()).add(from)));
+        Set<String> leading = new HashSet<>();
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(target));
+        while (!queue.isEmpty()) {
+            String key = queue.poll();
+            if (leading.add(key)) {
+                queue.addAll(into.getOrDefault(key, List.of()));
+            }
+        }
+        return leading;
+    }
+
     List<Edge> from(String type, String name) {
         return edges.getOrDefault(type + "#" + name, List.of());
     }

@@ -1,0 +1,170 @@
+package io.relata.benchmarks;
+
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Streamed lookup resources over HTTP, measured by a client in another process ({@code curl}):
+ * the GitLab data set's user who is a guest of 100,000 groups, {@code group#view_group}
+ * (about 100,000 results). For each run: the time to the first byte of the stream (the first
+ * result line: the status line and headers go out with it), the time to its end, the result
+ * lines, and the server's heap growth meanwhile, from a baseline after a full GC: what the
+ * heap held right after each garbage collection during the run (the memory the request kept
+ * alive; the largest such figure is reported, with the number of collections), and the peak
+ * sampled every 2 ms (which includes garbage not yet collected, so it is bounded by the young
+ * generation's size more than by the request). Then the same with a client reading at 2 MB/s, and
+ * pages of 1,000 from the start and from a cursor half-way.
+ *
+ * <pre>
+ * benchmarks/run-lookups.sh [--size medium] [--url postgresql://.../relata_bench_lookups] [--runs 3]
+ * </pre>
+ */
+public final class LookupStreamBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        GitLabDataSet.Size size = GitLabDataSet.Size.MEDIUM;
+        String url = "postgresql://postgres@127.0.0.1:5432/relata_bench_lookups";
+        int runs = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--size" -> size = GitLabDataSet.Size.parse(args[++i]);
+                case "--url" -> url = args[++i];
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; expected --size small|medium|large --url postgresql://... --runs N");
+            }
+        }
+        GitLabDataSet data = new GitLabDataSet(size, 1);
+        String user = data.lookupUsers.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow()
+                .getKey();
+        int relationships = data.relationships.size();
+        System.out.printf("data set %s: %,d relationships; %s is a guest of %,d groups%n",
+                size.name().toLowerCase(Locale.ROOT), relationships, user, data.lookupUsers.get(user));
+        try (BenchServer server = BenchServer.start(url, GitLabDataSet.schema(), data.relationships)) {
+            data = null;
+            System.out.printf("imported in %.1f s; machine %s; load average %s%n", server.importSeconds,
+                    Machine.describe().encode(), loadAverage());
+            Thread.sleep(6_000); // past the minimizeLatency window of the import
+            JsonObject body = new JsonObject().put("consistency", new JsonObject().put("minimizeLatency", true))
+                    .put("resourceObjectType", "group").put("permission", "view_group")
+                    .put("subject", new JsonObject().put("object", new JsonObject().put("objectType", "user")
+                            .put("objectId", user)));
+            Path out = Files.createTempFile("lookup-stream", ".ndjson");
+            try {
+                measure(server, body, out, List.of(), "warm-up");
+                for (int i = 0; i < runs; i++) {
+                    measure(server, body, out, List.of(), "full stream, run " + (i + 1));
+                }
+                measure(server, body, out, List.of("--limit-rate", "2M"), "client reading at 2 MB/s");
+                List<String> lines = Files.readAllLines(out);
+                JsonObject middle = new JsonObject(lines.get(lines.size() / 2)).getJsonObject("result")
+                        .getJsonObject("afterResultCursor");
+                JsonObject page = body.copy().put("optionalLimit", 1000);
+                for (int i = 0; i < runs; i++) {
+                    measure(server, page, out, List.of(), "page of 1,000 from the start");
+                    measure(server, page.copy().put("optionalCursor", middle), out, List.of(),
+                            "page of 1,000 from the cursor after result " + String.format("%,d", lines.size() / 2));
+                }
+            } finally {
+                Files.deleteIfExists(out);
+            }
+            System.out.printf("load average at the end: %s%n", loadAverage());
+        }
+    }
+
+    private static void measure(BenchServer server, JsonObject body, Path out, List<String> curlOptions, String label)
+            throws Exception {
+        System.gc();
+        Thread.sleep(200);
+        long baseline = heapUsed();
+        AtomicLong peak = new AtomicLong(baseline);
+        AtomicLong afterGcPeak = new AtomicLong(baseline);
+        AtomicLong collections = new AtomicLong();
+        List<Runnable> unlisten = listenToCollections(afterGcPeak, collections);
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (running.get()) {
+                peak.accumulateAndGet(heapUsed(), Math::max);
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-N", "-o", out.toString(), "-w",
+                "%{http_code} %{time_starttransfer} %{time_total}", "-H", "Authorization: Bearer " + BenchServer.KEY,
+                "-H", "Content-Type: application/json", "--data-binary", body.encode()));
+        command.addAll(curlOptions);
+        command.add(server.base + "/v1/permissions/resources");
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String timing = new String(curl.getInputStream().readAllBytes()).trim();
+        curl.waitFor();
+        running.set(false);
+        sampler.join();
+        unlisten.forEach(Runnable::run);
+        String[] parts = timing.split(" ");
+        long results;
+        try (var stream = Files.lines(out)) {
+            results = stream.filter(l -> l.startsWith("{\"result\"")).count();
+        }
+        System.out.printf("%-52s HTTP %s, %,d results, first byte after %.1f ms, all after %.1f ms, heap after GC"
+                + " +%,d MiB at most (%d collections), heap peak +%,d MiB, load average %s%n", label, parts[0], results,
+                Double.parseDouble(parts[1]) * 1000, Double.parseDouble(parts[2]) * 1000,
+                Math.max(0, afterGcPeak.get() - baseline) >> 20, collections.get(), (peak.get() - baseline) >> 20,
+                loadAverage());
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Records the heap in use right after each collection (all pools), until the returned actions run. */
+    private static List<Runnable> listenToCollections(AtomicLong afterGcPeak, AtomicLong collections) {
+        List<Runnable> unlisten = new ArrayList<>();
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!(gc instanceof javax.management.NotificationEmitter emitter)) {
+                continue;
+            }
+            javax.management.NotificationListener listener = (notification, handback) -> {
+                if (!notification.getType().equals(
+                        com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                    return;
+                }
+                var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                        (javax.management.openmbean.CompositeData) notification.getUserData());
+                long after = info.getGcInfo().getMemoryUsageAfterGc().values().stream()
+                        .mapToLong(java.lang.management.MemoryUsage::getUsed).sum();
+                afterGcPeak.accumulateAndGet(after, Math::max);
+                collections.incrementAndGet();
+            };
+            emitter.addNotificationListener(listener, null, null);
+            unlisten.add(() -> {
+                try {
+                    emitter.removeNotificationListener(listener);
+                } catch (javax.management.ListenerNotFoundException e) {
+                    // already gone
+                }
+            });
+        }
+        return unlisten;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}
