@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the GitLab data set's user who is a guest of 100,000 groups, {@code group#view_group}
  * (about 100,000 results). For each run: the time to the first byte of the stream (the first
  * result line: the status line and headers go out with it), the time to its end, the result
- * lines, and the server's heap growth meanwhile, from a baseline after a full GC: what the
- * heap held right after each garbage collection during the run (the memory the request kept
- * alive; the largest such figure is reported, with the number of collections), and the peak
- * sampled every 2 ms (which includes garbage not yet collected, so it is bounded by the young
- * generation's size more than by the request). Then the same with a client reading at 2 MB/s, and
+ * lines, and the server's heap growth meanwhile, from a baseline after a full GC: the peak
+ * sampled every 2 ms (it includes garbage not yet collected) and the largest heap right after
+ * a young collection (it includes garbage promoted to the old generation). Then runs that
+ * measure what the lookup holds alive: a full GC every 250 ms during the stream, the largest
+ * heap after one of them reported (these runs' times are slowed by the collections). Then the same with a client reading at 2 MB/s, and
  * pages of 1,000 from the start and from a cursor half-way.
  *
  * <pre>
@@ -63,6 +63,10 @@ public final class LookupStreamBenchmark {
                     measure(server, body, out, List.of(), "full stream, run " + (i + 1));
                 }
                 measure(server, body, out, List.of("--limit-rate", "2M"), "client reading at 2 MB/s");
+                live = true;
+                measure(server, body, out, List.of(), "live heap (full GC every 250 ms)");
+                measure(server, body, out, List.of("--limit-rate", "2M"), "live heap, client reading at 2 MB/s");
+                live = false;
                 List<String> lines = Files.readAllLines(out);
                 JsonObject middle = new JsonObject(lines.get(lines.size() / 2)).getJsonObject("result")
                         .getJsonObject("afterResultCursor");
@@ -79,6 +83,9 @@ public final class LookupStreamBenchmark {
         }
     }
 
+    /** Whether {@link #measure} forces a full GC every 250 ms to see the live heap. */
+    private static boolean live;
+
     private static void measure(BenchServer server, JsonObject body, Path out, List<String> curlOptions, String label)
             throws Exception {
         System.gc();
@@ -89,9 +96,16 @@ public final class LookupStreamBenchmark {
         AtomicLong collections = new AtomicLong();
         List<Runnable> unlisten = listenToCollections(afterGcPeak, collections);
         AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong livePeak = new AtomicLong(baseline);
         Thread sampler = new Thread(() -> {
+            long nextGc = System.nanoTime() + 250_000_000L;
             while (running.get()) {
                 peak.accumulateAndGet(heapUsed(), Math::max);
+                if (live && System.nanoTime() > nextGc) {
+                    System.gc();
+                    livePeak.accumulateAndGet(heapUsed(), Math::max);
+                    nextGc = System.nanoTime() + 250_000_000L;
+                }
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
@@ -118,10 +132,11 @@ public final class LookupStreamBenchmark {
             results = stream.filter(l -> l.startsWith("{\"result\"")).count();
         }
         System.out.printf("%-52s HTTP %s, %,d results, first byte after %.1f ms, all after %.1f ms, heap after GC"
-                + " +%,d MiB at most (%d collections), heap peak +%,d MiB, load average %s%n", label, parts[0], results,
+                + " +%,d MiB at most (%d collections), heap peak +%,d MiB%s, load average %s%n", label, parts[0], results,
                 Double.parseDouble(parts[1]) * 1000, Double.parseDouble(parts[2]) * 1000,
                 Math.max(0, afterGcPeak.get() - baseline) >> 20, collections.get(), (peak.get() - baseline) >> 20,
-                loadAverage());
+                live ? String.format(", live heap +%.1f MiB at most", Math.max(0, livePeak.get() - baseline) / 1048576.0)
+                        : "", loadAverage());
     }
 
     private static long heapUsed() {

@@ -43,9 +43,12 @@ final class ResourceWalk {
     /** Rows read by the first page of a reverse step from one subject (small, for a quick first result). */
     static final int FIRST_PAGE = 100;
     /** Rows read per further page of a reverse step from one subject (an index range, no sort). */
-    static final int PAGE = 1000;
-    /** Rows read per page of a reverse step from many subjects at once. */
-    static final int BATCH_PAGE = 1000;
+    static final int PAGE = 5000;
+    /**
+     * Rows read per page of a reverse step from many subjects at once (the ids a page reached):
+     * large, since the walk's time goes mostly to round trips.
+     */
+    static final int BATCH_PAGE = 5000;
 
     /** One reverse step still to read: the rows that name {@code ids}, landing at {@code landing}. */
     private record Read(String resourceType, String relation, String subjectType, String subjectRelation,

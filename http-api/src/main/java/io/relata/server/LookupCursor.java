@@ -26,10 +26,20 @@ final class LookupCursor {
     private static final String REFUSED = "the cursor is not one this server issued for this lookup; pass back an"
             + " `afterResultCursor` exactly as a result of the same request gave it";
 
-    private final SecretKeySpec key;
+    /** One initialised MAC per thread: a lookup signs a cursor for every result it sends. */
+    private final ThreadLocal<Mac> macs;
 
     LookupCursor(String secret) {
-        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+        SecretKeySpec key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance(ALGORITHM);
+                mac.init(key);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        });
     }
 
     /** The token resuming {@code question} at {@code place}, at {@code zookie}'s revision. */
@@ -66,14 +76,9 @@ final class LookupCursor {
     }
 
     private byte[] mac(String tenant, String question, String payload) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            mac.update(("lookup-cursor:" + tenant + ":" + question.length() + ":" + question + ":")
-                    .getBytes(StandardCharsets.UTF_8));
-            return Arrays.copyOf(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)), 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        Mac mac = macs.get();
+        mac.update(("lookup-cursor:" + tenant + ":" + question.length() + ":" + question + ":")
+                .getBytes(StandardCharsets.UTF_8));
+        return Arrays.copyOf(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)), 16);
     }
 }
