@@ -38,6 +38,9 @@ final class ResourceLookup {
     private final long budgetNanos;
     private int storeCalls;
     private long checked;
+    private long started;
+    /** Time spent in the sink so far: the client's, not the computation's. */
+    private long inSink;
 
     /**
      * @param evaluation a fresh exact evaluation for each batch
@@ -63,26 +66,23 @@ final class ResourceLookup {
      *                         DEADLINE_EXCEEDED when the computation (time in the sink aside) passes the budget
      */
     void run(String cursor, int limit, CheckEngine.LookupSink<LookupResult> sink) {
-        long started = System.nanoTime();
-        long inSink = 0;
+        started = System.nanoTime();
+        inSink = 0;
         Position from = Position.parse(cursor);
         long position = skip(from);
         int sent = 0;
         int batch = FIRST_BATCH;
-        List<ResourceWalk.Candidate> all = caveated ? walk.next(Integer.MAX_VALUE) : null;
+        List<ResourceWalk.Candidate> all = caveated ? walk.next(Integer.MAX_VALUE, this::checkBudget) : null;
         int taken = 0;
         while (limit == 0 || sent < limit) {
-            if (System.nanoTime() - started - inSink > budgetNanos) {
-                throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources ran past its"
-                        + " deadline; ask for fewer results at a time (`optionalLimit`) and resume with the cursor");
-            }
+            checkBudget();
             int want = limit == 0 ? batch : Math.min(batch, Math.max(1, limit - sent));
             List<ResourceWalk.Candidate> candidates;
             if (all != null) {
                 candidates = all.subList(taken, Math.min(all.size(), taken + want));
                 taken += candidates.size();
             } else {
-                candidates = walk.next(want);
+                candidates = walk.next(want, this::checkBudget);
             }
             if (candidates.isEmpty()) {
                 return;
@@ -106,6 +106,14 @@ final class ResourceLookup {
         }
     }
 
+    /** The computation so far, time in the sink aside, must stay within the budget. */
+    private void checkBudget() {
+        if (System.nanoTime() - started - inSink > budgetNanos) {
+            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources ran past its"
+                    + " deadline; ask for fewer results at a time (`optionalLimit`) and resume with the cursor");
+        }
+    }
+
     /** Takes the candidates before {@code from} off the walk, unchecked; the position reached. */
     private long skip(Position from) {
         if (from == null) {
@@ -114,7 +122,8 @@ final class ResourceLookup {
         long position = 0;
         String last = null;
         while (position < from.position()) {
-            List<ResourceWalk.Candidate> skipped = walk.next((int) Math.min(MAX_BATCH, from.position() - position));
+            List<ResourceWalk.Candidate> skipped = walk.next((int) Math.min(MAX_BATCH, from.position() - position),
+                    this::checkBudget);
             if (skipped.isEmpty()) {
                 break;
             }

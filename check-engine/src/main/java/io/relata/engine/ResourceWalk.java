@@ -142,7 +142,13 @@ final class ResourceWalk {
      * empty once the walk is over.
      */
     List<Candidate> next(int max) {
+        return next(max, () -> { });
+    }
+
+    /** {@link #next(int)}, running {@code beforeEachRead} before each store read (a deadline check). */
+    List<Candidate> next(int max, Runnable beforeEachRead) {
         while (pending.size() < max && !reads.isEmpty()) {
+            beforeEachRead.run();
             read(reads.pop());
         }
         List<Candidate> out = new ArrayList<>(Math.min(max, pending.size()));
