@@ -3,10 +3,10 @@ package io.relata.engine;
 import java.util.List;
 
 /**
- * A page of lookup results, in id order.
+ * A page of lookup results, in the lookup's order (see {@link CheckEngine#streamResources}).
  *
- * @param results  the resources found
- * @param next     the cursor for the next page (the last id), or null when this was the last page
+ * @param results  the resources found, each once
+ * @param next     the cursor after the last result when the page is full (more may follow), or null
  */
 public record LookupPage(List<LookupResult> results, String next) {
 
