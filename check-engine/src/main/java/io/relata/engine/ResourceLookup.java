@@ -106,8 +106,14 @@ final class ResourceLookup {
         }
     }
 
-    /** The computation so far, time in the sink aside, must stay within the budget. */
+    /**
+     * The computation so far, time in the sink aside, must stay within the budget; an
+     * interrupted thread (a cancelled call) ends it too.
+     */
     private void checkBudget() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources was cancelled");
+        }
         if (System.nanoTime() - started - inSink > budgetNanos) {
             throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources ran past its"
                     + " deadline; ask for fewer results at a time (`optionalLimit`) and resume with the cursor");
