@@ -6,8 +6,6 @@ import io.relata.engine.CheckEngine;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
 import io.relata.engine.ExpandTree;
-import io.relata.engine.LookupResult;
-import io.relata.engine.SubjectResult;
 import io.relata.schema.AllowedSubjectType;
 import io.relata.schema.Compilation;
 import io.relata.schema.ObjectDefinition;
@@ -54,7 +52,7 @@ final class Api {
     private final MeterRegistry metrics;
     private final ChangeFeed changes;
     private final BulkRelationships bulk;
-    private final LookupCursor cursors;
+    private final Lookups lookups;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -64,7 +62,7 @@ final class Api {
         this.metrics = metrics;
         this.changes = new ChangeFeed(store, consistency);
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
-        this.cursors = new LookupCursor(config.tokenSecret());
+        this.lookups = new Lookups(engine, consistency, config.tokenSecret());
     }
 
     private JsonObject token(String tenant, Revision revision) {
@@ -317,93 +315,14 @@ final class Api {
                         Json.string(body, "permission", true)))));
     }
 
-    /**
-     * Lookup resources, streamed: each result goes to the sink as the engine finds it, and the
-     * engine waits while the sink does. A cursor resumes at its own revision.
-     */
+    /** Lookup resources, streamed as the engine finds each result (see {@link Lookups}). */
     void lookupResources(String tenant, JsonObject body, Sink sink) {
-        String type = Json.string(body, "resourceObjectType", true);
-        String permission = Json.string(body, "permission", true);
-        SubjectRef subject = Json.subjectRef(body, "subject");
-        Map<String, Object> context = Json.context(body, "context");
-        int limit = (int) Math.min(Json.uint32(body, "optionalLimit"), Integer.MAX_VALUE);
-        String question = "resources|" + type + "|" + permission + "|" + subject + "|" + canonical(context);
-        LookupCursor.Position from = lookupCursor(tenant, question, body);
-        Revision revision = lookupRevision(tenant, body, from);
-        String zookie = consistency.token(tenant, revision);
-        JsonObject at = Json.token(zookie);
-        engine.streamResources(tenant, revision, type, permission, subject, context, from == null ? null : from.place(),
-                limit, (r, place) -> sink.accept(new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
-                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                        .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+        lookups.resources(tenant, body, sink);
     }
 
-    /**
-     * Lookup subjects, in subject id order; {@code optionalConcreteLimit} and the cursor are
-     * Relata's (SpiceDB refuses the limit): a page holds at most that many subjects besides
-     * the wildcard, and its last result's cursor resumes after it at the same revision.
-     */
+    /** Lookup subjects, with Relata's cursor and {@code optionalConcreteLimit} (see {@link Lookups}). */
     void lookupSubjects(String tenant, JsonObject body, Sink sink) {
-        int concreteLimit = (int) Math.min(Json.uint32(body, "optionalConcreteLimit"), Integer.MAX_VALUE);
-        String wildcards = String.valueOf(Json.field(body, "wildcardOption"));
-        boolean excludeWildcards = switch (wildcards) {
-            case "null", "WILDCARD_OPTION_UNSPECIFIED", "0", "WILDCARD_OPTION_INCLUDE_WILDCARDS", "1" -> false;
-            case "WILDCARD_OPTION_EXCLUDE_WILDCARDS", "2" -> true;
-            default -> throw ApiException.invalid("`wildcardOption` must be WILDCARD_OPTION_INCLUDE_WILDCARDS or"
-                    + " WILDCARD_OPTION_EXCLUDE_WILDCARDS, got " + wildcards);
-        };
-        io.relata.store.ObjectRef resource = Json.objectRef(body, "resource");
-        String permission = Json.string(body, "permission", true);
-        String subjectType = Json.string(body, "subjectObjectType", true);
-        String subjectRelation = Json.string(body, "optionalSubjectRelation", false);
-        Map<String, Object> context = Json.context(body, "context");
-        String question = "subjects|" + resource + "|" + permission + "|" + subjectType + "|" + subjectRelation + "|"
-                + excludeWildcards + "|" + canonical(context);
-        LookupCursor.Position from = lookupCursor(tenant, question, body);
-        Revision revision = lookupRevision(tenant, body, from);
-        String zookie = consistency.token(tenant, revision);
-        JsonObject at = Json.token(zookie);
-        engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
-                from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards && s.id().equals("*")
-                        || sink.accept(subjectLine(s, at).put("afterResultCursor",
-                                Json.token(cursors.encode(tenant, question, zookie, place)))));
-    }
-
-    private static JsonObject subjectLine(SubjectResult s, JsonObject at) {
-        JsonArray excluded = new JsonArray();
-        JsonArray excludedIds = new JsonArray();
-        for (LookupResult x : s.excluded()) {
-            excluded.add(new JsonObject().put("subjectObjectId", x.id())
-                    .put("permissionship", Json.lookupPermissionship(x.permissionship()))
-                    .put("partialCaveatInfo", Json.partialCaveat(x.missingContext())));
-            excludedIds.add(x.id());
-        }
-        String permissionship = Json.lookupPermissionship(s.permissionship());
-        JsonObject partial = Json.partialCaveat(s.missingContext());
-        return new JsonObject().put("lookedUpAt", at)
-                .put("subject", new JsonObject().put("subjectObjectId", s.id()).put("permissionship", permissionship)
-                        .put("partialCaveatInfo", partial))
-                .put("excludedSubjects", excluded)
-                .put("subjectObjectId", s.id()).put("excludedSubjectIds", excludedIds)
-                .put("permissionship", permissionship).put("partialCaveatInfo", partial);
-    }
-
-    /** The request's lookup cursor, checked against its tenant and question; null without one. */
-    private LookupCursor.Position lookupCursor(String tenant, String question, JsonObject body) {
-        JsonObject cursorJson = Json.object(body, "optionalCursor");
-        return cursorJson == null ? null : cursors.decode(tenant, question, Json.string(cursorJson, "token", true));
-    }
-
-    /** A resumed lookup reads at its cursor's revision; a new one at the request's consistency. */
-    private Revision lookupRevision(String tenant, JsonObject body, LookupCursor.Position from) {
-        return from == null ? consistency.resolve(tenant, Json.consistency(body))
-                : consistency.resolve(tenant, new io.relata.zookie.Consistency.AtExactSnapshot(from.zookie()));
-    }
-
-    /** A caveat context in one spelling whatever the order of its keys. */
-    private static String canonical(Map<String, Object> context) {
-        return context == null ? "{}" : new java.util.TreeMap<>(context).toString();
+        lookups.subjects(tenant, body, sink);
     }
 
     // ---- bulk import and export (and their experimental aliases) -----------------------------------
