@@ -2,6 +2,7 @@ package io.relata.store.memory;
 
 import io.relata.store.AlreadyExistsException;
 import io.relata.store.ChangeSet;
+import io.relata.store.ConflictException;
 import io.relata.store.Cursor;
 import io.relata.store.DeleteResult;
 import io.relata.store.GcResult;
@@ -346,21 +347,37 @@ public final class MemoryTupleStore implements TupleStore {
         });
     }
 
+    /**
+     * Stages, then applies: the validator runs under the read lock, the iterator is drained
+     * with no lock held (so reads and writes of the tenant go on during a slow upload), and
+     * only the apply takes the write lock. Should the schema have changed since the validator
+     * ran, what the iterator checked may no longer hold, and the import is refused whole as a
+     * conflict to retry.
+     */
     @Override
     public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
         Tenant t = tenant(tenant);
+        Long schemaSeen = reading(tenant, () -> {
+            validator.validate(t.context(options.clock().instant()));
+            return t.schemas.isEmpty() ? null : t.schemas.lastKey();
+        });
+        List<Relationship> all = new ArrayList<>();
+        Set<Relationship> seen = new HashSet<>();
+        while (relationships.hasNext()) {
+            Relationship r = relationships.next();
+            all.add(r);
+            if (!seen.add(r.key())) {
+                throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
+            }
+        }
         return writing(t, () -> {
+            Long schemaNow = t.schemas.isEmpty() ? null : t.schemas.lastKey();
+            if (!java.util.Objects.equals(schemaSeen, schemaNow)) {
+                throw new ConflictException("the schema changed while the import was uploaded; nothing was"
+                        + " imported; retry the import");
+            }
             Instant now = options.clock().instant();
-            validator.validate(t.context(now));
-            // Drained under the write lock, after the validator: what the iterator checks holds at the commit.
-            List<Relationship> all = new ArrayList<>();
-            Set<Relationship> seen = new HashSet<>();
-            while (relationships.hasNext()) {
-                Relationship r = relationships.next();
-                all.add(r);
-                if (!seen.add(r.key())) {
-                    throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
-                }
+            for (Relationship r : all) {
                 Version live = t.live(r.key());
                 if (live != null && !live.relationship.isExpiredAt(now)) {
                     throw new AlreadyExistsException("relationship " + r.key() + " already exists",
