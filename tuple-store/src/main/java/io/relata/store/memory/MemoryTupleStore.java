@@ -44,7 +44,8 @@ import java.util.function.Supplier;
  * <p>Each tenant has a read-write lock: a write holds it exclusively while it validates,
  * checks and applies all its updates, so readers see a write entirely or not at all,
  * revisions follow the order writes took the lock, and a write's validator sees exactly the
- * state the write commits on.
+ * state the write commits on. A bulk import is the exception: it stages its relationships
+ * with no lock held and takes the write lock only to apply them (see {@link #bulkImport}).
  */
 public final class MemoryTupleStore implements TupleStore {
 
@@ -143,7 +144,7 @@ public final class MemoryTupleStore implements TupleStore {
             return Optional.empty();
         }
 
-        /** What a validator sees of this tenant: call only under its write lock. */
+        /** What a validator sees of this tenant: call only under its lock (an import's validator: the read lock). */
         WriteValidator.Context context(Instant now) {
             return new WriteValidator.Context() {
                 @Override
