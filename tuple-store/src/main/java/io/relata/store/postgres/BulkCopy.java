@@ -207,6 +207,7 @@ final class BulkCopy {
         if (rows < ANALYZE_AFTER_ROWS) {
             return;
         }
+        long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             Set<String> partitions = new LinkedHashSet<>();
@@ -228,6 +229,8 @@ final class BulkCopy {
                     s.execute("ANALYZE " + partition);
                 }
             }
+            LOG.info("bulk import of {} relationships: analyzed {} in {} ms", rows, partitions,
+                    (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException | RuntimeException e) {
             LOG.warn("ANALYZE after a bulk import of {} relationships failed; the import is committed and"
                     + " autovacuum will gather the statistics later: {}", rows, e.getMessage());
