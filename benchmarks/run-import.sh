@@ -2,9 +2,11 @@
 # Bulk import at 1,000,000 relationships through each way in: gRPC ImportBulkRelationships
 # (GrpcBulkImport, 1,000 a message), HTTP POST /v1/relationships/importbulk (an NDJSON body
 # of 1,000 a line, sent by curl), and `relata import FILE` (NDJSON, one relationship a line,
-# straight into PostgreSQL). Each run gets a fresh database (dropped and created again).
+# straight into PostgreSQL). Each run gets a fresh database (dropped and created again). The
+# last run is the floor: the same rows as COPY text, sent by psql's \copy into the same table
+# (no Relata at all), so that what PostgreSQL itself takes is seen beside the three.
 #
-#   benchmarks/run-import.sh [--count N] [--url postgresql://.../relata_bench_import] [--only grpc|http|cli]
+#   benchmarks/run-import.sh [--count N] [--url postgresql://.../relata_bench_import] [--only grpc|http|cli|psql]
 #
 # Prints one line per run and writes benchmarks/target/import/results.md.
 set -euo pipefail
@@ -127,5 +129,26 @@ if [ -z "$only" ] || [ "$only" = cli ]; then
   echo "$said" >&2
   loaded=$(echo "$said" | sed -n 's/.*imported \([0-9,]*\) relationships.*/\1/p' | tr -d ,)
   report "relata import FILE (NDJSON, JVM start included)" "$(python3 -c "print(round($end - $begin, 2))")" "$loaded" "$load"
+fi
+if [ -z "$only" ] || [ "$only" = psql ]; then
+  fresh_db
+  java -jar http-api/target/relata.jar migrate --datastore-url "$url" >&2
+  java -jar http-api/target/relata.jar import "$out/schema.yaml" --datastore-url "$url" --tenant default \
+    --create-tenant --with-schema >&2
+  tenant_id=$(psql -qtA "$url" -c "SELECT id FROM tenants WHERE name = 'default'")
+  python3 - "$count" "$tenant_id" "$out/copy-$count.txt" <<'PY'
+import sys
+count, tenant, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+with open(path, "w") as f:
+    for n in range(count):
+        f.write("%s\tproject\tbulk_%d\tdeveloper\tuser\tu%d\t\t\\N\t\\N\t\\N\t3\n" % (tenant, n // 10, (n * 7919) % 20000))
+PY
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  begin=$(now)
+  psql -q -v ON_ERROR_STOP=1 "$url" -c "\\copy relation_tuples (tenant_id, resource_type, resource_id, relation,
+    subject_type, subject_id, subject_relation, caveat_name, caveat_context, expires_at, created_rev) FROM '$out/copy-$count.txt'" >&2
+  end=$(now)
+  report "floor: psql \\copy of the same rows (no Relata)" "$(python3 -c "print(round($end - $begin, 2))")" \
+    "$(psql -qtA "$url" -c 'SELECT count(*) FROM relation_tuples')" "$load"
 fi
 echo "results: $results" >&2
