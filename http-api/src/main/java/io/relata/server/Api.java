@@ -337,6 +337,11 @@ final class Api {
         return bulk.importBulk(tenant, requests);
     }
 
+    /** ImportBulkRelationships (and its experimental alias) from decoded messages: gRPC's, a file's. */
+    JsonObject importBulk(String tenant, ImportSource source) {
+        return bulk.importBulk(tenant, source);
+    }
+
     /** The experimental BulkImportRelationships: the same messages and answer as {@link #importBulk}. */
     JsonObject bulkImportRelationships(String tenant, java.util.Iterator<JsonObject> requests) {
         return bulk.importBulk(tenant, requests);

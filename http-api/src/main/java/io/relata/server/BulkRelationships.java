@@ -17,14 +17,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
+
+
 import java.util.Optional;
 
 /**
  * SpiceDB's bulk import and bulk export of relationships. An import is one transaction:
- * every relationship is checked against the schema in effect under the tenant's write lock
- * as the store streams it in, and the first one refused (or already there) aborts it whole.
+ * every relationship is checked against the schema in effect (which the store guarantees
+ * holds at the commit) as the store streams it in, and the first one refused (or already
+ * there) aborts it whole. The relationships are decoded on a second thread
+ * ({@link ImportPipeline}) and checked once per distinct shape ({@link ShapeCheck}).
  * An export reads every page at one revision, resource type by resource type as SpiceDB
  * does, and each page's cursor carries that revision, so a new request resumes right after
  * it at the same revision.
@@ -50,9 +52,23 @@ final class BulkRelationships {
 
     /** Imports every relationship of every request message; {@code ImportBulkRelationshipsResponse}. */
     JsonObject importBulk(String tenant, Iterator<JsonObject> requests) {
-        Rows rows = new Rows(requests);
-        store.bulkImport(tenant, rows, context -> rows.schema = schemaInEffect(tenant, context));
-        return new JsonObject().put("numLoaded", Long.toString(rows.count));
+        return importBulk(tenant, new JsonImportSource(requests));
+    }
+
+    /**
+     * Imports every relationship {@code source} gives, decoded on a thread of the import's own
+     * while the store writes ({@link ImportPipeline}); {@code ImportBulkRelationshipsResponse}.
+     */
+    JsonObject importBulk(String tenant, ImportSource source) {
+        return new JsonObject().put("numLoaded", Long.toString(load(tenant, source)));
+    }
+
+    /** Imports every relationship {@code source} gives in one transaction; returns how many. */
+    long load(String tenant, ImportSource source) {
+        try (ImportPipeline rows = new ImportPipeline(source)) {
+            store.bulkImport(tenant, rows, context -> rows.validateWith(new ShapeCheck(schemaInEffect(tenant, context))));
+            return rows.count();
+        }
     }
 
     private Schema schemaInEffect(String tenant, WriteValidator.Context context) {
@@ -60,74 +76,6 @@ final class BulkRelationships {
                 EngineException.Reason.SCHEMA_MISMATCH, "tenant `" + tenant + "` has no schema at revision "
                         + context.head() + "; write a schema first"));
         return engine.schema(tenant, version);
-    }
-
-    /**
-     * The relationships of the request messages, parsed and checked one at a time as the
-     * store pulls them (the messages are pulled as lazily); a refusal names the relationship
-     * and where it came from.
-     */
-    private static final class Rows implements Iterator<Relationship> {
-
-        private final Iterator<JsonObject> requests;
-        /** The schema in effect, set by the store's validator before the first relationship is pulled. */
-        Schema schema;
-        long count;
-        private JsonArray batch;
-        private int index;
-        private long request;
-
-        Rows(Iterator<JsonObject> requests) {
-            this.requests = requests;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (batch == null || index >= batch.size()) {
-                if (!requests.hasNext()) {
-                    return false;
-                }
-                JsonObject message = requests.next();
-                request++;
-                index = 0;
-                try {
-                    batch = Json.array(message, "relationships");
-                } catch (ApiException e) {
-                    throw new ApiException(e.code, "request " + request + ": " + e.getMessage());
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public Relationship next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            String where = "request " + request + ", relationships[" + index + "]";
-            Object item = batch.getValue(index++);
-            Relationship r;
-            try {
-                r = Json.relationship(Api.asObject(item, "relationships[]"));
-            } catch (ApiException | IllegalArgumentException | EngineException e) {
-                throw refused(where, e);
-            }
-            if (schema == null) {
-                throw new IllegalStateException("the store pulled a relationship before validating the import");
-            }
-            try {
-                Api.allowed(schema, r);
-            } catch (ApiException | IllegalArgumentException | EngineException e) {
-                throw refused("relationship " + r + " (" + where + ")", e);
-            }
-            count++;
-            return r;
-        }
-
-        private static ApiException refused(String what, RuntimeException e) {
-            Errors.Status status = Errors.of(e);
-            return new ApiException(status.code(), what + ": " + status.message());
-        }
     }
 
     // ---- export ------------------------------------------------------------------------------------

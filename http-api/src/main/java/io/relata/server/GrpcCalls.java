@@ -26,8 +26,8 @@ final class GrpcCalls {
     }
 
     /** A method of {@link Api} that takes a client stream: pulls each request message as it needs it. */
-    interface ClientStreamMethod {
-        JsonObject run(String tenant, java.util.Iterator<JsonObject> requests);
+    interface ClientStreamMethod<Q> {
+        JsonObject run(String tenant, java.util.Iterator<Q> requests);
     }
 
     /** Client streams (bulk imports) running at once: each holds a transaction and its tenant's write lock. */
@@ -106,10 +106,11 @@ final class GrpcCalls {
      * A client stream: the method pulls each message as it needs it, and only then is the
      * client asked for the next (gRPC flow control), so a fast sender is held back rather
      * than buffered. The client cancelling, or sending nothing for a minute, fails the pull
-     * and so the method's work (an import then writes nothing).
+     * and so the method's work (an import then writes nothing). The method gets the messages
+     * as they came (an import decodes them itself, with no JSON in between).
      */
     <Q extends Message, R extends Message> StreamObserver<Q> clientStream(StreamObserver<R> out, R prototype,
-            ClientStreamMethod method) {
+            ClientStreamMethod<Q> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
         call.disableAutoRequest();
         if (!clientStreams.tryAcquire()) {
@@ -135,7 +136,7 @@ final class GrpcCalls {
         };
         java.util.concurrent.BlockingQueue<Object> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
         Object end = new Object();
-        java.util.Iterator<JsonObject> requests = new java.util.Iterator<>() {
+        java.util.Iterator<Q> requests = new java.util.Iterator<>() {
             private Object next;
 
             @Override
@@ -163,14 +164,15 @@ final class GrpcCalls {
             }
 
             @Override
-            public JsonObject next() {
+            @SuppressWarnings("unchecked")
+            public Q next() {
                 if (!hasNext()) {
                     throw new java.util.NoSuchElementException();
                 }
-                Message message = (Message) next;
+                Q message = (Q) next;
                 next = null;
                 call.request(1);
-                return ProtoJson.toJson(message);
+                return message;
             }
         };
         boolean submitted = submit(call, () -> {

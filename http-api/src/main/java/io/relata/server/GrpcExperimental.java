@@ -67,8 +67,9 @@ final class GrpcExperimental extends ExperimentalServiceGrpc.ExperimentalService
     @Override
     public StreamObserver<BulkImportRelationshipsRequest> bulkImportRelationships(
             StreamObserver<BulkImportRelationshipsResponse> out) {
-        return calls.clientStream(out, BulkImportRelationshipsResponse.getDefaultInstance(),
-                api::bulkImportRelationships);
+        return calls.clientStream(out, BulkImportRelationshipsResponse.getDefaultInstance(), (tenant, requests) ->
+                api.importBulk(tenant, new ProtoImportSource<>(requests,
+                        BulkImportRelationshipsRequest::getRelationshipsList)));
     }
 
     @Override

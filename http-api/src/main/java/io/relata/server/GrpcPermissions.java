@@ -80,7 +80,9 @@ final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImp
     @Override
     public StreamObserver<ImportBulkRelationshipsRequest> importBulkRelationships(
             StreamObserver<ImportBulkRelationshipsResponse> out) {
-        return calls.clientStream(out, ImportBulkRelationshipsResponse.getDefaultInstance(), api::importBulk);
+        return calls.clientStream(out, ImportBulkRelationshipsResponse.getDefaultInstance(), (tenant, requests) ->
+                api.importBulk(tenant, new ProtoImportSource<>(requests,
+                        ImportBulkRelationshipsRequest::getRelationshipsList)));
     }
 
     @Override

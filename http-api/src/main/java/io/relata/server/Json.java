@@ -38,8 +38,24 @@ final class Json {
         return value;
     }
 
-    private static String snake(String camel) {
-        return camel.replaceAll("([A-Z])", "_$1").toLowerCase();
+    /** The snake_case spelling of each field name the code asks for (constants, so a bounded set). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> SNAKE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@code optionalCaveat} -> {@code optional_caveat}; remembered, as every absent optional field asks. */
+    static String snake(String camel) {
+        return SNAKE.computeIfAbsent(camel, c -> {
+            StringBuilder out = new StringBuilder(c.length() + 4);
+            for (int i = 0; i < c.length(); i++) {
+                char ch = c.charAt(i);
+                if (ch >= 'A' && ch <= 'Z') {
+                    out.append('_').append((char) (ch + ('a' - 'A')));
+                } else {
+                    out.append(Character.toLowerCase(ch));
+                }
+            }
+            return out.toString();
+        });
     }
 
     static JsonObject object(JsonObject o, String name) {

@@ -32,11 +32,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * @param schemaLine     the file line the schema's first line is on (0 when it is another file)
  * @param schemaIndent   how many columns the schema's lines are indented by in the file
  * @param relationships  the relationships, in file order
+ * @param relationshipLines  the file line of each relationship
  * @param assertions     the assertions, in file order
  * @param validations    the expected subjects, by resource and permission
  */
 record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent, List<Relationship> relationships,
-        List<Assertion> assertions, List<Expected> validations) {
+        List<Integer> relationshipLines, List<Assertion> assertions, List<Expected> validations) {
 
     /** One assertion line. */
     record Assertion(String kind, String text, int line) {}
@@ -72,6 +73,7 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
         String schema = null;
         int schemaLine = 0;
         List<Relationship> relationships = new ArrayList<>();
+        List<Integer> relationshipLines = new ArrayList<>();
         List<Assertion> assertions = new ArrayList<>();
         List<Expected> validations = new ArrayList<>();
         for (NodeTuple entry : map.getValue()) {
@@ -102,6 +104,7 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
                         }
                         try {
                             relationships.add(Relationship.parse(trimmed));
+                            relationshipLines.add(first + i);
                         } catch (IllegalArgumentException e) {
                             throw new Unreadable(file + ":" + (first + i) + ": " + e.getMessage(), e);
                         }
@@ -147,7 +150,8 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
             String first = fileLines[schemaLine - 1];
             schemaIndent = first.length() - first.stripLeading().length();
         }
-        return new ValidationFile(file, schema, schemaLine, schemaIndent, relationships, assertions, validations);
+        return new ValidationFile(file, schema, schemaLine, schemaIndent, relationships, relationshipLines, assertions,
+                validations);
     }
 
     private static List<Node> items(Path file, Node node) {

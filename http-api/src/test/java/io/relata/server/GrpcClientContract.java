@@ -563,6 +563,58 @@ abstract class GrpcClientContract {
         assertThat(rows).isEmpty();
     }
 
+    /**
+     * The import reads protobuf straight into relationships: usersets, wildcards, a caveat
+     * with and without its context all arrive as written; a refusal names its message and
+     * index, and nothing of the import is written.
+     */
+    @Test
+    void aBulkImportDecodesEveryKindOfRelationship_andNamesTheMessageOfARefusedOne() throws Exception {
+        Relationship caveated = relationship("document", "c1", "viewer", "user", "carol").toBuilder()
+                .setOptionalCaveat(ContextualizedCaveat.newBuilder().setCaveatName("on_network")
+                        .setContext(context("allowed", "10.0.0.0"))).build();
+        Relationship bare = relationship("document", "c2", "viewer", "user", "dave").toBuilder()
+                .setOptionalCaveat(ContextualizedCaveat.newBuilder().setCaveatName("on_network")).build();
+        Relationship userset = relationship("document", "u1", "viewer", "group", "eng").toBuilder()
+                .setSubject(subject("group", "eng").toBuilder().setOptionalRelation("member")).build();
+        Relationship wildcard = relationship("document", "w1", "viewer", "user", "*");
+        java.util.function.Function<List<Relationship>, java.util.concurrent.CompletableFuture<
+                com.authzed.api.v1.ImportBulkRelationshipsResponse>> upload = messages -> {
+                    java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                            new java.util.concurrent.CompletableFuture<>();
+                    io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> stream =
+                            PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                                    .importBulkRelationships(observer(done));
+                    for (Relationship r : messages) {
+                        stream.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                                .addRelationships(relationship("document", "pad-" + r.getResource().getObjectId(),
+                                        "owner", "user", "alice"))
+                                .addRelationships(r).build());
+                    }
+                    stream.onCompleted();
+                    return done;
+                };
+
+        Relationship refused = relationship("document", "bad", "viewer", "folder", "f1");
+        assertThatThrownBy(() -> upload.apply(List.of(caveated, refused)).get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(((StatusRuntimeException) e.getCause()).getStatus().getDescription())
+                        .contains("document:bad#viewer@folder:f1").contains("request 2, relationships[1]"));
+        assertThat(upload.apply(List.of(caveated, bare, userset, wildcard)).get(30, TimeUnit.SECONDS).getNumLoaded())
+                .isEqualTo(8);
+
+        List<Relationship> rows = new ArrayList<>();
+        permissions.readRelationships(ReadRelationshipsRequest.newBuilder()
+                .setConsistency(Consistency.newBuilder().setFullyConsistent(true))
+                .setRelationshipFilter(RelationshipFilter.newBuilder().setResourceType("document")
+                        .setOptionalRelation("viewer")).build())
+                .forEachRemaining(r -> rows.add(r.getRelationship()));
+        // A caveat without context reads back with an empty one, as after any write.
+        Relationship bareRead = bare.toBuilder().setOptionalCaveat(bare.getOptionalCaveat().toBuilder()
+                .setContext(Struct.getDefaultInstance())).build();
+        assertThat(rows).containsExactlyInAnyOrder(caveated, bareRead, userset, wildcard);
+    }
+
     @Test
     void bulkImportsBeyondTheLimitAtOnce_areRefused_andCancelledOnesWriteNothing() throws Exception {
         List<io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest>> open = new ArrayList<>();

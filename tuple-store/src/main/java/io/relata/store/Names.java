@@ -8,7 +8,6 @@ final class Names {
 
     private static final Pattern TYPE =
             Pattern.compile("([a-z][a-z0-9_]{1,61}[a-z0-9]/)*[a-z][a-z0-9_]{1,62}[a-z0-9]");
-    private static final Pattern RELATION = Pattern.compile("[a-z][a-z0-9_]{1,62}[a-z0-9]");
     private static final Pattern ID = Pattern.compile("[a-zA-Z0-9/_|\\-=+]+");
     private static final Pattern CAVEAT = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9/_|-]{0,127}");
 
@@ -18,7 +17,8 @@ final class Names {
         if (type == null || type.isEmpty()) {
             throw new IllegalArgumentException(what + " type is missing");
         }
-        if (!TYPE.matcher(type).matches() || bytes(type) > 128) {
+        boolean valid = simpleName(type) || type.indexOf('/') >= 0 && TYPE.matcher(type).matches() && bytes(type) <= 128;
+        if (!valid) {
             throw new IllegalArgumentException(what + " type `" + type + "` is invalid: a type is 3 to 64 lowercase"
                     + " letters, digits and `_`, starting with a letter, optionally after `prefix/` (128 bytes in all)");
         }
@@ -29,7 +29,7 @@ final class Names {
         if (relation == null || relation.isEmpty()) {
             throw new IllegalArgumentException(what + " is missing");
         }
-        if (!RELATION.matcher(relation).matches()) {
+        if (!simpleName(relation)) {
             throw new IllegalArgumentException(what + " `" + relation + "` is invalid: a relation is 3 to 64"
                     + " lowercase letters, digits and `_`, starting with a letter and not ending with `_`");
         }
@@ -46,7 +46,7 @@ final class Names {
             }
             return id;
         }
-        if (!ID.matcher(id).matches()) {
+        if (!simpleId(id)) {
             throw new IllegalArgumentException(what + " id `" + id + "` is invalid: ids use letters, digits and"
                     + " `/ _ | - = +`");
         }
@@ -62,6 +62,45 @@ final class Names {
                     + " up to 128 characters");
         }
         return name;
+    }
+
+    /**
+     * {@code [a-z][a-z0-9_]{1,62}[a-z0-9]}: a relation, or a type without a prefix (the rules'
+     * pattern, checked without a regex: every relationship of a bulk import is checked).
+     */
+    static boolean simpleName(String s) {
+        int n = s.length();
+        if (n < 3 || n > 64) {
+            return false;
+        }
+        char first = s.charAt(0);
+        char last = s.charAt(n - 1);
+        if (first < 'a' || first > 'z' || !(last >= 'a' && last <= 'z' || last >= '0' && last <= '9')) {
+            return false;
+        }
+        for (int i = 1; i < n - 1; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-zA-Z0-9/_|\-=+]+} of at most 1,024 characters (all ASCII, so bytes), without a regex. */
+    private static boolean simpleId(String s) {
+        int n = s.length();
+        if (n > 1024) {
+            return ID.matcher(s).matches(); // and the length check after it refuses the id
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '_'
+                    || c == '|' || c == '-' || c == '=' || c == '+')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int bytes(String s) {

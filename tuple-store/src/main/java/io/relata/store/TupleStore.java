@@ -85,12 +85,15 @@ public interface TupleStore extends AutoCloseable {
      * path the store has (COPY in PostgreSQL), streaming them from the iterator as it goes
      * (never all in memory at once where the store can avoid it). No limit on the count.
      *
-     * <p>Under the tenant's write lock and inside the import's transaction, the store first
-     * calls {@code validator} once, then drains {@code relationships}. So a check the iterator
-     * makes as it hands out each relationship (against what the validator saw, such as the
-     * schema in effect) runs under the same lock as the commit: no schema change can come
-     * between them. Whatever the validator or the iterator throws aborts the import, which
-     * then has written nothing, and reaches the caller unchanged.
+     * <p>The store first calls {@code validator} once, then drains {@code relationships}, and
+     * guarantees that what the validator saw of the schema still holds at the commit: so a
+     * check the iterator makes as it hands out each relationship (against the schema in
+     * effect) holds for the commit. PostgreSQL drains the iterator into COPY under the tenant's
+     * write lock, inside the import's transaction; the memory store stages the relationships
+     * with no lock held (reads and writes of the tenant go on during the upload), then takes
+     * the write lock to apply them, refusing the import as a {@link ConflictException} should
+     * the schema have changed in between. Whatever the validator or the iterator throws aborts
+     * the import, which then has written nothing, and reaches the caller unchanged.
      *
      * @throws AlreadyExistsException if one of them exists (the message names it)
      * @throws StoreException if one appears twice ({@link InvalidRequestException} or

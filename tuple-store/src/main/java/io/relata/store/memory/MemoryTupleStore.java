@@ -2,6 +2,7 @@ package io.relata.store.memory;
 
 import io.relata.store.AlreadyExistsException;
 import io.relata.store.ChangeSet;
+import io.relata.store.ConflictException;
 import io.relata.store.Cursor;
 import io.relata.store.DeleteResult;
 import io.relata.store.GcResult;
@@ -43,7 +44,8 @@ import java.util.function.Supplier;
  * <p>Each tenant has a read-write lock: a write holds it exclusively while it validates,
  * checks and applies all its updates, so readers see a write entirely or not at all,
  * revisions follow the order writes took the lock, and a write's validator sees exactly the
- * state the write commits on.
+ * state the write commits on. A bulk import is the exception: it stages its relationships
+ * with no lock held and takes the write lock only to apply them (see {@link #bulkImport}).
  */
 public final class MemoryTupleStore implements TupleStore {
 
@@ -167,7 +169,7 @@ public final class MemoryTupleStore implements TupleStore {
             return Optional.empty();
         }
 
-        /** What a validator sees of this tenant: call only under its write lock. */
+        /** What a validator sees of this tenant: call only under its lock (an import's validator: the read lock). */
         WriteValidator.Context context(Instant now) {
             return new WriteValidator.Context() {
                 @Override
@@ -371,21 +373,37 @@ public final class MemoryTupleStore implements TupleStore {
         });
     }
 
+    /**
+     * Stages, then applies: the validator runs under the read lock, the iterator is drained
+     * with no lock held (so reads and writes of the tenant go on during a slow upload), and
+     * only the apply takes the write lock. Should the schema have changed since the validator
+     * ran, what the iterator checked may no longer hold, and the import is refused whole as a
+     * conflict to retry.
+     */
     @Override
     public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
         Tenant t = tenant(tenant);
+        Long schemaSeen = reading(tenant, () -> {
+            validator.validate(t.context(options.clock().instant()));
+            return t.schemas.isEmpty() ? null : t.schemas.lastKey();
+        });
+        List<Relationship> all = new ArrayList<>();
+        Set<Relationship> seen = new HashSet<>();
+        while (relationships.hasNext()) {
+            Relationship r = relationships.next();
+            all.add(r);
+            if (!seen.add(r.key())) {
+                throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
+            }
+        }
         return writing(t, () -> {
+            Long schemaNow = t.schemas.isEmpty() ? null : t.schemas.lastKey();
+            if (!java.util.Objects.equals(schemaSeen, schemaNow)) {
+                throw new ConflictException("the schema changed while the import was uploaded; nothing was"
+                        + " imported; retry the import");
+            }
             Instant now = options.clock().instant();
-            validator.validate(t.context(now));
-            // Drained under the write lock, after the validator: what the iterator checks holds at the commit.
-            List<Relationship> all = new ArrayList<>();
-            Set<Relationship> seen = new HashSet<>();
-            while (relationships.hasNext()) {
-                Relationship r = relationships.next();
-                all.add(r);
-                if (!seen.add(r.key())) {
-                    throw new InvalidRequestException("relationship " + r.key() + " appears twice in the import");
-                }
+            for (Relationship r : all) {
                 Version live = t.live(r.key());
                 if (live != null && !live.relationship.isExpiredAt(now)) {
                     throw new AlreadyExistsException("relationship " + r.key() + " already exists",

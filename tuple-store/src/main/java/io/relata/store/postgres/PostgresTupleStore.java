@@ -67,7 +67,6 @@ import io.relata.store.TenantNotFoundException;
 import io.relata.store.TupleStore;
 import io.relata.store.WriteValidator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -97,7 +96,6 @@ import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * A {@link TupleStore} in PostgreSQL (see {@code db/relata/V1__relation_tuples.sql}),
@@ -523,18 +521,21 @@ public final class PostgresTupleStore implements TupleStore {
 
     @Override
     public Revision bulkImport(String tenant, Iterator<Relationship> relationships, WriteValidator validator) {
+        BulkCopy rows = new BulkCopy();
+        long[] tenantId = new long[1];
         // The validator runs once the revision row is locked; the iterator is drained after it, in the COPY.
-        return writeTransaction(tenant, List.of(), validator, (tx, id, revision, now) -> {
+        Revision committed = writeTransaction(tenant, List.of(), validator, (tx, id, revision, now) -> {
+            tenantId[0] = id;
             // Expired versions are invisible; end them so they cannot block an import of the same key.
             tx.update(RELATION_TUPLES).set(DELETED_REV, revision)
                     .where(TENANT_ID.eq(id)).and(DELETED_REV.eq(LIVE)).and(EXPIRES_AT.le(timestamp(now)))
                     .execute();
             Connection connection = tx.configuration().connectionProvider().acquire();
             try {
-                copy(connection.unwrap(PGConnection.class), id, revision, relationships);
+                rows.copy(connection.unwrap(PGConnection.class), id, revision, relationships);
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) {
-                    throw new AlreadyExistsException(duplicateKey(e), e);
+                    throw BulkCopy.duplicate(e);
                 }
                 throw new DataAccessException("COPY failed: " + e.getMessage(), e);
             } finally {
@@ -543,88 +544,8 @@ public final class PostgresTupleStore implements TupleStore {
             recordRevision(tx, id, revision, now, false, Map.of());
             return Revision.of(revision);
         });
-    }
-
-    /**
-     * What a unique violation in the import's COPY says, naming the relationship: the server's
-     * detail lists the key's values ({@code Key (tenant_id, resource_type, ...)=(7, doc, d1, ...)}),
-     * which never hold {@code ", "} (types, relations and ids cannot).
-     */
-    static String duplicateKey(SQLException e) {
-        String detail = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
-                ? p.getServerErrorMessage().getDetail() : null;
-        int open = detail == null ? -1 : detail.indexOf(")=(");
-        int close = detail == null ? -1 : detail.lastIndexOf(')');
-        if (open >= 0 && close > open) {
-            String[] v = detail.substring(open + 3, close).split(", ", -1);
-            if (v.length >= 7) {
-                try {
-                    Relationship key = Relationship.of(new ObjectRef(v[1], v[2]), v[3],
-                            new SubjectRef(v[4], v[5], v[6].isEmpty() ? null : v[6]));
-                    return "relationship " + key + " already exists, or appears twice in the import";
-                } catch (IllegalArgumentException unreadable) {
-                    // Fall through to the message without the relationship.
-                }
-            }
-        }
-        return "a relationship being imported already exists, or appears twice in the import";
-    }
-
-    private static void copy(PGConnection connection, long tenantId, long revision, Iterator<Relationship> rows)
-            throws SQLException {
-        CopyIn copy = connection.getCopyAPI().copyIn("COPY relation_tuples (tenant_id, resource_type, resource_id,"
-                + " relation, subject_type, subject_id, subject_relation, caveat_name, caveat_context, expires_at,"
-                + " created_rev) FROM STDIN");
-        try {
-            StringBuilder buffer = new StringBuilder(1 << 16);
-            String prefix = tenantId + "\t";
-            String suffix = "\t" + revision + "\n";
-            while (rows.hasNext()) {
-                Relationship r = rows.next();
-                buffer.append(prefix);
-                field(buffer, r.resource().type()).append('\t');
-                field(buffer, r.resource().id()).append('\t');
-                field(buffer, r.relation()).append('\t');
-                field(buffer, r.subject().type()).append('\t');
-                field(buffer, r.subject().id()).append('\t');
-                field(buffer, r.subject().relationOrEmpty()).append('\t');
-                field(buffer, r.caveat() == null ? null : r.caveat().name()).append('\t');
-                field(buffer, r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context()))
-                        .append('\t');
-                field(buffer, r.expiresAt() == null ? null : r.expiresAt().toString());
-                buffer.append(suffix);
-                if (buffer.length() > (1 << 16) - 4096) {
-                    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-                    copy.writeToCopy(bytes, 0, bytes.length);
-                    buffer.setLength(0);
-                }
-            }
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            copy.writeToCopy(bytes, 0, bytes.length);
-            copy.endCopy();
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
-    }
-
-    /** A value in COPY's text format: backslash escapes, {@code \N} for null. */
-    private static StringBuilder field(StringBuilder out, String value) {
-        if (value == null) {
-            return out.append("\\N");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-        return out;
+        rows.analyzeAfterCommit(dataSource, tenantId[0]);
+        return committed;
     }
 
     // ---- reads -------------------------------------------------------------------------------------
