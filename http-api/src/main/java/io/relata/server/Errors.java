@@ -131,16 +131,19 @@ final class Errors {
                 "source_code", sourceCode(d));
     }
 
-    /** The text the diagnostic points at when it is on one line, else its first line. */
+    /**
+     * The text the diagnostic points at when it is on one line, else its first line; at most
+     * {@link Diagnostic#EXCERPT_CHARS} code points of it.
+     */
     private static String sourceCode(Diagnostic d) {
         String line = d.sourceLine();
         int points = line.codePointCount(0, line.length());
         int from = d.column() - 1;
         int to = d.span().endLine() == d.line() ? d.span().endColumn() : points;
         if (from < 0 || from >= points || to <= from) {
-            return line.strip();
+            return d.excerpt().text().strip();
         }
-        to = Math.min(to, points);
+        to = Math.min(Math.min(to, points), from + Diagnostic.EXCERPT_CHARS);
         return line.substring(line.offsetByCodePoints(0, from), line.offsetByCodePoints(0, to));
     }
 
