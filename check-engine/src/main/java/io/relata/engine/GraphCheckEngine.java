@@ -375,6 +375,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private Set<String> candidates(String tenant, Revision revision, Schema schema, String resourceType,
             String permission, SubjectRef subject, Map<String, Object> context, Map<String, Set<String>> hints) {
         ReverseIndex index = new ReverseIndex(schema);
+        long deadline = deadline();
         Map<String, Set<String>> reached = new HashMap<>();
         java.util.ArrayDeque<Object[]> queue = new java.util.ArrayDeque<>();
         java.util.function.BiConsumer<String, Set<String>> push = (key, ids) -> {
@@ -410,7 +411,7 @@ public final class GraphCheckEngine implements CheckEngine {
                             ? index.hintedNames(resourceType, permission, definition.name(), relation.name()) : Set.of();
                     for (Relationship r : store.resourcesNaming(tenant, revision, definition.name(), relation.name(),
                             subject.type(), "", ids)) {
-                        Truth caveat = caveats.evaluate(schema, r, context);
+                        Truth caveat = caveats.evaluate(schema, r, context, deadline);
                         if (caveat.isFalse()) {
                             continue;
                         }
