@@ -162,6 +162,10 @@ final class Api {
             preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
         }
         JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
+        if (updates.isEmpty() && preconditions.isEmpty()) {
+            // Nothing to write or check: no new revision, the token of the current one.
+            return new JsonObject().put("writtenAt", token(tenant, store.headRevision(tenant)));
+        }
         // Validated against the schema in effect under the tenant's write lock, so the write
         // commits under the very schema that allowed it, never under a change made meanwhile.
         Revision revision = store.write(tenant, updates, preconditions, metadata == null ? Map.of() : metadata.getMap(),
@@ -336,7 +340,7 @@ final class Api {
         Map<String, Object> context = Json.context(body, "context");
         long limit = Json.uint32(body, "optionalLimit");
         JsonObject cursorJson = Json.object(body, "optionalCursor");
-        String after = cursorJson == null ? null : Json.string(cursorJson, "token", true);
+        String after = cursorJson == null ? null : Json.lookupCursor(Json.string(cursorJson, "token", true));
         JsonObject at = token(tenant, revision);
         // One search: the engine finds candidates once and checks them in batches.
         LookupPage results = await(engine.lookupResources(tenant, revision, type, permission, subject, context, after,
@@ -362,7 +366,7 @@ final class Api {
             case "null", "WILDCARD_OPTION_UNSPECIFIED", "0", "WILDCARD_OPTION_INCLUDE_WILDCARDS", "1" -> false;
             case "WILDCARD_OPTION_EXCLUDE_WILDCARDS", "2" -> true;
             default -> throw ApiException.invalid("`wildcardOption` must be WILDCARD_OPTION_INCLUDE_WILDCARDS or"
-                    + " WILDCARD_OPTION_EXCLUDE_WILDCARDS, got " + wildcards);
+                    + " WILDCARD_OPTION_EXCLUDE_WILDCARDS, got " + Errors.quoted(String.valueOf(wildcards)));
         };
         List<SubjectResult> subjects = await(engine.lookupSubjects(tenant, revision, Json.objectRef(body, "resource"),
                 Json.string(body, "permission", true), Json.string(body, "subjectObjectType", true),

@@ -102,9 +102,31 @@ public final class RelataServer {
         }
     }
 
+    /**
+     * A body the HTTP decoder cannot read (a malformed chunk) is the client's mistake: one log
+     * line and 400, not a stack trace. Other failures go on to the error handlers.
+     */
+    private void malformedBody(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (!(failure instanceof io.netty.handler.codec.DecoderException || failure instanceof NumberFormatException)) {
+            ctx.next();
+            return;
+        }
+        LoggerHolder.LOG.info("refused a malformed request body on {}: {}", ctx.request().path(), failure.toString());
+        if (!ctx.response().headWritten() && !ctx.response().closed()) {
+            HttpHandlers.error(ctx.response(), Errors.status(3, "the request body cannot be read: " + failure.getMessage()));
+            // Vert.x closes the connection as soon as this returns, before it flushes what was
+            // written while reading; flush now so the client gets its 400.
+            if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase connection) {
+                connection.channel().flush();
+            }
+        }
+    }
+
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
+        router.route().failureHandler(this::malformedBody);
         // Client streams: the body is read as the import pulls it, so these come before the body handler.
         http.clientStream(router, IMPORT_PATHS[0], api::importBulk);
         http.clientStream(router, IMPORT_PATHS[1], api::bulkImportRelationships);
@@ -166,6 +188,7 @@ public final class RelataServer {
         router.errorHandler(413, ctx -> HttpHandlers.error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
         router.errorHandler(500, ctx -> HttpHandlers.error(ctx.response(), Errors.of(ctx.failure())));
+
         io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
                 .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
                 // HTTP/1.1 only (gRPC has its own port): a connection is one at once, not after it

@@ -9,6 +9,22 @@ public final class StoreSupport {
 
     private StoreSupport() {}
 
+    /**
+     * Checks a write's size, that no relationship appears twice and that its transaction
+     * metadata holds no NUL character.
+     *
+     * @throws InvalidRequestException for the first of these that fails
+     */
+    public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            java.util.Map<String, Object> metadata) {
+        try {
+            Names.noNul("the transaction metadata", metadata);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage(), e);
+        }
+        checkWrite(options, updates, preconditions);
+    }
+
     /** Checks a write's size and that no relationship appears twice. */
     public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions) {
         if (updates.size() > options.maxUpdatesPerWrite()) {

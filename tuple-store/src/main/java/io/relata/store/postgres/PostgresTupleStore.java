@@ -441,7 +441,7 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
             Map<String, Object> metadata, WriteValidator validator) {
-        StoreSupport.checkWrite(options, updates, preconditions);
+        StoreSupport.checkWrite(options, updates, preconditions, metadata);
         return writes.submit(tenantId(tenant), new GroupCommit.Pending(updates, preconditions, metadata, validator));
     }
 
