@@ -100,7 +100,7 @@ class DatabaseOutageTest {
 
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> ready = get("/readyz", FAST);
-            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.statusCode()).as("readiness during the outage, round " + i).isEqualTo(503);
             HttpResponse<String> checked = post("/v1/permissions/check", check(), FAST);
             assertThat(checked.statusCode()).as(checked.body()).isEqualTo(503);
             assertThat(new JsonObject(checked.body()).getInteger("code")).isEqualTo(14);
@@ -121,8 +121,9 @@ class DatabaseOutageTest {
         }
         Duration recovery = Duration.ofNanos(System.nanoTime() - restored);
         assertThat(status).isEqualTo(200);
-        // The database answered at once; so does the server, after a probe or two (every 200 ms).
-        assertThat(recovery).isLessThan(FAST);
+        // The database answered at once; so does the server, after a probe or two (every 200 ms),
+        // where it used to lag up to the pool's 5 s retry backoff. Generous: the machine is shared.
+        assertThat(recovery).isLessThan(Duration.ofSeconds(3));
         assertThat(post("/v1/permissions/check", check(), FAST).statusCode()).isEqualTo(200);
     }
 }
