@@ -150,21 +150,31 @@ final class CaveatEvaluator {
      * caveat, FALSE for a caveat the schema no longer has (fail closed).
      */
     Truth evaluate(io.relata.schema.Schema schema, io.relata.store.Relationship relationship,
-            Map<String, Object> requestContext) {
+            Map<String, Object> requestContext, long deadlineNanos) {
         if (relationship.caveat() == null) {
             return Truth.TRUE;
         }
         CaveatDefinition definition = schema.caveats().get(relationship.caveat().name());
-        return definition == null ? Truth.FALSE : evaluate(definition, requestContext, relationship.caveat().context());
+        return definition == null ? Truth.FALSE
+                : evaluate(definition, requestContext, relationship.caveat().context(), deadlineNanos);
+    }
+
+    /** {@link #evaluate(CaveatDefinition, Map, Map, long)} without a deadline. */
+    Truth evaluate(CaveatDefinition caveat, Map<String, Object> requestContext, Map<String, Object> relationshipContext) {
+        return evaluate(caveat, requestContext, relationshipContext, Long.MAX_VALUE);
     }
 
     /**
-     * Evaluates {@code caveat} with the request context overlaid by the relationship's.
+     * Evaluates {@code caveat} with the request context overlaid by the relationship's, within
+     * {@link CaveatBudget#MAX_COST} units of work and the request's deadline.
      *
-     * @throws EngineException INVALID_ARGUMENT when a context value does not fit its parameter
-     *         or the expression fails at run time
+     * @param deadlineNanos  {@link System#nanoTime()} past which the evaluation stops
+     * @throws EngineException INVALID_ARGUMENT when a context value does not fit its parameter,
+     *         the expression fails at run time or needs more work than its budget;
+     *         DEADLINE_EXCEEDED when the request's deadline passes during the evaluation
      */
-    Truth evaluate(CaveatDefinition caveat, Map<String, Object> requestContext, Map<String, Object> relationshipContext) {
+    Truth evaluate(CaveatDefinition caveat, Map<String, Object> requestContext, Map<String, Object> relationshipContext,
+            long deadlineNanos) {
         Map<String, Object> merged = new HashMap<>(requestContext);
         merged.putAll(relationshipContext);
         Map<String, Object> values = new LinkedHashMap<>();
@@ -178,9 +188,16 @@ final class CaveatEvaluator {
         }
         CelRuntime.Program program = programs.computeIfAbsent(caveat, this::plan);
         Object result;
+        CaveatBudget budget = new CaveatBudget(CaveatBudget.MAX_COST, deadlineNanos);
         try {
-            result = program.eval(PartialVars.of(values, unknown.toArray(new CelAttributePattern[0])));
+            result = program.trace(PartialVars.of(values, unknown.toArray(new CelAttributePattern[0])), budget);
+        } catch (CaveatBudget.Stopped e) {
+            throw stopped(caveat, e);
         } catch (CelEvaluationException e) {
+            CaveatBudget.Stopped stop = stoppedCause(e);
+            if (stop != null) {
+                throw stopped(caveat, stop);
+            }
             throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
                     "caveat `" + caveat.name() + "` could not be evaluated: " + e.getMessage() + refusal(e), e,
                     ErrorInfo.of(ErrorReason.CAVEAT_EVALUATION_ERROR, "caveat_name", caveat.name()));
@@ -196,6 +213,28 @@ final class CaveatEvaluator {
         throw new EngineException(EngineException.Reason.INVALID_ARGUMENT,
                 "caveat `" + caveat.name() + "` did not result in a bool",
                 ErrorInfo.of(ErrorReason.CAVEAT_EVALUATION_ERROR, "caveat_name", caveat.name()));
+    }
+
+    private static CaveatBudget.Stopped stoppedCause(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CaveatBudget.Stopped s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static EngineException stopped(CaveatDefinition caveat, CaveatBudget.Stopped stop) {
+        if (stop.reason == CaveatBudget.Reason.COST) {
+            return new EngineException(EngineException.Reason.INVALID_ARGUMENT, "caveat `" + caveat.name()
+                    + "` was stopped: evaluating it needs more than " + CaveatBudget.MAX_COST + " units of work, its"
+                    + " budget (each expression evaluated is one unit, plus the size of the lists, maps and strings"
+                    + " it makes); write the caveat to do less work, or give it less context",
+                    ErrorInfo.of(ErrorReason.CAVEAT_EVALUATION_ERROR, "caveat_name", caveat.name()));
+        }
+        return new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "caveat `" + caveat.name()
+                + "` was stopped: " + (stop.reason == CaveatBudget.Reason.DEADLINE
+                        ? "the request ran past its deadline while evaluating it" : "the request was cancelled"));
     }
 
     /** Why a function of ours refused its arguments (`in_cidr` with a network that is not one), or "". */

@@ -416,7 +416,7 @@ final class Evaluation {
 
     /** The truth of a relationship's caveat (TRUE without one). */
     private Truth caveat(Relationship t) {
-        return caveats.evaluate(schema, t, context);
+        return caveats.evaluate(schema, t, context, deadlineNanos);
     }
 
     private static Map<String, Truth> falses(Collection<String> ids) {

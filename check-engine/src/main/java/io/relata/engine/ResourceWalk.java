@@ -196,7 +196,8 @@ final class ResourceWalk {
         for (Relationship r : rows) {
             boolean sure = read.exact() && r.caveat() == null;
             if (read.seed()) {
-                Truth caveat = caveats.evaluate(schema, r, context);
+                // Bounded by the caveat's budget and by an interrupt; the lookup's deadline counts its computing only.
+                Truth caveat = caveats.evaluate(schema, r, context, Long.MAX_VALUE);
                 if (caveat.isFalse()) {
                     continue;
                 }

@@ -256,6 +256,6 @@ final class SubjectSets {
     }
 
     private Cav caveat(Relationship t) {
-        return t.caveat() == null ? Cav.NONE : Cav.of(caveats.evaluate(schema, t, context));
+        return t.caveat() == null ? Cav.NONE : Cav.of(caveats.evaluate(schema, t, context, deadlineNanos));
     }
 }

@@ -81,8 +81,20 @@ final class Api {
         return new JsonObject().put("writtenAt", token(tenant, written));
     }
 
-    /** {@code text} compiled, or INVALID_ARGUMENT listing every error with its line and column. */
+    /** The largest schema text compiled, in UTF-8 bytes: far above real schemas, and it bounds compile work. */
+    static final int MAX_SCHEMA_BYTES = 1 << 20;
+
+    /**
+     * {@code text} compiled, or INVALID_ARGUMENT listing its errors (at most
+     * {@link SchemaCompiler#MAX_DIAGNOSTICS}) with their lines and columns, or saying it is
+     * larger than {@link #MAX_SCHEMA_BYTES}.
+     */
     private static Schema compiled(String text, String what) {
+        int bytes = text.length() <= MAX_SCHEMA_BYTES / 3 ? text.length()
+                : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SCHEMA_BYTES) {
+            throw ApiException.invalid(what + " is " + bytes + " bytes; at most " + MAX_SCHEMA_BYTES + " are accepted");
+        }
         Compilation compilation = SchemaCompiler.compile(text);
         if (!compilation.ok()) {
             throw new ApiException(ApiException.INVALID_ARGUMENT, what + " has errors:\n" + compilation.errors()
@@ -149,6 +161,10 @@ final class Api {
             preconditions.add(Json.precondition(asObject(p, "optionalPreconditions[]")));
         }
         JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
+        if (updates.isEmpty() && preconditions.isEmpty()) {
+            // Nothing to write or check: no new revision, the token of the current one.
+            return new JsonObject().put("writtenAt", token(tenant, store.headRevision(tenant)));
+        }
         // Validated against the schema in effect under the tenant's write lock, so the write
         // commits under the very schema that allowed it, never under a change made meanwhile.
         Revision revision = store.write(tenant, updates, preconditions, metadata == null ? Map.of() : metadata.getMap(),

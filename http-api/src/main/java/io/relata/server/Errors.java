@@ -131,21 +131,43 @@ final class Errors {
                 "source_code", sourceCode(d));
     }
 
-    /** The text the diagnostic points at when it is on one line, else its first line. */
+    /**
+     * The text the diagnostic points at when it is on one line, else its first line; at most
+     * {@link Diagnostic#EXCERPT_CHARS} code points of it.
+     */
     private static String sourceCode(Diagnostic d) {
         String line = d.sourceLine();
         int points = line.codePointCount(0, line.length());
         int from = d.column() - 1;
         int to = d.span().endLine() == d.line() ? d.span().endColumn() : points;
         if (from < 0 || from >= points || to <= from) {
-            return line.strip();
+            return d.excerpt().text().strip();
         }
-        to = Math.min(to, points);
+        to = Math.min(Math.min(to, points), from + Diagnostic.EXCERPT_CHARS);
         return line.substring(line.offsetByCodePoints(0, from), line.offsetByCodePoints(0, to));
     }
 
+    /**
+     * The longest error message sent: far above any message of ours (a schema's 100 errors
+     * included), it keeps an echo of a huge input from making a huge answer.
+     */
+    static final int MAX_MESSAGE_CHARS = 128 * 1024;
+
+    /** The most characters of a client's value that an error message repeats. */
+    static final int MAX_ECHO_CHARS = 100;
+
+    /** {@code value} in backquotes, cut to {@link #MAX_ECHO_CHARS} characters with its length when longer. */
+    static String quoted(String value) {
+        if (value.length() <= MAX_ECHO_CHARS) {
+            return "`" + value + "`";
+        }
+        return "`" + value.substring(0, MAX_ECHO_CHARS) + "…` (" + value.length() + " characters)";
+    }
+
     static Status status(int code, String message) {
-        return new Status(code, message, http(code));
+        String bounded = message == null || message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "… (" + message.length() + " characters in all)";
+        return new Status(code, bounded, http(code));
     }
 
     /** grpc-gateway's mapping of gRPC codes to HTTP statuses. */

@@ -47,7 +47,7 @@ final class GrpcServer {
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
      */
     GrpcServer(Api api, Function<String, String> tenantOfKey, String host, int port, long maxMessageBytes,
-            File certificate, File key) {
+            ConnectionLimits limits, File certificate, File key) {
         AtomicInteger threads = new AtomicInteger();
         this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
                 r -> {
@@ -68,6 +68,12 @@ final class GrpcServer {
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .keepAliveTime(2, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
+                // A connection that never completes its handshake, or stays without calls, is closed;
+                // a client pinging more often than allowed is told to go away.
+                .handshakeTimeout(limits.headerTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(ConnectionLimits.GRPC_PERMIT_KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(false)
                 .addService(ServerInterceptors.intercept(new GrpcPermissions(api, calls), keys))
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
                 .addService(ServerInterceptors.intercept(watch, keys))

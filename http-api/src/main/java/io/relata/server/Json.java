@@ -190,7 +190,7 @@ final class Json {
             case "OPERATION_TOUCH", "2" -> RelationshipUpdate.Operation.TOUCH;
             case "OPERATION_DELETE", "3" -> RelationshipUpdate.Operation.DELETE;
             default -> throw ApiException.invalid("`operation` must be OPERATION_CREATE, OPERATION_TOUCH or"
-                    + " OPERATION_DELETE, got " + op);
+                    + " OPERATION_DELETE, got " + Errors.quoted(String.valueOf(op)));
         };
         return new RelationshipUpdate(operation, relationship(object(o, "relationship")));
     }
@@ -220,15 +220,25 @@ final class Json {
             case "OPERATION_MUST_MATCH", "2" -> Precondition.Kind.MUST_MATCH;
             case "OPERATION_MUST_NOT_MATCH", "1" -> Precondition.Kind.MUST_NOT_MATCH;
             default -> throw ApiException.invalid("a precondition's `operation` must be OPERATION_MUST_MATCH or"
-                    + " OPERATION_MUST_NOT_MATCH, got " + op);
+                    + " OPERATION_MUST_NOT_MATCH, got " + Errors.quoted(String.valueOf(op)));
         };
         return new Precondition(kind, filter(object(p, "filter")));
     }
+
+    private static final java.util.Set<String> CONSISTENCY_FIELDS = java.util.Set.of("minimizeLatency",
+            "minimize_latency", "atLeastAsFresh", "at_least_as_fresh", "atExactSnapshot", "at_exact_snapshot",
+            "fullyConsistent", "fully_consistent");
 
     static Consistency consistency(JsonObject body) {
         JsonObject c = object(body, "consistency");
         if (c == null) {
             return Consistency.MINIMIZE_LATENCY;
+        }
+        for (String name : c.fieldNames()) {
+            if (!CONSISTENCY_FIELDS.contains(name)) {
+                throw ApiException.invalid("`consistency` has no field " + Errors.quoted(name) + "; it takes one of"
+                        + " minimizeLatency, atLeastAsFresh, atExactSnapshot and fullyConsistent");
+            }
         }
         int given = 0;
         for (String option : new String[] {"minimizeLatency", "atLeastAsFresh", "atExactSnapshot", "fullyConsistent"}) {

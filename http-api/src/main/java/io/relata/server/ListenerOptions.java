@@ -29,20 +29,36 @@ final class ListenerOptions {
             description = "Private key (PEM) of --tls-cert-path.")
     Path tlsKeyPath;
 
+    @Option(names = "--header-timeout", defaultValue = "${env:RELATA_HEADER_TIMEOUT:-10s}",
+            description = "How long a new connection may take to send a request's headers (HTTP) or finish its"
+                    + " handshake (gRPC) before it is closed (default 10s).")
+    String headerTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:RELATA_IDLE_TIMEOUT:-60s}",
+            description = "How long a connection may stay open with no request or call in flight (default 60s).")
+    String idleTimeout;
+
+    @Option(names = "--body-timeout", defaultValue = "${env:RELATA_BODY_TIMEOUT:-60s}",
+            description = "How long an HTTP request's body may take to arrive once its headers have; bulk imports"
+                    + " excepted (default 60s).")
+    String bodyTimeout;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     /** {@code config} with these options, once {@link #check()}ed. */
     ServerConfig applyTo(ServerConfig config) {
         check();
-        return config.withGrpcPort(grpcPort).withTls(blankIsNull(tlsCertPath), blankIsNull(tlsKeyPath));
+        return config.withGrpcPort(grpcPort).withTls(blankIsNull(tlsCertPath), blankIsNull(tlsKeyPath))
+                .withConnections(connectionLimits());
     }
 
     /**
      * Checks these options.
      *
      * @throws CommandLine.ParameterException when only one TLS path is given, a file cannot be
-     *                                        read or is not PEM, or the gRPC port is out of range
+     *                                        read or is not PEM, the gRPC port is out of range, or a
+     *                                        timeout is not a positive duration
      */
     void check() {
         if (grpcPort < 0 || grpcPort > 65_535) {
@@ -58,6 +74,18 @@ final class ListenerOptions {
         if (cert != null) {
             requirePem("--tls-cert-path", cert, "CERTIFICATE");
             requirePem("--tls-key-path", key, "PRIVATE KEY");
+        }
+        connectionLimits();
+    }
+
+    private ConnectionLimits connectionLimits() {
+        java.time.Duration header = Main.duration(headerTimeout);
+        java.time.Duration idle = Main.duration(idleTimeout);
+        java.time.Duration body = Main.duration(bodyTimeout);
+        try {
+            return new ConnectionLimits(header, idle, body);
+        } catch (IllegalArgumentException e) {
+            throw wrong("--header-timeout, --idle-timeout and --body-timeout must be positive");
         }
     }
 

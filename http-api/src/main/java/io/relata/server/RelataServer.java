@@ -21,6 +21,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,8 +61,9 @@ public final class RelataServer {
         this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
         this.keys = keys;
         this.authenticator = authenticator;
-        if (store instanceof PostgresTupleStore postgres
-                && postgres.dataSource() instanceof com.zaxxer.hikari.HikariDataSource pool) {
+        com.zaxxer.hikari.HikariDataSource pool = store instanceof PostgresTupleStore postgres
+                ? unwrapped(postgres.dataSource()) : null;
+        if (pool != null) {
             try {
                 pool.setMetricRegistry(metrics);
             } catch (IllegalStateException alreadySet) {
@@ -87,12 +89,47 @@ public final class RelataServer {
         }
     }
 
+    /** The client-stream paths: their bodies are read as they come, for as long as the import runs. */
+    private static final String[] IMPORT_PATHS = {"/v1/relationships/importbulk",
+        "/v1/experimental/relationships/bulkimport"};
+
+    private static com.zaxxer.hikari.HikariDataSource unwrapped(javax.sql.DataSource source) {
+        try {
+            return source.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)
+                    ? source.unwrap(com.zaxxer.hikari.HikariDataSource.class) : null;
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A body the HTTP decoder cannot read (a malformed chunk) is the client's mistake: one log
+     * line and 400, not a stack trace. Other failures go on to the error handlers.
+     */
+    private void malformedBody(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (!(failure instanceof io.netty.handler.codec.DecoderException || failure instanceof NumberFormatException)) {
+            ctx.next();
+            return;
+        }
+        LoggerHolder.LOG.info("refused a malformed request body on {}: {}", ctx.request().path(), failure.toString());
+        if (!ctx.response().headWritten() && !ctx.response().closed()) {
+            HttpHandlers.error(ctx.response(), Errors.status(3, "the request body cannot be read: " + failure.getMessage()));
+            // Vert.x closes the connection as soon as this returns, before it flushes what was
+            // written while reading; flush now so the client gets its 400.
+            if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase connection) {
+                connection.channel().flush();
+            }
+        }
+    }
+
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
+        router.route().failureHandler(this::malformedBody);
         // Client streams: the body is read as the import pulls it, so these come before the body handler.
-        http.clientStream(router, "/v1/relationships/importbulk", api::importBulk);
-        http.clientStream(router, "/v1/experimental/relationships/bulkimport", api::bulkImportRelationships);
+        http.clientStream(router, IMPORT_PATHS[0], api::importBulk);
+        http.clientStream(router, IMPORT_PATHS[1], api::bulkImportRelationships);
         // Bodies only for the API, never to disk (no file uploads).
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.post("/relata/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
@@ -151,14 +188,21 @@ public final class RelataServer {
         router.errorHandler(413, ctx -> HttpHandlers.error(ctx.response(), Errors.status(3,
                 "the request body is larger than " + config.maxBodyBytes() + " bytes")));
         router.errorHandler(500, ctx -> HttpHandlers.error(ctx.response(), Errors.of(ctx.failure())));
+
         io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions()
-                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+                .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+                // HTTP/1.1 only (gRPC has its own port): a connection is one at once, not after it
+                // sends enough to tell HTTP/1 from HTTP/2, so the header timeout runs from the start.
+                .setHttp2ClearTextEnabled(false)
+                .setSslHandshakeTimeout(config.connections().headerTimeout().toMillis())
+                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
                     .setCertPath(config.tlsCertPath().toString()).setKeyPath(config.tlsKeyPath().toString()));
         }
         server = vertx.createHttpServer(options);
-        return server.requestHandler(router).listen(config.port(), config.host()).map(HttpServer::actualPort);
+        new ConnectionGuard(vertx, config.connections(), Set.of(IMPORT_PATHS)).guard(server, router);
+        return server.listen(config.port(), config.host()).map(HttpServer::actualPort);
     }
 
     /**
@@ -170,6 +214,7 @@ public final class RelataServer {
             throw new IllegalStateException("the gRPC server is already started");
         }
         GrpcServer starting = new GrpcServer(api, authenticator::tenantOf, config.host(), port, config.maxBodyBytes(),
+                config.connections(),
                 config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null);
         int bound;
         try {

@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param tlsCertPath      the listeners' certificate chain (PEM), or null to serve plaintext
  * @param tlsKeyPath       the private key of that certificate (PEM), or null to serve plaintext;
  *                         given together with {@code tlsCertPath} or not at all
+ * @param connections      how long the listeners wait on clients
  */
 public record ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
         Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey,
-        int grpcPort, Path tlsCertPath, Path tlsKeyPath) {
+        int grpcPort, Path tlsCertPath, Path tlsKeyPath, ConnectionLimits connections) {
 
     /** The default gRPC port, SpiceDB's. */
     public static final int DEFAULT_GRPC_PORT = 50051;
@@ -36,6 +37,7 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
         Objects.requireNonNull(tokenSecret, "tokenSecret");
         Objects.requireNonNull(quantization, "quantization");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(connections, "connections");
         if (grpcPort < 0 || grpcPort > 65_535) {
             throw new IllegalArgumentException("the gRPC port must be 0 to 65535, got " + grpcPort);
         }
@@ -49,19 +51,25 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
     public ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
             Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey) {
         this(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems, engine, adminKey,
-                DEFAULT_GRPC_PORT, null, null);
+                DEFAULT_GRPC_PORT, null, null, ConnectionLimits.DEFAULTS);
     }
 
     /** This config with another gRPC port. */
     public ServerConfig withGrpcPort(int grpcPort) {
         return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
-                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath);
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, connections);
     }
 
     /** This config serving TLS with a certificate and its key (PEM files), or plaintext when both are null. */
     public ServerConfig withTls(Path certPath, Path keyPath) {
         return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
-                engine, adminKey, grpcPort, certPath, keyPath);
+                engine, adminKey, grpcPort, certPath, keyPath, connections);
+    }
+
+    /** This config with other connection timeouts. */
+    public ServerConfig withConnections(ConnectionLimits limits) {
+        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, limits);
     }
 
     /** Whether the listeners serve TLS. */

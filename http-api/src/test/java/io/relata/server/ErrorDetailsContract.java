@@ -102,6 +102,22 @@ abstract class ErrorDetailsContract {
     }
 
     @Test
+    void schemaWithAThousandErrorsOnOneLine_answersABoundedBody_withThePositionOfTheFirst() throws Exception {
+        String types = String.join(" | ", java.util.Collections.nCopies(1000, "user"));
+        Reply r = post("/v1/schema/write", new JsonObject().put("schema",
+                "definition user {}\ndefinition doc {\n  relation viewer: " + types + "\n}\n"));
+
+        JsonObject metadata = expect(r, 400, 3, "ERROR_REASON_SCHEMA_PARSE_ERROR").getJsonObject("metadata");
+        // Unbounded, this body was 10.6 MB: 999 errors, each with the whole 7 KB line.
+        assertThat(r.body().length()).isLessThan(100_000);
+        assertThat(r.json().getString("message")).contains("schema:3:27: `user` is listed twice")
+                .contains("and " + (999 - io.relata.schema.SchemaCompiler.MAX_DIAGNOSTICS) + " more errors");
+        assertThat(metadata.getString("start_line_number")).isEqualTo("2");
+        assertThat(metadata.getString("start_column_position")).isEqualTo("26");
+        assertThat(metadata.getString("source_code")).isEqualTo("user");
+    }
+
+    @Test
     void schemaChangeThatOrphansRelationships_isSchemaTypeError_namingWhatIsInUse() throws Exception {
         assertThat(write(touch("doc", "d", "owner", "user", "ann")).status()).isEqualTo(200);
 

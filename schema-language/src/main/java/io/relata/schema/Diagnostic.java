@@ -20,12 +20,54 @@ public record Diagnostic(Severity severity, String message, Span span, String so
         WARNING
     }
 
+    /** The longest message kept; a longer one (a name written thousands of characters long) is cut. */
+    public static final int MAX_MESSAGE_CHARS = 500;
+
+    /** The most characters of the source line {@link #format} and {@link #excerpt} show. */
+    public static final int EXCERPT_CHARS = 120;
+
+    /** How much of the line before the column an excerpt shows, when the line is longer than an excerpt. */
+    private static final int EXCERPT_BEFORE = 40;
+
+    /**
+     * A diagnostic. A message longer than {@link #MAX_MESSAGE_CHARS} is cut there and ends
+     * with {@code …}, so an error's size never follows the size of what it quotes.
+     */
     public Diagnostic {
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(span, "span");
         Objects.requireNonNull(sourceLine, "sourceLine");
+        if (message.length() > MAX_MESSAGE_CHARS) {
+            message = message.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
+        }
     }
+
+    /**
+     * The part of the source line around the diagnostic's column: the whole line when it has
+     * at most {@link #EXCERPT_CHARS} characters, else that many from a little before the
+     * column, with {@code …} where the line goes on.
+     */
+    public Excerpt excerpt() {
+        int length = sourceLine.length();
+        if (length <= EXCERPT_CHARS) {
+            return new Excerpt(sourceLine, 1);
+        }
+        int at = Math.min(Math.max(0, span.column() - 1), length);
+        int from = Math.max(0, Math.min(at - EXCERPT_BEFORE, length - EXCERPT_CHARS));
+        int to = Math.min(length, from + EXCERPT_CHARS);
+        String text = (from > 0 ? "…" : "") + sourceLine.substring(from, to) + (to < length ? "…" : "");
+        return new Excerpt(text, from + 1 - (from > 0 ? 1 : 0));
+    }
+
+    /**
+     * Some of a source line.
+     *
+     * @param text         the characters shown
+     * @param firstColumn  the 1-based column of the line that {@code text} starts at (an
+     *                     opening {@code …} stands one column before the first character shown)
+     */
+    public record Excerpt(String text, int firstColumn) {}
 
     /** 1-based line, or 0 when the diagnostic has no position. */
     public int line() {
@@ -53,9 +95,12 @@ public record Diagnostic(Severity severity, String message, Span span, String so
         }
         out.append(message);
         if (span.isKnown() && !sourceLine.isEmpty()) {
-            out.append('\n').append("  ").append(sourceLine.replace('\t', ' '));
+            Excerpt shown = excerpt();
+            out.append('\n').append("  ").append(shown.text().replace('\t', ' '));
+            int indent = Math.max(0, span.column() - shown.firstColumn());
             int width = span.endLine() == span.line() ? Math.max(1, span.endColumn() - span.column() + 1) : 1;
-            out.append('\n').append("  ").append(" ".repeat(Math.max(0, span.column() - 1))).append("^".repeat(width));
+            width = Math.max(1, Math.min(width, shown.text().length() - indent));
+            out.append('\n').append("  ").append(" ".repeat(indent)).append("^".repeat(width));
         }
         return out.toString();
     }

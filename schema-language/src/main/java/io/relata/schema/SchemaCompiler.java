@@ -24,6 +24,13 @@ public final class SchemaCompiler {
 
     private SchemaCompiler() {}
 
+    /**
+     * The most errors (and, separately, warnings) a parse or compilation reports; past them one
+     * more diagnostic says how many were left out. The first ones are what to fix, and a bound
+     * here keeps the report's size in proportion to the schema, not to its square.
+     */
+    public static final int MAX_DIAGNOSTICS = 100;
+
     /** The syntax tree of {@code text} and its syntax errors, without semantic checks. */
     public record Parsed(SchemaFile file, List<Diagnostic> errors) {
 
@@ -38,7 +45,7 @@ public final class SchemaCompiler {
      */
     public static Parsed parse(String text) {
         SchemaSyntax.Result result = SchemaSyntax.parse(text);
-        return new Parsed(result.file(), result.errors());
+        return new Parsed(result.file(), bounded(result.errors()));
     }
 
     /**
@@ -48,7 +55,7 @@ public final class SchemaCompiler {
     public static Compilation compile(String text) {
         SchemaSyntax.Result parsed = SchemaSyntax.parse(text);
         if (!parsed.errors().isEmpty()) {
-            return new Compilation(Optional.empty(), parsed.errors(), List.of(), parsed.file());
+            return new Compilation(Optional.empty(), bounded(parsed.errors()), List.of(), parsed.file());
         }
         SchemaValidator.Result result;
         try {
@@ -59,13 +66,28 @@ public final class SchemaCompiler {
                             + " several permissions");
             return new Compilation(Optional.empty(), List.of(tooDeep), List.of(), parsed.file());
         }
-        List<Diagnostic> errors = sorted(result.errors());
-        return new Compilation(Optional.ofNullable(result.schema()), errors, sorted(result.warnings()), parsed.file());
+        List<Diagnostic> errors = bounded(sorted(result.errors()));
+        return new Compilation(Optional.ofNullable(result.schema()), errors, bounded(sorted(result.warnings())),
+                parsed.file());
     }
 
     private static List<Diagnostic> sorted(List<Diagnostic> diagnostics) {
         return diagnostics.stream()
                 .sorted(java.util.Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column))
                 .toList();
+    }
+
+    /** The first {@link #MAX_DIAGNOSTICS} of {@code diagnostics}, then "and N more ..." when there are more. */
+    static List<Diagnostic> bounded(List<Diagnostic> diagnostics) {
+        if (diagnostics.size() <= MAX_DIAGNOSTICS) {
+            return diagnostics;
+        }
+        Diagnostic first = diagnostics.get(0);
+        int more = diagnostics.size() - MAX_DIAGNOSTICS;
+        String kind = first.severity() == Diagnostic.Severity.ERROR ? "error" : "warning";
+        List<Diagnostic> kept = new java.util.ArrayList<>(diagnostics.subList(0, MAX_DIAGNOSTICS));
+        kept.add(new Diagnostic(first.severity(), "and " + more + " more " + kind + (more == 1 ? "" : "s"),
+                io.relata.schema.ast.Span.NONE, ""));
+        return kept;
     }
 }

@@ -334,16 +334,28 @@ final class SchemaValidator {
                 current = b.left();
             }
             Rewrite result = rewrite(definition, permission, current);
+            // A run of one operator (`a + b + c ...`) gathers its operands in one list, made into
+            // one node when the run ends: linear in the run's length, where a node per level
+            // (each copying the operands before it) was quadratic.
+            List<Rewrite> run = null;
+            BinaryNode.Operator runOperator = null;
             while (!spine.isEmpty()) {
                 BinaryNode level = spine.pop();
                 Rewrite right = rewrite(definition, permission, level.right());
-                result = switch (level.operator()) {
-                    case UNION -> new Rewrite.Union(flatten(result, right, Rewrite.Union.class));
-                    case INTERSECTION -> new Rewrite.Intersection(flatten(result, right, Rewrite.Intersection.class));
-                    case EXCLUSION -> new Rewrite.Exclusion(result, right);
-                };
+                if (level.operator() == BinaryNode.Operator.EXCLUSION) {
+                    result = new Rewrite.Exclusion(ended(result, run, runOperator), right);
+                    run = null;
+                    continue;
+                }
+                if (run == null || runOperator != level.operator()) {
+                    result = ended(result, run, runOperator);
+                    run = new ArrayList<>();
+                    runOperator = level.operator();
+                    addFlattened(run, result, runOperator);
+                }
+                addFlattened(run, right, runOperator);
             }
-            return result;
+            return ended(result, run, runOperator);
         }
         if (expr instanceof NilNode) {
             return new Rewrite.Nil();
@@ -401,18 +413,23 @@ final class SchemaValidator {
         return result;
     }
 
-    private static List<Rewrite> flatten(Rewrite left, Rewrite right, Class<? extends Rewrite> kind) {
-        List<Rewrite> children = new ArrayList<>();
-        for (Rewrite r : List.of(left, right)) {
-            if (kind.isInstance(r) && r instanceof Rewrite.Union u) {
-                children.addAll(u.children());
-            } else if (kind.isInstance(r) && r instanceof Rewrite.Intersection i) {
-                children.addAll(i.children());
-            } else {
-                children.add(r);
-            }
+    /** {@code result}, or the node of the run of {@code operator} that just ended. */
+    private static Rewrite ended(Rewrite result, List<Rewrite> run, BinaryNode.Operator operator) {
+        if (run == null) {
+            return result;
         }
-        return children;
+        return operator == BinaryNode.Operator.UNION ? new Rewrite.Union(run) : new Rewrite.Intersection(run);
+    }
+
+    /** Adds {@code r} to a run of {@code operator}: its children when it is a node of the same operator. */
+    private static void addFlattened(List<Rewrite> run, Rewrite r, BinaryNode.Operator operator) {
+        if (operator == BinaryNode.Operator.UNION && r instanceof Rewrite.Union u) {
+            run.addAll(u.children());
+        } else if (operator == BinaryNode.Operator.INTERSECTION && r instanceof Rewrite.Intersection i) {
+            run.addAll(i.children());
+        } else {
+            run.add(r);
+        }
     }
 
     /** The name an expression refers to, when it is a bare name (`self` is one without `use self`). */

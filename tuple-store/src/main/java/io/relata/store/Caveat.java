@@ -14,6 +14,7 @@ public record Caveat(String name, Map<String, Object> context) {
     public Caveat {
         Names.caveat(name);
         context = context == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(context));
+        Names.noNul("the context of caveat `" + name + "`", context);
     }
 
     public static Caveat of(String name) {

@@ -13,13 +13,67 @@ final class Names {
 
     private Names() {}
 
+    /** The most characters of a value that an error message repeats. */
+    static final int MAX_ECHO_CHARS = 100;
+
+    /** {@code value} in backquotes, cut to {@link #MAX_ECHO_CHARS} characters with its length when longer. */
+    static String quoted(String value) {
+        if (value == null || value.length() <= MAX_ECHO_CHARS) {
+            return "`" + value + "`";
+        }
+        return "`" + value.substring(0, MAX_ECHO_CHARS) + "…` (" + value.length() + " characters)";
+    }
+
+    /**
+     * Refuses the NUL character (U+0000) in the keys and strings of a JSON value (caveat
+     * context, transaction metadata): PostgreSQL cannot store it in {@code jsonb}, so no store
+     * takes it.
+     *
+     * @throws IllegalArgumentException naming where the NUL is
+     */
+    static void noNul(String what, Object value) {
+        String at = nulAt(value, "");
+        if (at != null) {
+            throw new IllegalArgumentException(what + " contains the NUL character (U+0000)"
+                    + (at.isEmpty() ? "" : " at " + quoted(at)) + ", which cannot be stored");
+        }
+    }
+
+    private static String nulAt(Object value, String path) {
+        if (value instanceof String s) {
+            return s.indexOf('\0') >= 0 ? path : null;
+        }
+        if (value instanceof java.util.Map<?, ?> map) {
+            for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                String inner = path.isEmpty() ? key : path + "." + key;
+                if (key.indexOf('\0') >= 0) {
+                    return inner;
+                }
+                String found = nulAt(e.getValue(), inner);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        if (value instanceof java.util.List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                String found = nulAt(list.get(i), path + "[" + i + "]");
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
     static String type(String what, String type) {
         if (type == null || type.isEmpty()) {
             throw new IllegalArgumentException(what + " type is missing");
         }
         boolean valid = simpleName(type) || type.indexOf('/') >= 0 && TYPE.matcher(type).matches() && bytes(type) <= 128;
         if (!valid) {
-            throw new IllegalArgumentException(what + " type `" + type + "` is invalid: a type is 3 to 64 lowercase"
+            throw new IllegalArgumentException(what + " type " + quoted(type) + " is invalid: a type is 3 to 64 lowercase"
                     + " letters, digits and `_`, starting with a letter, optionally after `prefix/` (128 bytes in all)");
         }
         return type;
@@ -30,7 +84,7 @@ final class Names {
             throw new IllegalArgumentException(what + " is missing");
         }
         if (!simpleName(relation)) {
-            throw new IllegalArgumentException(what + " `" + relation + "` is invalid: a relation is 3 to 64"
+            throw new IllegalArgumentException(what + " " + quoted(relation) + " is invalid: a relation is 3 to 64"
                     + " lowercase letters, digits and `_`, starting with a letter and not ending with `_`");
         }
         return relation;
@@ -47,7 +101,7 @@ final class Names {
             return id;
         }
         if (!simpleId(id)) {
-            throw new IllegalArgumentException(what + " id `" + id + "` is invalid: ids use letters, digits and"
+            throw new IllegalArgumentException(what + " id " + quoted(id) + " is invalid: ids use letters, digits and"
                     + " `/ _ | - = +`");
         }
         if (bytes(id) > 1024) {
@@ -58,7 +112,7 @@ final class Names {
 
     static String caveat(String name) {
         if (name == null || !CAVEAT.matcher(name).matches()) {
-            throw new IllegalArgumentException("caveat name `" + name + "` is invalid: use letters, digits and `_`,"
+            throw new IllegalArgumentException("caveat name " + quoted(name) + " is invalid: use letters, digits and `_`,"
                     + " up to 128 characters");
         }
         return name;

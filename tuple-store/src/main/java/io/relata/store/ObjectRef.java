@@ -20,7 +20,7 @@ public record ObjectRef(String type, String id) implements Comparable<ObjectRef>
     public static ObjectRef parse(String text) {
         int colon = text.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("`" + text + "` is not an object; write it as `type:id`");
+            throw new IllegalArgumentException(Names.quoted(text) + " is not an object; write it as `type:id`");
         }
         return new ObjectRef(text.substring(0, colon), text.substring(colon + 1));
     }

@@ -33,7 +33,7 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
         while (s.endsWith("]")) {
             int open = matchingOpen(s);
             if (open < 0) {
-                throw new IllegalArgumentException("`" + text + "`: unbalanced `[`");
+                throw new IllegalArgumentException(Names.quoted(text) + ": unbalanced `[`");
             }
             String trait = s.substring(open + 1, s.length() - 1);
             s = s.substring(0, open);
@@ -41,7 +41,7 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
                 try {
                     expiresAt = Instant.parse(trait.substring("expiration:".length()));
                 } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("`" + text + "`: expiration is not an RFC 3339 time", e);
+                    throw new IllegalArgumentException(Names.quoted(text) + ": expiration is not an RFC 3339 time", e);
                 }
             } else {
                 int colon = trait.indexOf(':');
@@ -53,7 +53,7 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
         int at = s.indexOf('@');
         int hash = s.indexOf('#');
         if (at < 0 || hash < 0 || hash > at) {
-            throw new IllegalArgumentException("`" + text + "` is not a relationship; write it as"
+            throw new IllegalArgumentException(Names.quoted(text) + " is not a relationship; write it as"
                     + " `type:id#relation@type:id` or `type:id#relation@type:id#relation`");
         }
         return new Relationship(ObjectRef.parse(s.substring(0, hash)), s.substring(hash + 1, at),

@@ -13,6 +13,22 @@ public final class StoreSupport {
     public static final java.util.Comparator<Relationship> REVERSE_ORDER = java.util.Comparator
             .<Relationship, String>comparing(r -> r.subject().id()).thenComparing(r -> r.resource().id());
 
+    /**
+     * Checks a write's size, that no relationship appears twice and that its transaction
+     * metadata holds no NUL character.
+     *
+     * @throws InvalidRequestException for the first of these that fails
+     */
+    public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions,
+            java.util.Map<String, Object> metadata) {
+        try {
+            Names.noNul("the transaction metadata", metadata);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage(), e);
+        }
+        checkWrite(options, updates, preconditions);
+    }
+
     /** Checks a write's size and that no relationship appears twice. */
     public static void checkWrite(StoreOptions options, List<RelationshipUpdate> updates, List<Precondition> preconditions) {
         if (updates.size() > options.maxUpdatesPerWrite()) {

@@ -50,7 +50,7 @@ public record SubjectRef(String type, String id, String relation) implements Com
     public static SubjectRef parse(String text) {
         int colon = text.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("`" + text + "` is not a subject; write it as `type:id` or"
+            throw new IllegalArgumentException(Names.quoted(text) + " is not a subject; write it as `type:id` or"
                     + " `type:id#relation`");
         }
         int hash = text.indexOf('#', colon);

@@ -75,6 +75,18 @@ public abstract class TupleStoreContract {
     }
 
     @Test
+    void aNulCharacterInTransactionMetadata_isRefusedWhole_withTheSameErrorOnEveryStore() {
+        Revision before = store.headRevision(tenant);
+
+        assertThatThrownBy(() -> store.write(tenant, touch("doc:a#viewer@user:u1"), List.of(),
+                Map.of("note", List.of("fine", "not\u0000fine")), WriteValidator.NONE))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("the transaction metadata contains the NUL character (U+0000) at `note[1]`, which cannot"
+                        + " be stored");
+        assertThat(store.headRevision(tenant)).isEqualTo(before);
+    }
+
+    @Test
     void unknownTenant_isRefused() {
         String missing = "t-missing-" + UUID.randomUUID();
         assertThatThrownBy(() -> store.write(missing, touch("doc:a#viewer@user:u1")))

@@ -45,6 +45,25 @@ class ValuesTest {
     }
 
     @Test
+    void aHugeBadId_isEchoedOnlyInPart() {
+        String id = "!".repeat(100_000);
+
+        assertThatThrownBy(() -> new ObjectRef("doc", id))
+                .hasMessage("object id `" + "!".repeat(100) + "…` (100000 characters) is invalid: ids use letters,"
+                        + " digits and `/ _ | - = +`");
+        assertThatThrownBy(() -> ObjectRef.parse("x".repeat(100_000))).satisfies(e -> assertThat(e.getMessage())
+                .hasSizeLessThan(300));
+    }
+
+    @Test
+    void aNulCharacterInACaveatContext_isRefused() {
+        assertThatThrownBy(() -> new Caveat("ip", Map.of("where", Map.of("k\u0000", 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the context of caveat `ip` contains the NUL character (U+0000) at `where.k\u0000`, which"
+                        + " cannot be stored");
+    }
+
+    @Test
     void cursors_roundTrip_andRejectForgeries() {
         Relationship r = Relationship.parse("doc:a#viewer@group:eng#member[cav]");
         assertThat(Cursor.after(r).position()).isEqualTo(r.key());

@@ -292,7 +292,7 @@ public final class MemoryTupleStore implements TupleStore {
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
             Map<String, Object> metadata, WriteValidator validator) {
-        StoreSupport.checkWrite(options, updates, preconditions);
+        StoreSupport.checkWrite(options, updates, preconditions, metadata);
         Tenant t = tenant(tenant);
         return writing(t, () -> {
             Instant now = options.clock().instant();

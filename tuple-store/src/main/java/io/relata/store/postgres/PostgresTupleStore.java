@@ -127,6 +127,7 @@ public final class PostgresTupleStore implements TupleStore {
     }
 
     private final DataSource dataSource;
+    private final FailFastDataSource failFast;
     private final HikariDataSource ownedPool;
     private final DSLContext dsl;
     private final StoreOptions options;
@@ -139,6 +140,8 @@ public final class PostgresTupleStore implements TupleStore {
     }
 
     private PostgresTupleStore(DataSource dataSource, HikariDataSource ownedPool, StoreOptions options) {
+        this.failFast = new FailFastDataSource(dataSource);
+        dataSource = failFast;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.options = options;
@@ -170,6 +173,9 @@ public final class PostgresTupleStore implements TupleStore {
         }
     }
 
+    /** How long a caller waits for a pooled connection (and a new connection for the database to accept it). */
+    public static final int ACQUIRE_TIMEOUT_MILLIS = 2_000;
+
     /** A HikariCP pool for {@code config}. */
     public static HikariDataSource pool(PostgresConfig config) {
         HikariConfig hikari = new HikariConfig();
@@ -182,7 +188,13 @@ public final class PostgresTupleStore implements TupleStore {
         }
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setPoolName("relata-postgres");
-        hikari.setConnectionTimeout(5_000);
+        // Short waits: a request fails within them when the database stops answering, and after
+        // that at once (FailFastDataSource) until it answers again. No idle minimum, so the pool
+        // makes connections only for callers, and stops retrying once none waits.
+        hikari.setConnectionTimeout(ACQUIRE_TIMEOUT_MILLIS);
+        hikari.setValidationTimeout(1_000);
+        hikari.setMinimumIdle(0);
+        hikari.addDataSourceProperty("connectTimeout", String.valueOf(ACQUIRE_TIMEOUT_MILLIS / 1_000));
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("ApplicationName", "relata");
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -215,6 +227,7 @@ public final class PostgresTupleStore implements TupleStore {
         try {
             return call.get();
         } catch (DataAccessException e) {
+            failFast.callFailed(e);
             throw translate(e);
         }
     }
@@ -426,7 +439,7 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Revision write(String tenant, List<RelationshipUpdate> updates, List<Precondition> preconditions,
             Map<String, Object> metadata, WriteValidator validator) {
-        StoreSupport.checkWrite(options, updates, preconditions);
+        StoreSupport.checkWrite(options, updates, preconditions, metadata);
         return writes.submit(tenantId(tenant), new GroupCommit.Pending(updates, preconditions, metadata, validator));
     }
 
@@ -835,6 +848,7 @@ public final class PostgresTupleStore implements TupleStore {
 
     @Override
     public void close() {
+        failFast.close();
         if (ownedPool != null) {
             ownedPool.close();
         }
