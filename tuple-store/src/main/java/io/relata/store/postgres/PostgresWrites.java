@@ -86,19 +86,20 @@ final class PostgresWrites implements GroupCommit.Committer {
     }
 
     @Override
-    public void commit(long tenantId, List<GroupCommit.Pending> group) {
+    public void commit(long tenantId, List<GroupCommit.Pending> group, Runnable committing) {
         try {
             try {
-                attempt(tenantId, group, false);
+                attempt(tenantId, group, false, committing);
             } catch (Aborted a) {
-                attempt(tenantId, group, true);
+                attempt(tenantId, group, true, committing);
             }
         } catch (DataAccessException e) {
             throw PostgresTupleStore.translate(e);
         }
     }
 
-    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach) {
+    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach,
+            Runnable committing) {
         Map<GroupCommit.Pending, RuntimeException> failed = new LinkedHashMap<>();
         long revision;
         try (Connection c = dataSource.getConnection()) {
@@ -149,6 +150,7 @@ final class PostgresWrites implements GroupCommit.Committer {
                 if (failed.size() == group.size()) {
                     c.rollback();
                 } else {
+                    committing.run();
                     commit(batch, c, several && !savepointEach);
                 }
             } catch (SQLException | RuntimeException | Error e) {

@@ -67,7 +67,7 @@ class PostgresWritesTest {
 
     private int roundTripsOf(List<GroupCommit.Pending> group) {
         roundTrips.set(0);
-        writes.commit(tenantId, group);
+        writes.commit(tenantId, group, () -> {});
         return roundTrips.get();
     }
 
@@ -98,7 +98,7 @@ class PostgresWritesTest {
                 Relationship.parse("doc:partial#viewer@user:1")), RelationshipUpdate.create(
                 Relationship.parse("doc:x#viewer@user:x"))), List.of(), Map.of(), READS_SCHEMA);
         GroupCommit.Pending after = touch("doc:c#viewer@user:1", READS_SCHEMA);
-        writes.commit(tenantId, List.of(before, create, after));
+        writes.commit(tenantId, List.of(before, create, after), () -> {});
         assertThat(before.result.join()).isEqualTo(after.result.join());
         try {
             create.result.join();
@@ -115,12 +115,12 @@ class PostgresWritesTest {
     void aSchemaChangedByAnotherServer_isTheOneTheNextWriteIsValidatedAgainst() {
         List<Optional<SchemaVersion>> seen = new ArrayList<>();
         WriteValidator recording = context -> seen.add(context.schema());
-        writes.commit(tenantId, List.of(touch("doc:a#viewer@user:1", recording)));
+        writes.commit(tenantId, List.of(touch("doc:a#viewer@user:1", recording)), () -> {});
         String next = "definition user {}\ndefinition doc {\n  relation viewer: user\n  relation editor: user\n}";
         try (PostgresTupleStore other = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS)) {
             other.writeSchema(tenant, next);
         }
-        writes.commit(tenantId, List.of(touch("doc:a#viewer@user:2", recording)));
+        writes.commit(tenantId, List.of(touch("doc:a#viewer@user:2", recording)), () -> {});
         assertThat(seen).hasSize(2);
         assertThat(seen.get(0).orElseThrow().text()).doesNotContain("editor");
         assertThat(seen.get(1).orElseThrow().text()).isEqualTo(next);
