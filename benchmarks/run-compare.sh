@@ -57,10 +57,11 @@ if [ "${1:-}" = "--postgres" ]; then
     kill -0 "$server" 2>/dev/null || { echo "run-compare.sh: the server stopped; see $dir/server.log" >&2; cat "$dir/server.log" >&2; exit 1; }
     sleep 0.5
   done
-  node benchmarks/spicedb/pg-compare.mjs "$dir" relata "http://127.0.0.1:$port" bench --seconds "$seconds"
+  node benchmarks/spicedb/pg-compare.mjs "$dir" relata "http://127.0.0.1:$port" bench --seconds "$seconds" \
+    --analyze "$url"
   kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   node benchmarks/spicedb/pg-compare.mjs "$dir" spicedb --seconds "$seconds" \
-    ${spicedb_uri:+--datastore-uri "$spicedb_uri"}
+    ${spicedb_uri:+--datastore-uri "$spicedb_uri" --analyze "$spicedb_uri"}
   {
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
     echo "$(java -version 2>&1 | head -1), $(psql -Atc 'SHOW server_version' "$url" | cut -d' ' -f1) PostgreSQL; load average (1, 5, 15 min) at the start: $load_before."

@@ -5,6 +5,7 @@
 // result, median of 3 after a warm-up). Writes DIR/<side>-pg.json.
 //
 //   node pg-compare.mjs DIR relata http://127.0.0.1:PORT KEY [--seconds S] [--writers 1,8,32] [--callers 16]
+//       [--analyze postgresql://...]   (ANALYZE that database after the load)
 //   node pg-compare.mjs DIR spicedb [--datastore-uri postgres://...] [--seconds S] ...
 //
 // Relata is a `relata serve` process, asked over HTTP/1.1 keep-alive on loopback. SpiceDB is
@@ -13,6 +14,7 @@
 // streams (lookups) go through a socket. Its datastore is memory unless --datastore-uri names
 // a PostgreSQL database that SpiceDB's own `spicedb datastore migrate head` prepared.
 import http from "node:http";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -28,6 +30,7 @@ for (let i = 0; i < rest.length; i++) {
   else if (rest[i] === "--writers") options.writers = rest[++i].split(",").map(Number);
   else if (rest[i] === "--callers") options.callers = Number(rest[++i]);
   else if (rest[i] === "--datastore-uri") options.datastoreUri = rest[++i];
+  else if (rest[i] === "--analyze") options.analyze = rest[++i];
   else positional.push(rest[i]);
 }
 const read = (name) => readFileSync(join(dir, name), "utf8").split("\n").filter(Boolean);
@@ -185,6 +188,8 @@ for (let i = 0; i < relationships.length; i += 1000) {
   await client.write(relationships.slice(i, i + 1000).map(parseRelationship));
 }
 const loadSeconds = (performance.now() - loadStart) / 1000;
+// Planner statistics for the new rows, as autovacuum would give them later (PostgreSQL only).
+if (options.analyze) execFileSync("psql", ["-q", options.analyze, "-c", "ANALYZE"]);
 
 const writes = {};
 const tag = side === "relata" ? "r" : "s";
