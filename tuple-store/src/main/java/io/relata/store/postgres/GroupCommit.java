@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the end: the next group is taken and asks for its revision while the one before waits for
  * its commit to be made durable, so it gets the next revision and goes on the moment that
  * commit ends, instead of after this group's answers and the hand-off. Revision order stays
- * queue order: the next group asks only once this one holds its revision. The writes that
+ * queue order: the next group asks only once this one holds its revision (but a group whose
+ * commit fails on a statement and runs again, see {@link PostgresWrites}, then commits after
+ * the group that followed it: its writes were never visible before). The writes that
  * arrive while a group applies its writes still wait and go together into the next group. A
  * committer that never says so passes the lead when its group has been answered.
  *
