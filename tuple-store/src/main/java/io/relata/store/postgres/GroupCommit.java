@@ -25,6 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * lead to the write now at the head of the queue, and returns. A write that finds the tenant
  * free leads at once, so a tenant with one writer at a time waits for nothing.
  *
+ * <p><b>Two groups in flight.</b> The committer says when its group, holding the tenant's
+ * next revision, sends its commit (its {@code committing}); the lead passes on then, not at
+ * the end: the next group is taken and asks for its revision while the one before waits for
+ * its commit to be made durable, so it gets the next revision and goes on the moment that
+ * commit ends, instead of after this group's answers and the hand-off. Revision order stays
+ * queue order: the next group asks only once this one holds its revision (but a group whose
+ * commit fails on a statement and runs again, see {@link PostgresWrites}, then commits after
+ * the group that followed it: its writes were never visible before). The writes that
+ * arrive while a group applies its writes still wait and go together into the next group. A
+ * committer that never says so passes the lead when its group has been answered.
+ *
  * <p>A group holds at most {@link #MAX_GROUP_WRITES} writes and {@link #MAX_GROUP_UPDATES}
  * updates (always at least one write), and only writes whose transaction metadata is equal:
  * a revision carries one metadata, as a transaction does in SpiceDB, so a write with other
@@ -37,9 +48,13 @@ final class GroupCommit {
     static final int MAX_GROUP_UPDATES = 1_000;
     static final int MAX_QUEUED = 1_000;
 
-    /** Commits a group: completes every write's {@link Pending#result}, or throws to fail them all. */
+    /**
+     * Commits a group: completes every write's {@link Pending#result}, or throws to fail them
+     * all; runs {@code committing} when the group, holding the tenant's next revision, is about
+     * to commit, so that the next group may start.
+     */
     interface Committer {
-        void commit(long tenantId, List<Pending> group);
+        void commit(long tenantId, List<Pending> group, Runnable committing);
     }
 
     /** One write waiting for its group. */
@@ -136,8 +151,21 @@ final class GroupCommit {
         synchronized (queue) {
             group = take(queue.waiting);
         }
+        java.util.concurrent.atomic.AtomicBoolean passed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable passLead = () -> {
+            if (passed.compareAndSet(false, true)) {
+                synchronized (queue) {
+                    Pending next = queue.waiting.peekFirst();
+                    if (next == null) {
+                        queue.leading = false;
+                    } else {
+                        next.turn.complete(null);
+                    }
+                }
+            }
+        };
         try {
-            committer.commit(tenantId, group);
+            committer.commit(tenantId, group, passLead);
         } catch (RuntimeException | Error e) {
             for (Pending p : group) {
                 p.result.completeExceptionally(e);
@@ -146,14 +174,7 @@ final class GroupCommit {
             for (Pending p : group) {
                 p.result.completeExceptionally(new StoreException("the write's group ended without an answer for it"));
             }
-            synchronized (queue) {
-                Pending next = queue.waiting.peekFirst();
-                if (next == null) {
-                    queue.leading = false;
-                } else {
-                    next.turn.complete(null);
-                }
-            }
+            passLead.run();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.relata.store.postgres;
 
 import io.relata.store.Json;
-import io.relata.store.ObjectRef;
 import io.relata.store.Precondition;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipShape;
@@ -10,7 +9,6 @@ import io.relata.store.Revision;
 import io.relata.store.SchemaVersion;
 import io.relata.store.StoreOptions;
 import io.relata.store.StoreSupport;
-import io.relata.store.SubjectRef;
 import io.relata.store.WriteValidator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +18,6 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,16 +54,24 @@ import org.jooq.impl.DSL;
  * net change at the revision (a TOUCH then a DELETE of the same relationship reads as its
  * DELETE).
  *
- * <p><b>Statements.</b> A write of one resource type is two statements ({@code UPDATE} over
+ * <p><b>Round trips.</b> A write of one resource type is two statements ({@code UPDATE} over
  * {@code unnest} and {@code INSERT ... RETURNING}); each names its resource type, so
- * PostgreSQL plans them on one partition of {@code relation_tuples} instead of all. A group
- * adds three: the revision, the schema in effect (read once, when a validator asks), the
- * revision record; then one commit. Plain JDBC, prepared once per connection by the driver.
+ * PostgreSQL plans them on one partition of {@code relation_tuples} instead of all. The
+ * statements of the writes without a CREATE are not sent one by one but gathered in a
+ * {@link WriteBatch} and sent together, with the {@code COMMIT}, in one multi-statement query
+ * (earlier when a precondition or a validator's lookup must see them). So a group of writes
+ * without a CREATE or precondition costs two round trips, whatever its size: the first takes
+ * the revision, records it and reads the revision of the schema in effect (its text comes
+ * from a {@link SchemaCache}, read only when the schema changed); the second carries every
+ * write and the commit. A write with a CREATE reads back what it inserted, so it is sent at
+ * once (behind a savepoint in a group of several). Plain JDBC, prepared once per connection
+ * by the driver.
  */
 final class PostgresWrites implements GroupCommit.Committer {
 
     private final DataSource dataSource;
     private final StoreOptions options;
+    private final SchemaCache schemas = new SchemaCache();
 
     PostgresWrites(DataSource dataSource, StoreOptions options) {
         this.dataSource = dataSource;
@@ -81,33 +86,44 @@ final class PostgresWrites implements GroupCommit.Committer {
     }
 
     @Override
-    public void commit(long tenantId, List<GroupCommit.Pending> group) {
+    public void commit(long tenantId, List<GroupCommit.Pending> group, Runnable committing) {
         try {
             try {
-                attempt(tenantId, group, false);
+                attempt(tenantId, group, false, committing);
             } catch (Aborted a) {
-                attempt(tenantId, group, true);
+                attempt(tenantId, group, true, committing);
             }
         } catch (DataAccessException e) {
             throw PostgresTupleStore.translate(e);
         }
     }
 
-    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach) {
+    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach,
+            Runnable committing) {
         Map<GroupCommit.Pending, RuntimeException> failed = new LinkedHashMap<>();
         long revision;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 Instant now = options.clock().instant();
-                revision = nextRevision(c, tenantId);
-                GroupContext context = new GroupContext(c, tenantId, Revision.of(revision - 1), now);
-                Set<Relationship> createdHere = new HashSet<>();
+                long[] begun = begin(c, tenantId, now, group.get(0).metadata);
+                revision = begun[0];
+                WriteBatch batch = new WriteBatch(tenantId, revision, now);
                 boolean several = group.size() > 1;
+                GroupContext context = new GroupContext(c, tenantId, Revision.of(revision - 1), now, begun[1], schemas,
+                        batch, several);
+                Set<Relationship> createdHere = new HashSet<>();
                 for (GroupCommit.Pending write : group) {
-                    Savepoint savepoint = several && (savepointEach || hasCreate(write)) ? c.setSavepoint() : null;
+                    // A write with a CREATE reads back what it inserted, so it runs at once; in a group
+                    // of several, behind a savepoint, since it can fail after changing something.
+                    boolean atOnce = savepointEach || hasCreate(write);
+                    Savepoint savepoint = null;
+                    if (several && atOnce) {
+                        flush(batch, c, several);
+                        savepoint = c.setSavepoint();
+                    }
                     try {
-                        apply(c, tenantId, revision, now, write, context, createdHere);
+                        apply(c, tenantId, now, write, context, batch, createdHere, atOnce);
                     } catch (SQLException | DataAccessException e) {
                         if (savepoint == null && several) {
                             throw new Aborted(e);
@@ -118,7 +134,11 @@ final class PostgresWrites implements GroupCommit.Committer {
                         c.rollback(savepoint);
                         failed.put(write, e instanceof DataAccessException d ? PostgresTupleStore.translate(d)
                                 : PostgresTupleStore.translate(new DataAccessException(e.getMessage(), e)));
+                    } catch (Aborted e) {
+                        throw e;
                     } catch (RuntimeException e) {
+                        // Thrown before the write added anything (validator, precondition) or, for a
+                        // write that ran at once, after: then its savepoint undoes it.
                         if (savepoint != null) {
                             c.rollback(savepoint);
                         } else if (!several) {
@@ -130,15 +150,8 @@ final class PostgresWrites implements GroupCommit.Committer {
                 if (failed.size() == group.size()) {
                     c.rollback();
                 } else {
-                    try {
-                        recordRevision(c, tenantId, revision, now, group.get(0).metadata);
-                    } catch (SQLException e) {
-                        if (group.size() > 1 && !savepointEach) {
-                            throw new Aborted(e);
-                        }
-                        throw e;
-                    }
-                    c.commit();
+                    committing.run();
+                    commit(batch, c, several && !savepointEach);
                 }
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(c);
@@ -154,6 +167,41 @@ final class PostgresWrites implements GroupCommit.Committer {
             } else {
                 write.result.completeExceptionally(error);
             }
+        }
+    }
+
+    /**
+     * Sends the statements the writes added so far; in a group of several, a failure aborts
+     * the transaction without telling whose write it was, so the group runs again with a
+     * savepoint before every write.
+     */
+    private static void flush(WriteBatch batch, Connection c, boolean several) throws SQLException {
+        try {
+            batch.flush(c, false);
+        } catch (SQLException e) {
+            if (several) {
+                throw new Aborted(e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends what is left and the {@code COMMIT} in one round trip. When a statement fails
+     * (not the connection), PostgreSQL skips the {@code COMMIT}: nothing is committed, and
+     * with {@code retry} the group runs again with a savepoint before every write.
+     */
+    private static void commit(WriteBatch batch, Connection c, boolean retry) throws SQLException {
+        boolean commitOnly = batch.isEmpty();
+        try {
+            batch.flush(c, true);
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            boolean connectionLost = state == null || state.startsWith("08") || c.isClosed();
+            if (retry && !commitOnly && !connectionLost) {
+                throw new Aborted(e);
+            }
+            throw e;
         }
     }
 
@@ -175,35 +223,34 @@ final class PostgresWrites implements GroupCommit.Committer {
     }
 
     /**
-     * One write inside the group's transaction. {@code createdHere} holds the relationships
-     * whose live version was created at this revision by an earlier write of the group; it
-     * changes only when the write succeeds.
+     * One write inside the group's transaction: its validator and preconditions, then its
+     * statements, added to {@code batch} and sent with the next flush or, with {@code atOnce},
+     * now. {@code createdHere} holds the relationships whose live version was created at this
+     * revision by an earlier write of the group; it changes only when the write succeeds (a
+     * batched write succeeds with its batch, or the group runs again).
      */
-    private static void apply(Connection c, long tenantId, long revision, Instant now, GroupCommit.Pending write,
-            GroupContext context, Set<Relationship> createdHere) throws SQLException {
+    private static void apply(Connection c, long tenantId, Instant now, GroupCommit.Pending write,
+            GroupContext context, WriteBatch batch, Set<Relationship> createdHere, boolean atOnce) throws SQLException {
         write.validator.validate(context);
-        checkPreconditions(c, tenantId, write.preconditions, now);
-        Map<String, List<RelationshipUpdate>> byType = new LinkedHashMap<>();
-        List<Relationship> inserting = new ArrayList<>();
-        for (RelationshipUpdate u : write.updates) {
-            byType.computeIfAbsent(u.relationship().resource().type(), t -> new ArrayList<>()).add(u);
-            if (u.operation() != RelationshipUpdate.Operation.DELETE) {
-                inserting.add(u.relationship());
-            }
+        if (!write.preconditions.isEmpty()) {
+            flush(batch, c, context.several);
+            checkPreconditions(c, tenantId, write.preconditions, now);
         }
-        for (Map.Entry<String, List<RelationshipUpdate>> e : byType.entrySet()) {
-            List<RelationshipUpdate> older = new ArrayList<>();
-            List<RelationshipUpdate> newer = new ArrayList<>();
-            for (RelationshipUpdate u : e.getValue()) {
-                (createdHere.contains(u.relationship().key()) ? newer : older).add(u);
+        batch.add(write.updates, createdHere);
+        Set<Relationship> inserted = new HashSet<>();
+        if (atOnce) {
+            inserted = batch.flush(c, false);
+            for (RelationshipUpdate u : write.updates) {
+                if (u.operation() == RelationshipUpdate.Operation.CREATE && !inserted.contains(u.relationship().key())) {
+                    throw StoreSupport.alreadyExists(u.relationship().key());
+                }
             }
-            endVersions(c, END_VERSIONS, tenantId, e.getKey(), revision, older, now);
-            endVersions(c, REMOVE_NEW_VERSIONS, tenantId, e.getKey(), revision, newer, now);
-        }
-        Set<Relationship> inserted = insertVersions(c, tenantId, revision, inserting);
-        for (RelationshipUpdate u : write.updates) {
-            if (u.operation() == RelationshipUpdate.Operation.CREATE && !inserted.contains(u.relationship().key())) {
-                throw StoreSupport.alreadyExists(u.relationship().key());
+        } else {
+            // Without a CREATE every insert goes in: the live version it replaces was ended first.
+            for (RelationshipUpdate u : write.updates) {
+                if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                    inserted.add(u.relationship().key());
+                }
             }
         }
         for (RelationshipUpdate u : write.updates) {
@@ -216,143 +263,45 @@ final class PostgresWrites implements GroupCommit.Committer {
 
     // ---- statements ----------------------------------------------------------------------------------
 
-    /** Takes the tenant's next revision; the row stays locked until the transaction ends. */
-    private static long nextRevision(Connection c, long tenantId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE tenant_revisions SET revision = revision + 1 WHERE tenant_id = ? RETURNING revision")) {
+    /**
+     * Takes the tenant's next revision (the row stays locked until the transaction ends),
+     * records it, and reads the revision of the schema in effect, in one round trip; each
+     * statement runs after the one before it, so the schema read sees every schema write
+     * committed before the lock was granted. Returns the revision and the schema's revision
+     * (or -1 when the tenant has none).
+     */
+    private static long[] begin(Connection c, long tenantId, Instant now, Map<String, Object> metadata)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(BEGIN)) {
             s.setLong(1, tenantId);
-            try (ResultSet r = s.executeQuery()) {
+            s.setObject(2, timestamp(now));
+            s.setString(3, metadata == null || metadata.isEmpty() ? null : Json.write(metadata));
+            s.setLong(4, tenantId);
+            s.setLong(5, tenantId);
+            s.execute();
+            long revision;
+            try (ResultSet r = s.getResultSet()) {
                 if (!r.next()) {
                     throw new io.relata.store.TenantNotFoundException("tenant " + tenantId + " has no revision row");
                 }
-                return r.getLong(1);
+                revision = r.getLong(1);
+            }
+            s.getMoreResults();
+            s.getMoreResults();
+            try (ResultSet r = s.getResultSet()) {
+                r.next();
+                long schema = r.getLong(1);
+                return new long[] {revision, r.wasNull() ? -1 : schema};
             }
         }
     }
 
-    private static void recordRevision(Connection c, long tenantId, long revision, Instant now,
-            Map<String, Object> metadata) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO revisions (tenant_id, revision, committed_at,"
-                + " schema_changed, metadata) VALUES (?, ?, ?, false, ?::jsonb)")) {
-            s.setLong(1, tenantId);
-            s.setLong(2, revision);
-            s.setObject(3, timestamp(now));
-            s.setString(4, metadata == null || metadata.isEmpty() ? null : Json.write(metadata));
-            s.executeUpdate();
-        }
-    }
-
-    private static final String LIVE_MATCH = """
-            WHERE t.tenant_id = ? AND t.resource_type = ?
-              AND t.resource_id = k.resource_id AND t.relation = k.relation
-              AND t.subject_type = k.subject_type AND t.subject_id = k.subject_id
-              AND t.subject_relation = k.subject_relation
-              AND t.deleted_rev = 9223372036854775807
-              AND (NOT k.only_expired OR t.expires_at <= ?)
+    private static final String BEGIN = """
+            UPDATE tenant_revisions SET revision = revision + 1 WHERE tenant_id = ? RETURNING revision;
+            INSERT INTO revisions (tenant_id, revision, committed_at, schema_changed, metadata)
+                SELECT tenant_id, revision, ?, false, ?::jsonb FROM tenant_revisions WHERE tenant_id = ?;
+            SELECT max(revision) FROM schemas WHERE tenant_id = ?
             """;
-
-    private static final String KEYS = """
-            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-                AS k(resource_id, relation, subject_type, subject_id, subject_relation, only_expired)
-            """;
-
-    /** Ends live versions of earlier revisions: parameters revision, keys, tenant, type, now. */
-    private static final String END_VERSIONS = "UPDATE relation_tuples AS t SET deleted_rev = ? FROM " + KEYS
-            + LIVE_MATCH + " AND t.created_rev < ?";
-
-    /** Removes live versions created at this revision (never visible): same parameters. */
-    private static final String REMOVE_NEW_VERSIONS = "DELETE FROM relation_tuples AS t USING " + KEYS
-            + LIVE_MATCH + " AND t.created_rev = ?";
-
-    /**
-     * Ends (or removes) the live versions of the relationships of {@code updates}, all of
-     * resource type {@code type}; for a CREATE, only an expired one.
-     */
-    private static void endVersions(Connection c, String sql, long tenantId, String type, long revision,
-            List<RelationshipUpdate> updates, Instant now) throws SQLException {
-        if (updates.isEmpty()) {
-            return;
-        }
-        int n = updates.size();
-        String[][] k = new String[5][n];
-        Boolean[] onlyExpired = new Boolean[n];
-        for (int i = 0; i < n; i++) {
-            Relationship r = updates.get(i).relationship();
-            k[0][i] = r.resource().id();
-            k[1][i] = r.relation();
-            k[2][i] = r.subject().type();
-            k[3][i] = r.subject().id();
-            k[4][i] = r.subject().relationOrEmpty();
-            onlyExpired[i] = updates.get(i).operation() == RelationshipUpdate.Operation.CREATE;
-        }
-        boolean ends = sql == END_VERSIONS;
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            int p = 1;
-            if (ends) {
-                s.setLong(p++, revision);
-            }
-            for (String[] column : k) {
-                s.setArray(p++, c.createArrayOf("text", column));
-            }
-            s.setArray(p++, c.createArrayOf("boolean", onlyExpired));
-            s.setLong(p++, tenantId);
-            s.setString(p++, type);
-            s.setObject(p++, timestamp(now));
-            s.setLong(p, revision);
-            s.executeUpdate();
-        }
-    }
-
-    private static final String INSERT_VERSIONS = """
-            INSERT INTO relation_tuples (tenant_id, resource_type, resource_id, relation, subject_type, subject_id,
-                subject_relation, caveat_name, caveat_context, expires_at, created_rev)
-            SELECT ?, k.resource_type, k.resource_id, k.relation, k.subject_type, k.subject_id, k.subject_relation,
-                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz, ?
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                ?::text[])
-                AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name,
-                     caveat_context, expires_at)
-            ON CONFLICT (tenant_id, resource_type, resource_id, relation, subject_type, subject_id, subject_relation,
-                deleted_rev) DO NOTHING
-            RETURNING resource_type, resource_id, relation, subject_type, subject_id, subject_relation
-            """;
-
-    /** Inserts live versions; returns the keys inserted (a live version already there blocks one). */
-    private static Set<Relationship> insertVersions(Connection c, long tenantId, long revision, List<Relationship> rows)
-            throws SQLException {
-        if (rows.isEmpty()) {
-            return Set.of();
-        }
-        int n = rows.size();
-        String[][] columns = new String[9][n];
-        for (int i = 0; i < n; i++) {
-            Relationship r = rows.get(i);
-            columns[0][i] = r.resource().type();
-            columns[1][i] = r.resource().id();
-            columns[2][i] = r.relation();
-            columns[3][i] = r.subject().type();
-            columns[4][i] = r.subject().id();
-            columns[5][i] = r.subject().relationOrEmpty();
-            columns[6][i] = r.caveat() == null ? null : r.caveat().name();
-            columns[7][i] = r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context());
-            columns[8][i] = r.expiresAt() == null ? null : r.expiresAt().toString();
-        }
-        Set<Relationship> inserted = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement(INSERT_VERSIONS)) {
-            s.setLong(1, tenantId);
-            s.setLong(2, revision);
-            for (int i = 0; i < columns.length; i++) {
-                s.setArray(3 + i, c.createArrayOf("text", columns[i]));
-            }
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    inserted.add(new Relationship(new ObjectRef(r.getString(1), r.getString(2)), r.getString(3),
-                            new SubjectRef(r.getString(4), r.getString(5), r.getString(6)), null, null));
-                }
-            }
-        }
-        return inserted;
-    }
 
     /** Checks each precondition with one {@code EXISTS} query (jOOQ renders the filter). */
     static void checkPreconditions(DSLContext tx, long tenantId, List<Precondition> preconditions, Instant now) {
@@ -382,8 +331,9 @@ final class PostgresWrites implements GroupCommit.Committer {
     /**
      * What the validators of a group see: the transaction that holds the tenant's revision
      * row, so what they find is what the group commits on; each validator also sees the
-     * writes before it in the group. The schema is read once per group: no schema write can
-     * commit while the group holds the row.
+     * writes before it in the group (their statements are sent before a lookup). The schema
+     * in effect is known by its revision from the group's first round trip, and its text comes
+     * from {@code schemas} (a schema version never changes) or is read once.
      */
     private static final class GroupContext implements WriteValidator.Context {
 
@@ -391,13 +341,21 @@ final class PostgresWrites implements GroupCommit.Committer {
         private final long tenantId;
         private final Revision head;
         private final Instant now;
-        private Optional<SchemaVersion> schema;
+        private final long schemaRevision;
+        private final SchemaCache schemas;
+        private final WriteBatch batch;
+        final boolean several;
 
-        GroupContext(Connection connection, long tenantId, Revision head, Instant now) {
+        GroupContext(Connection connection, long tenantId, Revision head, Instant now, long schemaRevision,
+                SchemaCache schemas, WriteBatch batch, boolean several) {
             this.connection = connection;
             this.tenantId = tenantId;
             this.head = head;
             this.now = now;
+            this.schemaRevision = schemaRevision;
+            this.schemas = schemas;
+            this.batch = batch;
+            this.several = several;
         }
 
         @Override
@@ -407,16 +365,20 @@ final class PostgresWrites implements GroupCommit.Committer {
 
         @Override
         public Optional<SchemaVersion> schema() {
-            if (schema == null) {
-                // Read once for the group: every write of it commits at the same head.
-                schema = PostgresTupleStore.schemaAt(DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId,
-                        head);
+            if (schemaRevision < 0) {
+                return Optional.empty();
             }
-            return schema;
+            return Optional.of(schemas.get(tenantId, schemaRevision, () -> PostgresTupleStore.schemaAt(
+                    DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId, head).orElseThrow()));
         }
 
         @Override
         public Optional<Relationship> findAny(RelationshipShape shape) {
+            try {
+                flush(batch, connection, several);
+            } catch (SQLException e) {
+                throw new DataAccessException(e.getMessage(), e);
+            }
             return PostgresTupleStore.findAnyQuery(DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId, shape,
                     now).fetchOptional(PostgresTupleStore::relationship);
         }

@@ -36,7 +36,7 @@ class GroupCommitTest {
         final AtomicLong revision = new AtomicLong();
 
         @Override
-        public void commit(long tenantId, List<GroupCommit.Pending> group) {
+        public void commit(long tenantId, List<GroupCommit.Pending> group, Runnable committing) {
             entered.countDown();
             try {
                 release.await();
@@ -115,7 +115,7 @@ class GroupCommitTest {
     void aCommitterThatThrows_failsItsGroup_andTheNextWriteStillCommits() {
         RuntimeException broken = new IllegalStateException("broken");
         AtomicLong calls = new AtomicLong();
-        GroupCommit commit = new GroupCommit((tenant, group) -> {
+        GroupCommit commit = new GroupCommit((tenant, group, committing) -> {
             if (calls.incrementAndGet() == 1) {
                 throw broken;
             }
@@ -123,5 +123,47 @@ class GroupCommitTest {
         });
         assertThatThrownBy(() -> commit.submit(1, write(Map.of()))).isSameAs(broken);
         assertThat(commit.submit(1, write(Map.of()))).isEqualTo(Revision.of(7));
+    }
+
+    @Test
+    void theNextGroupStarts_whenTheGroupBeforeCommits_notWhenItIsAnswered() throws Exception {
+        CountDownLatch firstCommitting = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        AtomicLong calls = new AtomicLong();
+        GroupCommit commit = new GroupCommit((tenant, group, committing) -> {
+            long call = calls.incrementAndGet();
+            order.add("start " + call);
+            committing.run();
+            if (call == 1) {
+                firstCommitting.countDown();
+                try {
+                    releaseFirst.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                secondStarted.countDown();
+            }
+            order.add("answer " + call);
+            group.forEach(p -> p.result.complete(Revision.of(call)));
+        });
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<Revision> first = pool.submit(() -> commit.submit(1, write(Map.of())));
+            assertThat(firstCommitting.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Revision> second = pool.submit(() -> commit.submit(1, write(Map.of())));
+            assertThat(secondStarted.await(10, TimeUnit.SECONDS)).as("the second group ran while the first was"
+                    + " still committing").isTrue();
+            assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Revision.of(2));
+            assertThat(first.isDone()).isFalse();
+            releaseFirst.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Revision.of(1));
+            assertThat(order).startsWith("start 1", "start 2");
+        } finally {
+            releaseFirst.countDown();
+            pool.shutdownNow();
+        }
     }
 }

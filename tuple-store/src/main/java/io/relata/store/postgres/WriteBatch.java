@@ -1,0 +1,235 @@
+package io.relata.store.postgres;
+
+import io.relata.store.Json;
+import io.relata.store.ObjectRef;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.SubjectRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The statements of a group's relationship writes, sent to PostgreSQL together: each write
+ * adds its statements (end the replaced versions, remove the versions created at this
+ * revision, insert the new ones, per resource type), and {@link #flush} sends everything
+ * added since the last flush as one multi-statement query, one network round trip, run in
+ * order (each statement sees the ones before it, as if sent one by one). Should one fail,
+ * PostgreSQL skips the rest and the transaction is aborted. The last flush of a group may
+ * carry the {@code COMMIT} too.
+ */
+final class WriteBatch {
+
+    private static final String LIVE_MATCH = """
+            WHERE t.tenant_id = ? AND t.resource_type = ?
+              AND t.resource_id = k.resource_id AND t.relation = k.relation
+              AND t.subject_type = k.subject_type AND t.subject_id = k.subject_id
+              AND t.subject_relation = k.subject_relation
+              AND t.deleted_rev = 9223372036854775807
+              AND (NOT k.only_expired OR t.expires_at <= ?)
+            """;
+
+    private static final String KEYS = """
+            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+                AS k(resource_id, relation, subject_type, subject_id, subject_relation, only_expired)
+            """;
+
+    /** Ends live versions of earlier revisions: parameters revision, keys, tenant, type, now, revision. */
+    private static final String END_VERSIONS = "UPDATE relation_tuples AS t SET deleted_rev = ? FROM " + KEYS
+            + LIVE_MATCH + " AND t.created_rev < ?";
+
+    /** Removes live versions created at this revision (never visible): keys, tenant, type, now, revision. */
+    private static final String REMOVE_NEW_VERSIONS = "DELETE FROM relation_tuples AS t USING " + KEYS
+            + LIVE_MATCH + " AND t.created_rev = ?";
+
+    private static final String INSERT_VERSIONS = """
+            INSERT INTO relation_tuples (tenant_id, resource_type, resource_id, relation, subject_type, subject_id,
+                subject_relation, caveat_name, caveat_context, expires_at, created_rev)
+            SELECT ?, k.resource_type, k.resource_id, k.relation, k.subject_type, k.subject_id, k.subject_relation,
+                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz, ?
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                ?::text[])
+                AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name,
+                     caveat_context, expires_at)
+            ON CONFLICT (tenant_id, resource_type, resource_id, relation, subject_type, subject_id, subject_relation,
+                deleted_rev) DO NOTHING
+            RETURNING resource_type, resource_id, relation, subject_type, subject_id, subject_relation
+            """;
+
+    private final long tenantId;
+    private final long revision;
+    private final OffsetDateTime now;
+    private final StringBuilder sql = new StringBuilder();
+    private final List<Object> parameters = new ArrayList<>();
+
+    WriteBatch(long tenantId, long revision, Instant now) {
+        this.tenantId = tenantId;
+        this.revision = revision;
+        this.now = PostgresWrites.timestamp(now);
+    }
+
+    boolean isEmpty() {
+        return sql.length() == 0;
+    }
+
+    /**
+     * Adds the statements of {@code write}. {@code createdHere} holds the relationships whose
+     * live version was created at this revision by an earlier write of the group: their
+     * versions are removed rather than ended.
+     */
+    void add(List<RelationshipUpdate> updates, Set<Relationship> createdHere) {
+        int length = sql.length();
+        int count = parameters.size();
+        try {
+            addStatements(updates, createdHere);
+        } catch (RuntimeException | Error e) {
+            // All of a write or nothing: a value that cannot be encoded leaves no statement behind.
+            sql.setLength(length);
+            parameters.subList(count, parameters.size()).clear();
+            throw e;
+        }
+    }
+
+    private void addStatements(List<RelationshipUpdate> updates, Set<Relationship> createdHere) {
+        Map<String, List<RelationshipUpdate>> byType = new LinkedHashMap<>();
+        List<Relationship> inserting = new ArrayList<>();
+        for (RelationshipUpdate u : updates) {
+            byType.computeIfAbsent(u.relationship().resource().type(), t -> new ArrayList<>()).add(u);
+            if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                inserting.add(u.relationship());
+            }
+        }
+        for (Map.Entry<String, List<RelationshipUpdate>> e : byType.entrySet()) {
+            List<RelationshipUpdate> older = new ArrayList<>();
+            List<RelationshipUpdate> newer = new ArrayList<>();
+            for (RelationshipUpdate u : e.getValue()) {
+                (createdHere.contains(u.relationship().key()) ? newer : older).add(u);
+            }
+            endVersions(true, e.getKey(), older);
+            endVersions(false, e.getKey(), newer);
+        }
+        insertVersions(inserting);
+    }
+
+    private void endVersions(boolean end, String type, List<RelationshipUpdate> updates) {
+        if (updates.isEmpty()) {
+            return;
+        }
+        int n = updates.size();
+        String[][] k = new String[5][n];
+        Boolean[] onlyExpired = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Relationship r = updates.get(i).relationship();
+            k[0][i] = r.resource().id();
+            k[1][i] = r.relation();
+            k[2][i] = r.subject().type();
+            k[3][i] = r.subject().id();
+            k[4][i] = r.subject().relationOrEmpty();
+            onlyExpired[i] = updates.get(i).operation() == RelationshipUpdate.Operation.CREATE;
+        }
+        statement(end ? END_VERSIONS : REMOVE_NEW_VERSIONS);
+        if (end) {
+            parameters.add(revision);
+        }
+        for (String[] column : k) {
+            parameters.add(column);
+        }
+        parameters.add(onlyExpired);
+        parameters.add(tenantId);
+        parameters.add(type);
+        parameters.add(now);
+        parameters.add(revision);
+    }
+
+    private void insertVersions(List<Relationship> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        int n = rows.size();
+        String[][] columns = new String[9][n];
+        for (int i = 0; i < n; i++) {
+            Relationship r = rows.get(i);
+            columns[0][i] = r.resource().type();
+            columns[1][i] = r.resource().id();
+            columns[2][i] = r.relation();
+            columns[3][i] = r.subject().type();
+            columns[4][i] = r.subject().id();
+            columns[5][i] = r.subject().relationOrEmpty();
+            columns[6][i] = r.caveat() == null ? null : r.caveat().name();
+            columns[7][i] = r.caveat() == null || r.caveat().context().isEmpty() ? null : Json.write(r.caveat().context());
+            columns[8][i] = r.expiresAt() == null ? null : r.expiresAt().toString();
+        }
+        statement(INSERT_VERSIONS);
+        parameters.add(tenantId);
+        parameters.add(revision);
+        for (String[] column : columns) {
+            parameters.add(column);
+        }
+    }
+
+    private void statement(String text) {
+        if (sql.length() > 0) {
+            sql.append(";\n");
+        }
+        sql.append(text);
+    }
+
+    /**
+     * Sends the statements added since the last flush (and then {@code COMMIT} when
+     * {@code commit}), in one round trip, and returns the relationships their inserts inserted
+     * (a live version already there blocks one).
+     */
+    Set<Relationship> flush(Connection c, boolean commit) throws SQLException {
+        Set<Relationship> inserted = new HashSet<>();
+        if (isEmpty()) {
+            if (commit) {
+                c.commit();
+            }
+            return inserted;
+        }
+        String text = commit ? sql + ";\nCOMMIT" : sql.toString();
+        List<Object> values = List.copyOf(parameters);
+        sql.setLength(0);
+        parameters.clear();
+        try (PreparedStatement s = c.prepareStatement(text)) {
+            int p = 1;
+            for (Object v : values) {
+                if (v instanceof Long l) {
+                    s.setLong(p++, l);
+                } else if (v instanceof String str) {
+                    s.setString(p++, str);
+                } else if (v instanceof String[] column) {
+                    s.setArray(p++, c.createArrayOf("text", column));
+                } else if (v instanceof Boolean[] flags) {
+                    s.setArray(p++, c.createArrayOf("boolean", flags));
+                } else {
+                    s.setObject(p++, v);
+                }
+            }
+            boolean results = s.execute();
+            while (true) {
+                if (results) {
+                    try (ResultSet r = s.getResultSet()) {
+                        while (r.next()) {
+                            inserted.add(new Relationship(new ObjectRef(r.getString(1), r.getString(2)), r.getString(3),
+                                    new SubjectRef(r.getString(4), r.getString(5), r.getString(6)), null, null));
+                        }
+                    }
+                } else if (s.getUpdateCount() == -1) {
+                    break;
+                }
+                results = s.getMoreResults();
+            }
+        }
+        return inserted;
+    }
+}
