@@ -11,11 +11,16 @@
 #   --connections N (64: wrk connections and gRPC calls in flight), --pool N (distinct checks
 #   per pool, 50000), --import N (relationships to bulk import, 1000000), --build (rebuild),
 #   --url postgresql://.../DB (dropped and created again; default relata_bench_grpc),
-#   --http-port P (18443), --grpc-port P (15051). Needs wrk (apt-get install wrk), psql, Java 17.
+#   --http-port P (18443), --grpc-port P (15051), --cached-only (only the floors and the cached
+#   check: the four steps of the "cached check" comparison, no pools, no import).
+#   SERVER_JAR=path runs another build of the server (default http-api/target/relata.jar; its lib/
+#   beside it), e.g. a copy of an earlier build for a comparison in the same conditions;
+#   SERVER_JAVA_OPTS adds JVM options to the server (e.g. -XX:StartFlightRecording=...).
+#   Needs wrk (apt-get install wrk), psql, Java 17.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-groups=200 seconds=20 warmup=5 connections=64 pool=50000 import=1000000 build=0 smoke=0
+groups=200 seconds=20 warmup=5 connections=64 pool=50000 import=1000000 build=0 smoke=0 cached_only=0
 url=postgresql://postgres@127.0.0.1:5432/relata_bench_grpc http_port=18443 grpc_port=15051
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,6 +35,7 @@ while [ $# -gt 0 ]; do
     --url) url=$2; shift ;;
     --http-port) http_port=$2; shift ;;
     --grpc-port) grpc_port=$2; shift ;;
+    --cached-only) cached_only=1 ;;
     *) echo "run-grpc.sh: unknown option $1 (see the comment at the top of the script)" >&2; exit 2 ;;
   esac
   shift
@@ -55,7 +61,7 @@ db=${url##*/}; db=${db%%\?*}
 psql -q -v ON_ERROR_STOP=1 "${url%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
   -c "CREATE DATABASE \"$db\"" >&2
 
-java ${SERVER_JAVA_OPTS:-} -jar http-api/target/relata.jar serve --datastore-url "$url" --migrate \
+java ${SERVER_JAVA_OPTS:-} -jar "${SERVER_JAR:-http-api/target/relata.jar}" serve --datastore-url "$url" --migrate \
   --preshared-key bench --host 127.0.0.1 --port "$http_port" --grpc-port "$grpc_port" >"$out/server.log" 2>&1 &
 server=$!
 stop_server() { kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; }
@@ -111,14 +117,16 @@ wrk_step "http /healthz" "" ""
 grpc_step "grpc health" --health
 wrk_step "http cached check" "$out/cached.txt" "$out/cached.txt"
 grpc_step "grpc cached check" --checks "$out/cached.txt" --warmup-checks "$out/cached.txt"
-wrk_step "http NO checks (pool)" "$out/no-http.txt" "$out/warm-http.txt"
-grpc_step "grpc NO checks (pool)" --checks "$out/no-grpc.txt" --warmup-checks "$out/warm-grpc.txt"
-wrk_step "http HAS checks (pool)" "$out/has-http.txt" "$out/warm-http.txt"
-grpc_step "grpc HAS checks (pool)" --checks "$out/has-grpc.txt" --warmup-checks "$out/warm-grpc.txt"
+if [ "$cached_only" = 0 ]; then
+  wrk_step "http NO checks (pool)" "$out/no-http.txt" "$out/warm-http.txt"
+  grpc_step "grpc NO checks (pool)" --checks "$out/no-grpc.txt" --warmup-checks "$out/warm-grpc.txt"
+  wrk_step "http HAS checks (pool)" "$out/has-http.txt" "$out/warm-http.txt"
+  grpc_step "grpc HAS checks (pool)" --checks "$out/has-grpc.txt" --warmup-checks "$out/warm-grpc.txt"
 
-echo "== bulk import: $import relationships through gRPC ImportBulkRelationships, 1000 a message ==" >&2
-java ${LOAD_JAVA_OPTS:--Xmx1g} -cp "$cp" io.relata.benchmarks.GrpcBulkImport --target "127.0.0.1:$grpc_port" \
-  --key bench --count "$import" --batch 1000 | tee "$out/import.txt" >&2
+  echo "== bulk import: $import relationships through gRPC ImportBulkRelationships, 1000 a message ==" >&2
+  java ${LOAD_JAVA_OPTS:--Xmx1g} -cp "$cp" io.relata.benchmarks.GrpcBulkImport --target "127.0.0.1:$grpc_port" \
+    --key bench --count "$import" --batch 1000 | tee "$out/import.txt" >&2
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -0 "$server" 2>/dev/null || { echo "run-grpc.sh: the server died during the run; see $out/server.log" >&2; exit 1; }
 
@@ -148,12 +156,14 @@ kill -0 "$server" 2>/dev/null || { echo "run-grpc.sh: the server died during the
       }'
   done <"$results"
   echo
-  IFS='|' read -r _ status a b c d < <(grep '^IMPORT|' "$out/import.txt")
-  case "$status" in
-    OK) echo "Bulk import through gRPC ImportBulkRelationships: $a relationships sent, $b loaded, in $c s: $d relationships/s." ;;
-    UNIMPLEMENTED) echo "Bulk import through gRPC ImportBulkRelationships: not measured, the server answered UNIMPLEMENTED ($a)." ;;
-    *) echo "Bulk import through gRPC ImportBulkRelationships: failed: $a" ;;
-  esac
-  echo
+  if [ "$cached_only" = 0 ]; then
+    IFS='|' read -r _ status a b c d < <(grep '^IMPORT|' "$out/import.txt")
+    case "$status" in
+      OK) echo "Bulk import through gRPC ImportBulkRelationships: $a relationships sent, $b loaded, in $c s: $d relationships/s." ;;
+      UNIMPLEMENTED) echo "Bulk import through gRPC ImportBulkRelationships: not measured, the server answered UNIMPLEMENTED ($a)." ;;
+      *) echo "Bulk import through gRPC ImportBulkRelationships: failed: $a" ;;
+    esac
+    echo
+  fi
   echo "Whole run: $(( $(date +%s) - began )) s."
-} | tee benchmarks/results/grpc$([ "$smoke" = 1 ] && echo -smoke).md
+} | tee benchmarks/results/grpc$([ "$smoke" = 1 ] && echo -smoke)$([ "$cached_only" = 1 ] && echo -cached).md
