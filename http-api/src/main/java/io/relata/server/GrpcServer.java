@@ -66,6 +66,9 @@ final class GrpcServer {
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                // Calls start on the transport's threads: every method hands its work to the
+                // work pool (or, a cached check, answers at once), so none blocks them.
+                .directExecutor()
                 .keepAliveTime(2, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(new GrpcPermissions(api, calls), keys))
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))

@@ -136,9 +136,11 @@ final class ProtoChecks {
         if (!subject.hasObject()) {
             throw Json.missingSubjectObject("subject");
         }
-        ObjectRef object = objectRef(subject.getObject());
+        ObjectReference object = subject.getObject();
+        String type = required(object.getObjectType(), "objectType");
+        String id = required(object.getObjectId(), "objectId");
         String relation = subject.getOptionalRelation().isEmpty() ? null : subject.getOptionalRelation();
-        return new CheckRequest(ref, name, new SubjectRef(object.type(), object.id(), relation),
+        return new CheckRequest(ref, name, new SubjectRef(type, id, relation),
                 hasContext ? ProtoJson.map(context) : Map.of());
     }
 
