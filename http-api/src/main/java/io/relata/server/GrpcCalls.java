@@ -15,8 +15,10 @@ import java.util.function.Function;
 /**
  * Runs a gRPC call's work on the service layer: authenticates its bearer key, translates the
  * request to the gateway's JSON, calls the same {@link Api} method the HTTP route calls, and
- * translates the answer back. The work runs on its own pool, never on gRPC's threads; a call
- * that is cancelled, or whose deadline passes, interrupts its work.
+ * translates the answer back (the hottest methods translate protobuf straight to the service
+ * layer's values instead, see {@link #unary(StreamObserver, Function, Function)}). The work runs
+ * on its own pool, never on gRPC's threads, which only answer what is at hand without waiting
+ * (a cached check); a call that is cancelled, or whose deadline passes, interrupts its work.
  */
 final class GrpcCalls {
 
