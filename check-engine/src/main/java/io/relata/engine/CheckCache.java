@@ -13,6 +13,11 @@ public final class CheckCache {
 
     record Key(String tenant, long revision, String type, String id, String name, String subject, String context) {}
 
+    /** How a caveat context appears in keys: empty for none, else its JSON. */
+    static String contextKey(java.util.Map<String, Object> context) {
+        return context.isEmpty() ? "" : io.relata.store.Json.write(context);
+    }
+
     private final Cache<Key, Truth> cache;
 
     public CheckCache(long maximumSize) {
@@ -21,6 +26,14 @@ public final class CheckCache {
 
     Truth get(Key key) {
         return cache.getIfPresent(key);
+    }
+
+    /**
+     * The entry for {@code key} without counting a miss when there is none (the caller then asks
+     * through {@link #get}, which counts); a hit is counted.
+     */
+    Truth peek(Key key) {
+        return cache.asMap().containsKey(key) ? cache.getIfPresent(key) : null;
     }
 
     void put(Key key, Truth value) {

@@ -22,6 +22,16 @@ public interface CheckEngine extends AutoCloseable {
     /** HAS, NO or CONDITIONAL for one request. */
     CompletableFuture<CheckResult> check(String tenant, Revision revision, CheckRequest request);
 
+    /**
+     * The answer {@link #check} would give, when it is at hand without waiting (the schema at
+     * {@code revision} known, the answer in the sub-result cache), else null. Never blocks and
+     * never asks the store, so a transport may call it on its own threads before handing the
+     * check to {@link #check}; a request {@link #check} would refuse gives null.
+     */
+    default CheckResult cachedCheck(String tenant, Revision revision, CheckRequest request) {
+        return null;
+    }
+
     /** Many checks in one call, answered in request order; requests that share a question share the work. */
     CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision, List<CheckRequest> requests);
 

@@ -5,7 +5,6 @@ import io.relata.schema.Permission;
 import io.relata.schema.Relation;
 import io.relata.schema.Rewrite;
 import io.relata.schema.Schema;
-import io.relata.store.Json;
 import io.relata.store.Relationship;
 import io.relata.store.Revision;
 import io.relata.store.SubjectRef;
@@ -42,6 +41,8 @@ final class Evaluation {
     private final SubjectRef subject;
     private final Map<String, Object> context;
     private final String contextKey;
+    /** The subject as cache keys name it. */
+    private final String subjectKey;
     private final CaveatEvaluator caveats;
     private final CheckCache cache;
     /**
@@ -78,7 +79,8 @@ final class Evaluation {
         this.schema = schema;
         this.subject = subject;
         this.context = context;
-        this.contextKey = context.isEmpty() ? "" : Json.write(context);
+        this.contextKey = CheckCache.contextKey(context);
+        this.subjectKey = subject.toString();
         this.caveats = caveats;
         this.cache = cache;
         this.maxDepth = maxDepth;
@@ -234,7 +236,7 @@ final class Evaluation {
     }
 
     private CheckCache.Key cacheKey(String type, String id, String name) {
-        return new CheckCache.Key(tenant, revision.value(), type, id, name, subject.toString(), contextKey);
+        return new CheckCache.Key(tenant, revision.value(), type, id, name, subjectKey, contextKey);
     }
 
     private Map<String, Truth> compute(String type, List<String> ids, String name, int depth) {

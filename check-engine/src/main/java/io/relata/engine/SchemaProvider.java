@@ -30,6 +30,11 @@ final class SchemaProvider {
         return atRevision.get(new Key(tenant, revision.value()), key -> lookUp(tenant, revision));
     }
 
+    /** The schema at {@code revision} when it has been looked up before, else null (never asks the store). */
+    Schema schemaIfKnown(String tenant, Revision revision) {
+        return atRevision.getIfPresent(new Key(tenant, revision.value()));
+    }
+
     private Schema lookUp(String tenant, Revision revision) {
         SchemaVersion version = store.readSchema(tenant, revision).orElseThrow(() -> new EngineException(
                 EngineException.Reason.SCHEMA_MISMATCH, "tenant `" + tenant + "` has no schema at revision " + revision

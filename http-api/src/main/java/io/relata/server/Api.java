@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.relata.engine.BulkCheckResult;
 import io.relata.engine.CheckEngine;
 import io.relata.engine.CheckRequest;
-import io.relata.engine.CheckResult;
 import io.relata.engine.ExpandTree;
 import io.relata.schema.AllowedSubjectType;
 import io.relata.schema.Compilation;
@@ -49,20 +48,25 @@ final class Api {
     private final CheckEngine engine;
     private final ConsistencyResolver consistency;
     private final ServerConfig config;
-    private final MeterRegistry metrics;
     private final ChangeFeed changes;
     private final BulkRelationships bulk;
     private final Lookups lookups;
+    private final Checks checks;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
         this.engine = engine;
         this.consistency = consistency;
         this.config = config;
-        this.metrics = metrics;
         this.changes = new ChangeFeed(store, consistency);
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
+        this.checks = new Checks(engine, consistency, config, metrics);
+    }
+
+    /** The checks over typed requests, for transports that translate their own messages (gRPC). */
+    Checks checks() {
+        return checks;
     }
 
     private JsonObject token(String tenant, Revision revision) {
@@ -270,26 +274,31 @@ final class Api {
     // ---- permissions --------------------------------------------------------------------------------
 
     JsonObject check(String tenant, JsonObject body) {
-        Revision revision = consistency.resolve(tenant, Json.consistency(body));
-        CheckRequest request = Json.checkRequest(body);
-        CheckResult result = await(engine.check(tenant, revision, request));
-        metrics.counter("relata.check.results", "permissionship", result.permissionship().name()).increment();
-        return new JsonObject().put("checkedAt", token(tenant, revision))
-                .put("permissionship", Json.permissionship(result.permissionship()))
-                .put("partialCaveatInfo", Json.partialCaveat(result.missingContext()))
+        Revision revision = checks.revision(tenant, Json.consistency(body));
+        return checkAnswer(checks.check(tenant, revision, Json.checkRequest(body)));
+    }
+
+    /**
+     * {@link #check}'s answer when it is at hand without waiting (see {@link Checks#cachedCheck}),
+     * else null; never blocks, so the transport may call it on its own thread first.
+     */
+    JsonObject cachedCheck(String tenant, JsonObject body) {
+        Revision revision = checks.knownRevision(tenant, Json.consistency(body));
+        Checks.Answer answer = revision == null ? null : checks.cachedCheck(tenant, revision, Json.checkRequest(body));
+        return answer == null ? null : checkAnswer(answer);
+    }
+
+    private static JsonObject checkAnswer(Checks.Answer answer) {
+        return new JsonObject().put("checkedAt", Json.token(answer.checkedAt()))
+                .put("permissionship", Json.permissionship(answer.result().permissionship()))
+                .put("partialCaveatInfo", Json.partialCaveat(answer.result().missingContext()))
                 .put("debugTrace", null).put("optionalExpiresAt", null);
     }
 
     JsonObject checkBulk(String tenant, JsonObject body) {
-        Revision revision = consistency.resolve(tenant, Json.consistency(body));
+        Revision revision = checks.revision(tenant, Json.consistency(body));
         JsonArray items = Json.array(body, "items");
-        if (items.size() > config.maxBulkItems()) {
-            // SpiceDB sends ERROR_REASON_UNSPECIFIED here, with the counts.
-            throw new ApiException(ApiException.INVALID_ARGUMENT, "a bulk check may carry at most " + config.maxBulkItems()
-                    + " items; this one has " + items.size(), io.relata.store.ErrorInfo.of(
-                    io.relata.store.ErrorReason.UNSPECIFIED, "check_count", String.valueOf(items.size()),
-                    "maximum_checks_allowed", String.valueOf(config.maxBulkItems())));
-        }
+        checks.requireBulkSize(items.size());
         List<CheckRequest> requests = new ArrayList<>();
         List<JsonObject> echoes = new ArrayList<>();
         for (Object item : items) {
@@ -297,21 +306,20 @@ final class Api {
             requests.add(Json.checkRequest(o));
             echoes.add(o);
         }
-        List<BulkCheckResult> results = await(engine.checkBulk(tenant, revision, requests));
+        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests);
         JsonArray pairs = new JsonArray();
-        for (int i = 0; i < results.size(); i++) {
-            BulkCheckResult r = results.get(i);
+        for (int i = 0; i < answer.results().size(); i++) {
+            BulkCheckResult r = answer.results().get(i);
             JsonObject pair = new JsonObject().put("request", echoes.get(i));
             if (r.error() != null) {
                 pair.put("error", Errors.of(r.error()).json());
             } else {
-                metrics.counter("relata.check.results", "permissionship", r.result().permissionship().name()).increment();
                 pair.put("item", new JsonObject().put("permissionship", Json.permissionship(r.result().permissionship()))
                         .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace", null));
             }
             pairs.add(pair);
         }
-        return new JsonObject().put("checkedAt", token(tenant, revision)).put("pairs", pairs);
+        return new JsonObject().put("checkedAt", Json.token(answer.checkedAt())).put("pairs", pairs);
     }
 
     JsonObject expand(String tenant, JsonObject body) {
@@ -409,6 +417,11 @@ final class Api {
      * same work are not affected.
      */
     private <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        return await(future, config);
+    }
+
+    /** {@link #await(java.util.concurrent.CompletableFuture)} for the service layer's other classes. */
+    static <T> T await(java.util.concurrent.CompletableFuture<T> future, ServerConfig config) {
         long millis = config.engine().deadline().toMillis() + 5_000;
         try {
             return future.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);

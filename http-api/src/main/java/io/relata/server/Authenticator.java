@@ -92,14 +92,8 @@ final class Authenticator {
         if (bearerKey == null || bearerKey.isBlank()) {
             throw refused();
         }
-        String tenant = null;
         byte[] hash = ApiKeys.hash(bearerKey);
-        for (Map.Entry<String, byte[]> preshared : presharedHashes.entrySet()) {
-            // Every entry compared in constant time: how a key fails tells nothing.
-            if (MessageDigest.isEqual(preshared.getValue(), hash)) {
-                tenant = preshared.getKey();
-            }
-        }
+        String tenant = preshared(hash);
         if (tenant == null) {
             tenant = keyCache.get(bearerKey, k -> keys.tenantOf(k).orElse(null));
         }
@@ -108,6 +102,31 @@ final class Authenticator {
         }
         if (tenant == null) {
             throw refused();
+        }
+        return tenant;
+    }
+
+    /**
+     * The tenant of {@code bearerKey} when that is known without asking the datastore (a
+     * preshared key, or a tenant key seen within the cache's expiry), else null, also for a key
+     * {@link #tenantOf} would refuse. Never blocks: for the transports' own threads.
+     */
+    String knownTenantOf(String bearerKey) {
+        if (bearerKey == null || bearerKey.isBlank()) {
+            return null;
+        }
+        String tenant = preshared(ApiKeys.hash(bearerKey));
+        return tenant != null ? tenant : keyCache.getIfPresent(bearerKey);
+    }
+
+    /** The tenant whose preshared key has SHA-256 {@code hash}, or null. */
+    private String preshared(byte[] hash) {
+        String tenant = null;
+        for (Map.Entry<String, byte[]> preshared : presharedHashes.entrySet()) {
+            // Every entry compared in constant time: how a key fails tells nothing.
+            if (MessageDigest.isEqual(preshared.getValue(), hash)) {
+                tenant = preshared.getKey();
+            }
         }
         return tenant;
     }

@@ -18,13 +18,18 @@ final class GrpcErrors {
     }
 
     static StatusRuntimeException of(Errors.Status status) {
+        return StatusProto.toStatusRuntimeException(status(status));
+    }
+
+    /** The error as a {@code google.rpc.Status} message (as a bulk check item's error carries it). */
+    static com.google.rpc.Status status(Errors.Status status) {
         com.google.rpc.Status.Builder proto = com.google.rpc.Status.newBuilder().setCode(status.code())
                 .setMessage(status.message());
         ErrorInfo info = errorInfo(status);
         if (info != null) {
             proto.addDetails(Any.pack(info));
         }
-        return StatusProto.toStatusRuntimeException(proto.build());
+        return proto.build();
     }
 
     private static ErrorInfo errorInfo(Errors.Status status) {

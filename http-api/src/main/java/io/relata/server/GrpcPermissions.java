@@ -23,15 +23,22 @@ import com.authzed.api.v1.ImportBulkRelationshipsRequest;
 import com.authzed.api.v1.ImportBulkRelationshipsResponse;
 import io.grpc.stub.StreamObserver;
 
-/** {@code authzed.api.v1.PermissionsService}: each method is the HTTP route's {@link Api} method. */
+/**
+ * {@code authzed.api.v1.PermissionsService}: each method is the HTTP route's {@link Api} method;
+ * CheckPermission and CheckBulkPermissions translate protobuf straight to the same checks
+ * ({@link ProtoChecks}), and a check whose answer is cached is answered on the calling thread.
+ */
 final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImplBase {
 
     private final Api api;
     private final GrpcCalls calls;
+    /** The checks, translated without the gateway's JSON. */
+    private final ProtoChecks checks;
 
     GrpcPermissions(Api api, GrpcCalls calls) {
         this.api = api;
         this.calls = calls;
+        this.checks = new ProtoChecks(api.checks());
     }
 
     @Override
@@ -52,13 +59,13 @@ final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImp
 
     @Override
     public void checkPermission(CheckPermissionRequest request, StreamObserver<CheckPermissionResponse> out) {
-        calls.unary(request, out, CheckPermissionResponse.getDefaultInstance(), api::check);
+        calls.unary(out, tenant -> checks.cachedCheck(tenant, request), tenant -> checks.check(tenant, request));
     }
 
     @Override
     public void checkBulkPermissions(CheckBulkPermissionsRequest request,
             StreamObserver<CheckBulkPermissionsResponse> out) {
-        calls.unary(request, out, CheckBulkPermissionsResponse.getDefaultInstance(), api::checkBulk);
+        calls.unary(out, tenant -> null, tenant -> checks.checkBulk(tenant, request));
     }
 
     @Override

@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * SpiceDB's gRPC API ({@code authzed.api.v1}) on its own port, over the same service layer
@@ -43,10 +42,10 @@ final class GrpcServer {
     private final GrpcWatch watch;
 
     /**
-     * @param tenantOfKey the tenant of a bearer key (blocking; throws UNAUTHENTICATED)
+     * @param authenticator turns a call's bearer key into its tenant
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
      */
-    GrpcServer(Api api, Function<String, String> tenantOfKey, String host, int port, long maxMessageBytes,
+    GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
             ConnectionLimits limits, File certificate, File key) {
         AtomicInteger threads = new AtomicInteger();
         this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
@@ -61,12 +60,15 @@ final class GrpcServer {
             t.setDaemon(true);
             return t;
         });
-        GrpcCalls calls = new GrpcCalls(work, tenantOfKey);
+        GrpcCalls calls = new GrpcCalls(work, authenticator);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                // Calls start on the transport's threads: every method hands its work to the
+                // work pool (or, a cached check, answers at once), so none blocks them.
+                .directExecutor()
                 .keepAliveTime(2, TimeUnit.MINUTES).keepAliveTimeout(20, TimeUnit.SECONDS)
                 // A connection that never completes its handshake, or stays without calls, is closed;
                 // a client pinging more often than allowed is told to go away.

@@ -33,29 +33,48 @@ final class Json {
         }
         Object value = o.getValue(name);
         if (value == null) {
-            value = o.getValue(snake(name));
+            String snake = snake(name);
+            if (snake != name) {
+                value = o.getValue(snake);
+            }
         }
         return value;
     }
 
-    /** The snake_case spelling of each field name the code asks for (constants, so a bounded set). */
+    /** The snake_case of the field names asked for so far: a few dozen, all named in this code. */
     private static final java.util.concurrent.ConcurrentHashMap<String, String> SNAKE =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** {@code optionalCaveat} -> {@code optional_caveat}; remembered, as every absent optional field asks. */
+    /**
+     * {@code camel} in snake_case ({@code optionalRelation} to {@code optional_relation}), or
+     * {@code camel} itself when it has no capital; remembered, since this runs for every absent
+     * field of every request.
+     */
     static String snake(String camel) {
-        return SNAKE.computeIfAbsent(camel, c -> {
-            StringBuilder out = new StringBuilder(c.length() + 4);
-            for (int i = 0; i < c.length(); i++) {
-                char ch = c.charAt(i);
-                if (ch >= 'A' && ch <= 'Z') {
-                    out.append('_').append((char) (ch + ('a' - 'A')));
-                } else {
-                    out.append(Character.toLowerCase(ch));
-                }
+        String known = SNAKE.get(camel);
+        if (known == null) {
+            known = toSnake(camel);
+            if (SNAKE.size() < 1_000) {
+                SNAKE.putIfAbsent(camel, known);
             }
-            return out.toString();
-        });
+        }
+        return known;
+    }
+
+    private static String toSnake(String camel) {
+        StringBuilder out = null;
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (out == null) {
+                    out = new StringBuilder(camel.length() + 4).append(camel, 0, i);
+                }
+                out.append('_').append((char) (c + ('a' - 'A')));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? camel : out.toString();
     }
 
     static JsonObject object(JsonObject o, String name) {
@@ -92,7 +111,7 @@ final class Json {
         Object v = field(o, name);
         if (v == null || (v instanceof String s && s.isEmpty())) {
             if (required) {
-                throw ApiException.invalid("`" + name + "` is required");
+                throw missing(name);
             }
             return null;
         }
@@ -141,19 +160,37 @@ final class Json {
     static ObjectRef objectRef(JsonObject o, String name) {
         JsonObject ref = object(o, name);
         if (ref == null) {
-            throw ApiException.invalid("`" + name + "` is required, as {\"objectType\": ..., \"objectId\": ...}");
+            throw missingObjectRef(name);
         }
         return new ObjectRef(string(ref, "objectType", true), string(ref, "objectId", true));
+    }
+
+    // The refusals of a missing field, also for transports that translate their own messages (gRPC).
+
+    static ApiException missing(String name) {
+        return ApiException.invalid("`" + name + "` is required");
+    }
+
+    static ApiException missingObjectRef(String name) {
+        return ApiException.invalid("`" + name + "` is required, as {\"objectType\": ..., \"objectId\": ...}");
+    }
+
+    static ApiException missingSubjectRef(String name) {
+        return ApiException.invalid("`" + name + "` is required, as {\"object\": {...}, \"optionalRelation\": ...}");
+    }
+
+    static ApiException missingSubjectObject(String name) {
+        return ApiException.invalid("`" + name + ".object` is required");
     }
 
     static SubjectRef subjectRef(JsonObject o, String name) {
         JsonObject ref = object(o, name);
         if (ref == null) {
-            throw ApiException.invalid("`" + name + "` is required, as {\"object\": {...}, \"optionalRelation\": ...}");
+            throw missingSubjectRef(name);
         }
         JsonObject object = object(ref, "object");
         if (object == null) {
-            throw ApiException.invalid("`" + name + ".object` is required");
+            throw missingSubjectObject(name);
         }
         return new SubjectRef(string(object, "objectType", true), string(object, "objectId", true),
                 string(ref, "optionalRelation", false));

@@ -32,6 +32,15 @@ final class ProtoJson {
         }
     }
 
+    /** A {@code Struct} (a caveat context) as the gateway's JSON gives it to the service layer. */
+    static java.util.Map<String, Object> map(com.google.protobuf.Struct struct) {
+        try {
+            return new JsonObject(PRINTER.print(struct)).getMap();
+        } catch (InvalidProtocolBufferException e) {
+            throw ApiException.invalid("the request cannot be read: " + e.getMessage());
+        }
+    }
+
     /** The service layer's answer as a message of {@code prototype}'s type. */
     @SuppressWarnings("unchecked")
     static <T extends Message> T fromJson(JsonObject json, T prototype) {

@@ -149,7 +149,7 @@ public final class RelataServer {
         http.unary(router, "/v1/relationships/write", api::relationshipsWrite);
         http.stream(router, "/v1/relationships/read", api::relationshipsRead);
         http.unary(router, "/v1/relationships/delete", api::relationshipsDelete);
-        http.unary(router, "/v1/permissions/check", api::check);
+        http.unary(router, "/v1/permissions/check", api::check, api::cachedCheck);
         http.unary(router, "/v1/permissions/checkbulk", api::checkBulk);
         http.unary(router, "/v1/permissions/expand", api::expand);
         http.stream(router, "/v1/permissions/resources", api::lookupResources);
@@ -213,7 +213,7 @@ public final class RelataServer {
         if (grpc != null) {
             throw new IllegalStateException("the gRPC server is already started");
         }
-        GrpcServer starting = new GrpcServer(api, authenticator::tenantOf, config.host(), port, config.maxBodyBytes(),
+        GrpcServer starting = new GrpcServer(api, authenticator, config.host(), port, config.maxBodyBytes(),
                 config.connections(),
                 config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null);
         int bound;

@@ -38,6 +38,12 @@ public final class ConsistencyResolver {
 
     private record Window(long start, Revision revision) {}
 
+    /** Per tenant, the token last encoded, so that responses at one revision encode it once. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Token> tokens =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Token(Revision revision, String text) {}
+
     public ConsistencyResolver(TupleStore store, ZookieCodec codec, Duration window, Clock clock) {
         if (window.isNegative()) {
             throw new IllegalArgumentException("the quantization window must not be negative");
@@ -59,24 +65,75 @@ public final class ConsistencyResolver {
         }
         if (c instanceof Consistency.AtLeastAsFresh a) {
             // Any newer revision will do, so a token older than the GC window still works here.
-            Revision wanted = notFromTheFuture(tenant, codec.decode(tenant, a.token()));
+            Revision wanted = decode(tenant, a.token());
             Revision quantized = quantized(tenant);
-            return quantized.compareTo(wanted) >= 0 ? quantized : wanted;
+            // A quantized revision was committed, so one at least as new as the token's cannot
+            // leave the token from the future: only a newer token needs the head to compare with.
+            return quantized.compareTo(wanted) >= 0 ? quantized : notFromTheFuture(tenant, wanted);
         }
         return usable(tenant, ((Consistency.AtExactSnapshot) c).token());
     }
 
-    /** The token for a revision of a tenant, as responses carry it. */
+    /**
+     * The revision {@link #resolve} gives, when it is known without asking the store, else null:
+     * {@code minimizeLatency} once the current window's revision is known, and
+     * {@code atLeastAsFresh} with a token no newer than it. Never blocks; a token that cannot be
+     * used throws as in {@link #resolve}.
+     */
+    public Revision resolveKnown(String tenant, Consistency consistency) {
+        Consistency c = consistency == null ? Consistency.MINIMIZE_LATENCY : consistency;
+        if (c instanceof Consistency.MinimizeLatency) {
+            return knownQuantized(tenant);
+        }
+        if (c instanceof Consistency.AtLeastAsFresh a) {
+            Revision wanted = decode(tenant, a.token());
+            Revision quantized = knownQuantized(tenant);
+            return quantized != null && quantized.compareTo(wanted) >= 0 ? quantized : null;
+        }
+        return null;
+    }
+
+    /** The token for a revision of a tenant, as responses carry it (encoded once per tenant and revision in a row). */
     public String token(String tenant, Revision revision) {
-        return codec.encode(tenant, revision);
+        Token last = tokens.get(tenant);
+        if (last != null && last.revision().equals(revision)) {
+            return last.text();
+        }
+        String text = codec.encode(tenant, revision);
+        if (tokens.size() >= MAX_TENANTS) {
+            tokens.clear();
+        }
+        tokens.put(tenant, new Token(revision, text));
+        return text;
+    }
+
+    /** The revision of a token: the one last encoded for the tenant when it is that very text, else decoded. */
+    private Revision decode(String tenant, String token) {
+        Token last = tokens.get(tenant);
+        if (last != null && last.text().equals(token)) {
+            return last.revision();
+        }
+        return codec.decode(tenant, token);
+    }
+
+    private long windowStart() {
+        long millis = window.toMillis();
+        return Math.floorDiv(clock.millis(), millis) * millis;
+    }
+
+    private Revision knownQuantized(String tenant) {
+        if (window.isZero()) {
+            return null;
+        }
+        Window known = windows.get(tenant);
+        return known != null && known.start() == windowStart() ? known.revision() : null;
     }
 
     private Revision quantized(String tenant) {
         if (window.isZero()) {
             return store.headRevision(tenant);
         }
-        long millis = window.toMillis();
-        long start = Math.floorDiv(clock.millis(), millis) * millis;
+        long start = windowStart();
         Window known = windows.get(tenant);
         if (known != null && known.start() == start) {
             return known.revision();
@@ -90,7 +147,7 @@ public final class ConsistencyResolver {
     }
 
     private Revision usable(String tenant, String token) {
-        Revision revision = codec.decode(tenant, token);
+        Revision revision = decode(tenant, token);
         Revision oldest = store.oldestReadableRevision(tenant);
         if (revision.compareTo(oldest) < 0) {
             throw new ZookieException("the token's revision " + revision + " is older than the garbage collection"

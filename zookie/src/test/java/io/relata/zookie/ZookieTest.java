@@ -126,4 +126,94 @@ class ZookieTest {
                     .as("any newer revision will do").isEqualTo(store.headRevision("acme"));
         }
     }
+
+    /** A store that counts the calls of each method by name. */
+    private static TupleStore counting(TupleStore memory, java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls) {
+        return (TupleStore) java.lang.reflect.Proxy.newProxyInstance(TupleStore.class.getClassLoader(),
+                new Class<?>[] {TupleStore.class}, (proxy, method, args) -> {
+                    calls.computeIfAbsent(method.getName(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
+                    try {
+                        return method.invoke(memory, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static int calls(java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls, String method) {
+        java.util.concurrent.atomic.AtomicInteger n = calls.get(method);
+        return n == null ? 0 : n.get();
+    }
+
+    @Test
+    void resolveKnown_givesTheRevisionResolveWould_onlyWhenNoStoreCallIsNeeded() {
+        TestClock clock = new TestClock();
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TupleStore memory = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
+            TupleStore store = counting(memory, calls);
+            store.createTenant("acme");
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), clock);
+            clock.advance(Duration.ofSeconds(10));
+            Revision first = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u1"))));
+            clock.advance(Duration.ofSeconds(6));
+            Revision second = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u2"))));
+            String older = resolver.token("acme", first);
+            String newer = resolver.token("acme", second);
+
+            assertThat(resolver.resolveKnown("acme", Consistency.MINIMIZE_LATENCY)).as("the window not read yet").isNull();
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).isEqualTo(first);
+            calls.clear();
+            assertThat(resolver.resolveKnown("acme", Consistency.MINIMIZE_LATENCY)).isEqualTo(first);
+            assertThat(resolver.resolveKnown("acme", null)).isEqualTo(first);
+            assertThat(resolver.resolveKnown("acme", new Consistency.AtLeastAsFresh(older))).isEqualTo(first);
+            assertThat(resolver.resolveKnown("acme", new Consistency.AtLeastAsFresh(newer))).as("needs the head").isNull();
+            assertThat(resolver.resolveKnown("acme", Consistency.FULLY_CONSISTENT)).isNull();
+            assertThat(resolver.resolveKnown("acme", new Consistency.AtExactSnapshot(older))).isNull();
+            assertThatThrownBy(() -> resolver.resolveKnown("acme", new Consistency.AtLeastAsFresh("garbage!")))
+                    .isInstanceOf(ZookieException.class);
+            assertThat(calls).as("no store call").isEmpty();
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(resolver.resolveKnown("acme", Consistency.MINIMIZE_LATENCY)).as("a new window").isNull();
+        }
+    }
+
+    @Test
+    void atLeastAsFresh_withATokenNoNewerThanTheWindow_doesNotAskForTheHead() {
+        TestClock clock = new TestClock();
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TupleStore memory = new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock))) {
+            TupleStore store = counting(memory, calls);
+            store.createTenant("acme");
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), clock);
+            clock.advance(Duration.ofSeconds(10));
+            Revision first = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u1"))));
+            clock.advance(Duration.ofSeconds(6));
+            Revision second = store.write("acme", List.of(RelationshipUpdate.touch(Relationship.parse("doc:a#viewer@user:u2"))));
+            assertThat(resolver.resolve("acme", Consistency.MINIMIZE_LATENCY)).isEqualTo(first);
+            calls.clear();
+
+            assertThat(resolver.resolve("acme", new Consistency.AtLeastAsFresh(resolver.token("acme", first))))
+                    .isEqualTo(first);
+            assertThat(calls(calls, "headRevision")).isZero();
+            assertThat(resolver.resolve("acme", new Consistency.AtLeastAsFresh(resolver.token("acme", second))))
+                    .as("newer than the window: its own revision, checked against the head").isEqualTo(second);
+            assertThat(calls(calls, "headRevision")).isEqualTo(1);
+            assertThatThrownBy(() -> resolver.resolve("acme", new Consistency.AtLeastAsFresh(
+                    resolver.token("acme", Revision.of(second.value() + 100))))).hasMessageContaining("newer than any");
+        }
+    }
+
+    @Test
+    void tokens_areEncodedOncePerTenantAndRevision_andStillDecode() {
+        try (TupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS)) {
+            ConsistencyResolver resolver = new ConsistencyResolver(store, codec, Duration.ofSeconds(5), new TestClock());
+            String token = resolver.token("acme", Revision.of(7));
+
+            assertThat(resolver.token("acme", Revision.of(7))).isSameAs(token).isEqualTo(codec.encode("acme", Revision.of(7)));
+            assertThat(resolver.token("other", Revision.of(7))).isEqualTo(codec.encode("other", Revision.of(7)));
+            assertThat(resolver.token("acme", Revision.of(8))).isEqualTo(codec.encode("acme", Revision.of(8)));
+            assertThat(codec.decode("acme", token)).isEqualTo(Revision.of(7));
+        }
+    }
 }

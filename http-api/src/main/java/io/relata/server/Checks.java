@@ -1,0 +1,102 @@
+package io.relata.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.relata.engine.BulkCheckResult;
+import io.relata.engine.CheckEngine;
+import io.relata.engine.CheckRequest;
+import io.relata.engine.CheckResult;
+import io.relata.engine.Permissionship;
+import io.relata.store.Revision;
+import io.relata.zookie.Consistency;
+import io.relata.zookie.ConsistencyResolver;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The permission checks of the service layer over Relata's own values: each transport
+ * translates its messages (the HTTP API's JSON in {@link Api}, gRPC's protobuf in
+ * {@link ProtoChecks}) and calls these, so a check is answered the same way whatever it came
+ * through. The consistency is resolved first, then the request translated and checked, which is
+ * the order in which a request's errors are reported.
+ */
+final class Checks {
+
+    /** A check's answer: the token of the revision it was read at, and the result. */
+    record Answer(String checkedAt, CheckResult result) {}
+
+    /** A bulk check's answer: the token of its revision, and each item's result or error, in order. */
+    record BulkAnswer(String checkedAt, List<BulkCheckResult> results) {}
+
+    private final CheckEngine engine;
+    private final ConsistencyResolver consistency;
+    private final ServerConfig config;
+    /** {@code relata.check.results} by permissionship, registered once. */
+    private final Map<Permissionship, Counter> results = new EnumMap<>(Permissionship.class);
+
+    Checks(CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
+        this.engine = engine;
+        this.consistency = consistency;
+        this.config = config;
+        for (Permissionship p : Permissionship.values()) {
+            results.put(p, metrics.counter("relata.check.results", "permissionship", p.name()));
+        }
+    }
+
+    /** The revision a request reads at (blocking: it may ask the store). */
+    Revision revision(String tenant, Consistency at) {
+        return consistency.resolve(tenant, at);
+    }
+
+    /** The revision a request reads at when that is known without the store, else null (never blocks). */
+    Revision knownRevision(String tenant, Consistency at) {
+        return consistency.resolveKnown(tenant, at);
+    }
+
+    /** Checks {@code request} at {@code revision} (blocking). */
+    Answer check(String tenant, Revision revision, CheckRequest request) {
+        return answer(tenant, revision, Api.await(engine.check(tenant, revision, request), config));
+    }
+
+    /**
+     * {@link #check}'s answer when the engine has it at hand without waiting, else null; never
+     * blocks, so a transport may call it on its own threads and hand the check on when null.
+     */
+    Answer cachedCheck(String tenant, Revision revision, CheckRequest request) {
+        CheckResult result = engine.cachedCheck(tenant, revision, request);
+        return result == null ? null : answer(tenant, revision, result);
+    }
+
+    private Answer answer(String tenant, Revision revision, CheckResult result) {
+        results.get(result.permissionship()).increment();
+        return new Answer(consistency.token(tenant, revision), result);
+    }
+
+    /**
+     * Refuses a bulk check of more items than allowed, before its items are translated.
+     *
+     * @throws ApiException INVALID_ARGUMENT with the counts
+     */
+    void requireBulkSize(int items) {
+        if (items > config.maxBulkItems()) {
+            // SpiceDB sends ERROR_REASON_UNSPECIFIED here, with the counts.
+            throw new ApiException(ApiException.INVALID_ARGUMENT, "a bulk check may carry at most "
+                    + config.maxBulkItems() + " items; this one has " + items, io.relata.store.ErrorInfo.of(
+                    io.relata.store.ErrorReason.UNSPECIFIED, "check_count", String.valueOf(items),
+                    "maximum_checks_allowed", String.valueOf(config.maxBulkItems())));
+        }
+    }
+
+    /** Checks every item at {@code revision} (blocking); at most {@link #requireBulkSize} items. */
+    BulkAnswer checkBulk(String tenant, Revision revision, List<CheckRequest> requests) {
+        requireBulkSize(requests.size());
+        List<BulkCheckResult> answers = Api.await(engine.checkBulk(tenant, revision, requests), config);
+        for (BulkCheckResult r : answers) {
+            if (r.error() == null) {
+                results.get(r.result().permissionship()).increment();
+            }
+        }
+        return new BulkAnswer(consistency.token(tenant, revision), answers);
+    }
+}
