@@ -33,6 +33,10 @@ function functions() {
   return lib;
 }
 
+// Request buffers of the calls in flight: the library reads them on a worker thread, so they
+// must not be collected before the call returns.
+const inFlight = new Set();
+
 function call(fn, handle, requestBytes) {
   const { free } = functions();
   return new Promise((resolvePromise, reject) => {
@@ -40,7 +44,9 @@ function call(fn, handle, requestBytes) {
     const response = [null];
     const length = [0];
     const error = [null];
+    inFlight.add(buf);
     fn.async(handle, buf, buf.length, response, length, error, (failure) => {
+      inFlight.delete(buf);
       if (failure) return reject(failure);
       if (error[0]) return reject(new Error(error[0]));
       if (!response[0] || length[0] <= 0) return resolvePromise(new Uint8Array(0));
