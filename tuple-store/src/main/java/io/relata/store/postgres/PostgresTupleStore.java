@@ -231,7 +231,9 @@ public final class PostgresTupleStore implements TupleStore {
     /** Runs a database call, turning driver errors into the store's errors (one place). */
     private <T> T run(Supplier<T> call) {
         try {
-            return call.get();
+            T result = call.get();
+            failFast.callSucceeded();
+            return result;
         } catch (DataAccessException e) {
             failFast.callFailed(e);
             throw translate(e);
