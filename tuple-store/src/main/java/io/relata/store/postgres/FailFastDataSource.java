@@ -22,8 +22,9 @@ import javax.sql.DataSource;
  * down and a probe connects directly (not through the pool, whose retries back off up to
  * seconds) every {@link #PROBE_MILLIS} ms; the first probe that gets an answer marks it up.
  * A call on a connection already taken that loses the database marks the pool down only when
- * {@link #CALL_FAILURES_IN_A_ROW} calls in a row did: one connection reset by itself is not an
- * outage (the pool drops that connection and the next caller gets another).
+ * a direct connection fails too, or {@link #CALL_FAILURES_IN_A_ROW} calls in a row did: one
+ * connection reset by itself is not an outage (the pool drops that connection and the next
+ * caller gets another).
  * While it is down the pool's idle connections are evicted, so none broken by the outage is
  * handed out afterwards.
  */
@@ -50,6 +51,7 @@ final class FailFastDataSource implements DataSource {
     private volatile boolean down;
     private volatile String lastFailure = "";
     private final java.util.concurrent.atomic.AtomicInteger callFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledFuture<?> probing;
 
     FailFastDataSource(DataSource pool) {
@@ -110,11 +112,35 @@ final class FailFastDataSource implements DataSource {
             if (t instanceof SQLException s && isConnectionFailure(s)) {
                 if (callFailures.incrementAndGet() >= CALL_FAILURES_IN_A_ROW) {
                     markDown(s);
+                } else {
+                    verify(s);
                 }
                 return;
             }
         }
         callSucceeded();
+    }
+
+    /**
+     * After one lost connection, which may be that connection's alone: asks the database
+     * directly (one caller at a time, on the failed call's thread), and marks the pool down when
+     * that fails too, so an outage is still noticed by its first failure.
+     */
+    private void verify(SQLException lost) {
+        if (down || !verifying.compareAndSet(false, true)) {
+            return;
+        }
+        try (Connection c = connectDirectly()) {
+            if (!c.isValid(probeTimeoutSeconds())) {
+                markDown(lost);
+            }
+        } catch (SQLException e) {
+            markDown(e);
+        } catch (Throwable e) {
+            markDown(lost);
+        } finally {
+            verifying.set(false);
+        }
     }
 
     /** Reports that a call reached the database (a failure it answered with counts as reaching it). */
