@@ -154,11 +154,11 @@ class GrpcImportSlotsTest {
             assertThat(more.stream().filter(u -> u.done().isDone()).count()).as("imports refused").isEqualTo(1);
 
             lock.rollback();
-            for (Upload u : more) {
-                if (!u.done().isDone()) {
-                    u.requests().onCompleted();
-                    assertThat(code(u.done())).isEqualTo(Status.Code.OK);
-                }
+            // All ended first: each waits in the store behind whichever holds the tenant's revision row.
+            List<Upload> held = more.stream().filter(u -> !u.done().isDone()).toList();
+            held.forEach(u -> u.requests().onCompleted());
+            for (Upload u : held) {
+                assertThat(code(u.done())).isEqualTo(Status.Code.OK);
             }
         }
 
