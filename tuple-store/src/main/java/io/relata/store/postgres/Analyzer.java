@@ -38,6 +38,9 @@ final class Analyzer implements AutoCloseable {
     /** How many requests may wait for the analyzer's thread. */
     static final int MAX_PENDING = 64;
 
+    /** How long closing the store waits for the ANALYZEs asked for. */
+    static final long CLOSE_SECONDS = 10;
+
     private record Key(long tenantId, String resourceType) {}
 
     private final DataSource dataSource;
@@ -131,13 +134,22 @@ final class Analyzer implements AutoCloseable {
         this.beforeAnalyze = hook;
     }
 
-    /** Drops waiting requests and stops the thread (an ANALYZE under way is waited for, briefly). */
+    /**
+     * Takes no more requests and finishes the waiting ones for at most {@link #CLOSE_SECONDS} s
+     * (so {@code relata import}, which closes the store as it exits, leaves the statistics
+     * behind), then drops what is left.
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(CLOSE_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("ANALYZE after bulk imports still running after {} s; dropped as the store closes;"
+                        + " autovacuum will gather the statistics later", CLOSE_SECONDS);
+                executor.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
