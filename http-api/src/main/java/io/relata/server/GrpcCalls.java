@@ -205,7 +205,17 @@ final class GrpcCalls {
                 return message;
             }
         };
+        // The slot is the work's: released when the work ends, or, when the call ends before the work
+        // started, by whichever of the two gets here first (the work then never runs the import).
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         boolean submitted = submit(call, () -> {
+            synchronized (started) {
+                if (abandoned.get()) {
+                    return;
+                }
+                started.set(true);
+            }
             try {
                 R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
                 call.onNext(response);
@@ -226,9 +236,16 @@ final class GrpcCalls {
 
             @Override
             public void onError(Throwable failure) {
-                // Also how a cancelled call ends, even one whose work never started.
+                // Also how a cancelled call ends, even one whose work never started. Work still
+                // running (in the import, holding the tenant's write lock and a connection) keeps
+                // its slot until it ends.
                 arrived.add(failure);
-                release.run();
+                synchronized (started) {
+                    if (!started.get()) {
+                        abandoned.set(true);
+                        release.run();
+                    }
+                }
             }
 
             @Override

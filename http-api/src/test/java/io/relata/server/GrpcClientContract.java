@@ -641,16 +641,30 @@ abstract class GrpcClientContract {
             assertThat(answers.get(i)).isNotDone();
             open.get(i).onError(Status.CANCELLED.withDescription("the client gave up").asRuntimeException());
         }
-        // Their slots are free again: a new import goes through, and nothing of the cancelled ones was written.
-        java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
-                new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
-                PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
-                        .importBulkRelationships(observer(done));
-        upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
-                .addRelationships(relationship("document", "after", "viewer", "user", "u1")).build());
-        upload.onCompleted();
-        assertThat(done.get(30, TimeUnit.SECONDS).getNumLoaded()).isEqualTo(1);
+        // Their slots are free again once their work has ended (at once, as they never got their whole
+        // stream): a new import goes through, and nothing of the cancelled ones was written.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        com.authzed.api.v1.ImportBulkRelationshipsResponse after = null;
+        while (after == null) {
+            java.util.concurrent.CompletableFuture<com.authzed.api.v1.ImportBulkRelationshipsResponse> done =
+                    new java.util.concurrent.CompletableFuture<>();
+            io.grpc.stub.StreamObserver<com.authzed.api.v1.ImportBulkRelationshipsRequest> upload =
+                    PermissionsServiceGrpc.newStub(channel).withCallCredentials(new BearerToken(key))
+                            .importBulkRelationships(observer(done));
+            upload.onNext(com.authzed.api.v1.ImportBulkRelationshipsRequest.newBuilder()
+                    .addRelationships(relationship("document", "after", "viewer", "user", "u1")).build());
+            upload.onCompleted();
+            try {
+                after = done.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (Status.fromThrowable(e.getCause()).getCode() != Status.Code.RESOURCE_EXHAUSTED
+                        || System.nanoTime() > until) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+        assertThat(after.getNumLoaded()).isEqualTo(1);
         List<String> ids = new ArrayList<>();
         permissions.readRelationships(ReadRelationshipsRequest.newBuilder()
                 .setConsistency(Consistency.newBuilder().setFullyConsistent(true))

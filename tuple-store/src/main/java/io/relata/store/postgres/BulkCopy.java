@@ -6,15 +6,10 @@ import io.relata.store.ObjectRef;
 import io.relata.store.Relationship;
 import io.relata.store.SubjectRef;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
@@ -32,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Statistics.</b> The planner needs them to choose between the forward and reverse
  * index; autovacuum gathers them only a while after a big load, and without them a lookup
  * over 50,000 results took 15 s. So once an import of at least {@link #ANALYZE_AFTER_ROWS}
- * has committed (the write lock released, before the answer), the store runs {@code ANALYZE}
- * on each partition that received rows: one sample of at most 30,000 rows per partition (a
- * fraction of a second each), none of the others. A failed ANALYZE is logged, never the
- * import's failure: the import has committed.
+ * has committed, the store asks its {@link Analyzer} for {@code ANALYZE} of each partition that
+ * received rows, in the background (the import answers at once): one sample of at most 30,000
+ * rows per partition (a fraction of a second each), none of the others. A failed ANALYZE is
+ * logged, never the import's failure: the import has committed.
  */
 final class BulkCopy {
 
@@ -196,44 +191,6 @@ final class BulkCopy {
                 buffer[used++] = 'r';
             }
             default -> buffer[used++] = b;
-        }
-    }
-
-    /**
-     * After the commit: {@code ANALYZE} of the partitions that hold the tenant's rows of each
-     * resource type written, when at least {@link #ANALYZE_AFTER_ROWS} were.
-     */
-    void analyzeAfterCommit(DataSource dataSource, long tenantId) {
-        if (rows < ANALYZE_AFTER_ROWS) {
-            return;
-        }
-        long start = System.nanoTime();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            Set<String> partitions = new LinkedHashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT tableoid::regclass::text FROM relation_tuples"
-                    + " WHERE tenant_id = ? AND resource_type = ? LIMIT 1")) {
-                for (String type : resourceTypes) {
-                    s.setLong(1, tenantId);
-                    s.setString(2, type);
-                    try (ResultSet r = s.executeQuery()) {
-                        if (r.next()) {
-                            partitions.add(r.getString(1));
-                        }
-                    }
-                }
-            }
-            try (Statement s = c.createStatement()) {
-                for (String partition : partitions) {
-                    // The name comes from the catalog (regclass text is quoted where it needs to be).
-                    s.execute("ANALYZE " + partition);
-                }
-            }
-            LOG.info("bulk import of {} relationships: analyzed {} in {} ms", rows, partitions,
-                    (System.nanoTime() - start) / 1_000_000);
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("ANALYZE after a bulk import of {} relationships failed; the import is committed and"
-                    + " autovacuum will gather the statistics later: {}", rows, e.getMessage());
         }
     }
 

@@ -21,6 +21,10 @@ import javax.sql.DataSource;
  * answers again. When taking a connection fails for want of the database, the pool is marked
  * down and a probe connects directly (not through the pool, whose retries back off up to
  * seconds) every {@link #PROBE_MILLIS} ms; the first probe that gets an answer marks it up.
+ * A call on a connection already taken that loses the database marks the pool down only when
+ * a direct connection fails too, or {@link #CALL_FAILURES_IN_A_ROW} calls in a row did: one
+ * connection reset by itself is not an outage (the pool drops that connection and the next
+ * caller gets another).
  * While it is down the pool's idle connections are evicted, so none broken by the outage is
  * handed out afterwards.
  */
@@ -29,8 +33,16 @@ final class FailFastDataSource implements DataSource {
     /** How often a down database is probed. */
     static final long PROBE_MILLIS = 200;
 
-    /** How long one probe waits for the database to accept and answer, in seconds. */
-    private static final int PROBE_TIMEOUT_SECONDS = 1;
+    /** How many calls in a row must lose the database before the pool is marked down. */
+    static final int CALL_FAILURES_IN_A_ROW = 3;
+
+    /**
+     * How long one probe waits for the database to connect and to answer, in seconds, when the
+     * pool does not say: the pool's own wait ({@link PostgresTupleStore#ACQUIRE_TIMEOUT_MILLIS}),
+     * so a slow but healthy database that the pool would reach is not kept marked down.
+     */
+    private static final int DEFAULT_PROBE_TIMEOUT_SECONDS =
+            (int) Math.max(1, (PostgresTupleStore.ACQUIRE_TIMEOUT_MILLIS + 999) / 1_000);
 
     private static final System.Logger LOG = System.getLogger(FailFastDataSource.class.getName());
 
@@ -38,6 +50,8 @@ final class FailFastDataSource implements DataSource {
     private final ScheduledExecutorService prober;
     private volatile boolean down;
     private volatile String lastFailure = "";
+    private final java.util.concurrent.atomic.AtomicInteger callFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledFuture<?> probing;
 
     FailFastDataSource(DataSource pool) {
@@ -90,14 +104,49 @@ final class FailFastDataSource implements DataSource {
 
     /**
      * Reports that a call on a connection already taken failed: when {@code e} says the
-     * database could not be reached, the pool is marked down until a probe gets an answer.
+     * database could not be reached, and so did the {@link #CALL_FAILURES_IN_A_ROW} - 1 calls
+     * before it, the pool is marked down until a probe gets an answer.
      */
     void callFailed(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && isConnectionFailure(s)) {
-                markDown(s);
+                if (callFailures.incrementAndGet() >= CALL_FAILURES_IN_A_ROW) {
+                    markDown(s);
+                } else {
+                    verify(s);
+                }
                 return;
             }
+        }
+        callSucceeded();
+    }
+
+    /**
+     * After one lost connection, which may be that connection's alone: asks the database
+     * directly (one caller at a time, on the failed call's thread), and marks the pool down when
+     * that fails too, so an outage is still noticed by its first failure.
+     */
+    private void verify(SQLException lost) {
+        if (down || !verifying.compareAndSet(false, true)) {
+            return;
+        }
+        try (Connection c = connectDirectly()) {
+            if (!c.isValid(probeTimeoutSeconds())) {
+                markDown(lost);
+            }
+        } catch (SQLException e) {
+            markDown(e);
+        } catch (Throwable e) {
+            markDown(lost);
+        } finally {
+            verifying.set(false);
+        }
+    }
+
+    /** Reports that a call reached the database (a failure it answered with counts as reaching it). */
+    void callSucceeded() {
+        if (callFailures.get() != 0) {
+            callFailures.set(0);
         }
     }
 
@@ -107,6 +156,7 @@ final class FailFastDataSource implements DataSource {
             return;
         }
         down = true;
+        callFailures.set(0);
         LOG.log(System.Logger.Level.WARNING, "the database is not answering; probing it every {0} ms: {1}",
                 PROBE_MILLIS, lastFailure);
         if (pool instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
@@ -118,11 +168,15 @@ final class FailFastDataSource implements DataSource {
 
     private void probe() {
         try (Connection c = connectDirectly()) {
-            if (!c.isValid(PROBE_TIMEOUT_SECONDS)) {
+            if (!c.isValid(probeTimeoutSeconds())) {
                 return;
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Anything, an Error too: one escaping would end the scheduled probing and leave the pool down.
             lastFailure = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            if (e instanceof Error) {
+                LOG.log(System.Logger.Level.WARNING, "probing the database failed; probing on", e);
+            }
             return;
         }
         synchronized (this) {
@@ -145,12 +199,24 @@ final class FailFastDataSource implements DataSource {
             if (hikari.getPassword() != null) {
                 properties.setProperty("password", hikari.getPassword());
             }
-            properties.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT_SECONDS));
-            properties.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT_SECONDS));
+            // The pool's connection settings (its connect timeout among them), then a socket timeout
+            // as long as the pool's wait, so a probe waits as long as a pool caller would.
+            hikari.getDataSourceProperties().forEach((k, v) -> properties.setProperty(String.valueOf(k),
+                    String.valueOf(v)));
+            properties.putIfAbsent("connectTimeout", String.valueOf(probeTimeoutSeconds()));
+            properties.putIfAbsent("socketTimeout", String.valueOf(probeTimeoutSeconds()));
             properties.setProperty("ApplicationName", "relata-probe");
             return DriverManager.getConnection(hikari.getJdbcUrl(), properties);
         }
         return pool.getConnection();
+    }
+
+    /** How long a probe waits, in seconds: as long as a caller of the pool waits for a connection. */
+    private int probeTimeoutSeconds() {
+        if (pool instanceof HikariDataSource hikari && hikari.getConnectionTimeout() > 0) {
+            return (int) Math.max(1, (hikari.getConnectionTimeout() + 999) / 1_000);
+        }
+        return DEFAULT_PROBE_TIMEOUT_SECONDS;
     }
 
     /** Stops probing; the pool itself is closed by its owner. */

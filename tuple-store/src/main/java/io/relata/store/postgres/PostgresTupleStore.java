@@ -133,6 +133,7 @@ public final class PostgresTupleStore implements TupleStore {
     private final StoreOptions options;
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
     private final GroupCommit writes;
+    private final Analyzer analyzer;
 
     /** A store over an existing pool, which the caller closes. */
     public PostgresTupleStore(DataSource dataSource, StoreOptions options) {
@@ -147,6 +148,7 @@ public final class PostgresTupleStore implements TupleStore {
         this.options = options;
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
         this.writes = new GroupCommit(new PostgresWrites(dataSource, options));
+        this.analyzer = new Analyzer(dataSource);
     }
 
     /**
@@ -215,6 +217,10 @@ public final class PostgresTupleStore implements TupleStore {
         return dsl;
     }
 
+    Analyzer analyzer() {
+        return analyzer;
+    }
+
     @Override
     public StoreOptions options() {
         return options;
@@ -225,7 +231,9 @@ public final class PostgresTupleStore implements TupleStore {
     /** Runs a database call, turning driver errors into the store's errors (one place). */
     private <T> T run(Supplier<T> call) {
         try {
-            return call.get();
+            T result = call.get();
+            failFast.callSucceeded();
+            return result;
         } catch (DataAccessException e) {
             failFast.callFailed(e);
             throw translate(e);
@@ -557,7 +565,10 @@ public final class PostgresTupleStore implements TupleStore {
             recordRevision(tx, id, revision, now, false, Map.of());
             return Revision.of(revision);
         });
-        rows.analyzeAfterCommit(dataSource, tenantId[0]);
+        if (rows.rows >= BulkCopy.ANALYZE_AFTER_ROWS) {
+            // In the background: the import answers once committed, whatever ANALYZE takes.
+            analyzer.request(tenantId[0], rows.resourceTypes, rows.rows);
+        }
         return committed;
     }
 
@@ -848,6 +859,7 @@ public final class PostgresTupleStore implements TupleStore {
 
     @Override
     public void close() {
+        analyzer.close();
         failFast.close();
         if (ownedPool != null) {
             ownedPool.close();
