@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  * resource comes twice across pages either.
  *
  * <p>SpiceDB's check hints (see {@link Evaluation#withHints}) are complete only once the walk
- * is over, so a schema with caveats walks to the end before its first check: correct, but
- * not streamed until then.
+ * is over, so a lookup whose walk starts from relationships that may carry a caveat (see
+ * {@link ResourceWalk#mayHint}) walks to the end before its first check: correct, but not
+ * streamed until then, and bounded only by the deadline. A caveat elsewhere in the schema
+ * changes nothing: such lookups stream.
  */
 final class ResourceLookup {
 
@@ -45,7 +47,8 @@ final class ResourceLookup {
     /**
      * @param evaluation a fresh exact evaluation for each batch
      * @param hinted     a fresh evaluation taking the walk's hints as given (see the class comment)
-     * @param caveated   whether the schema has caveats (then hints decide, and the walk runs to its end first)
+     * @param caveated   whether the walk may gather hints ({@link ResourceWalk#mayHint}; then hints decide, and
+     *                   the walk runs to its end first)
      */
     ResourceLookup(ResourceWalk walk, Supplier<Evaluation> evaluation, Supplier<Evaluation> hinted, boolean caveated,
             String resourceType, String permission, long budgetNanos) {

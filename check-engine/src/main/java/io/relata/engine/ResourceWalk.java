@@ -81,6 +81,8 @@ final class ResourceWalk {
     private final ArrayDeque<Read> reads = new ArrayDeque<>();
     private final ArrayDeque<Candidate> pending = new ArrayDeque<>();
     private final Map<String, Set<String>> hints = new HashMap<>();
+    /** Whether a relationship the walk starts from may carry a caveat, and so give a hint. */
+    private boolean mayHint;
     private int storeCalls;
 
     ResourceWalk(TupleStore store, String tenant, Revision revision, Schema schema, String resourceType,
@@ -124,6 +126,10 @@ final class ResourceWalk {
                 ids.sort(null);
                 Set<String> hinted = index.leadsTo(definition.name(), relation.name(), target)
                         ? index.hintedNames(resourceType, permission, definition.name(), relation.name()) : Set.of();
+                if (!hinted.isEmpty() && relation.allowedTypes().stream().anyMatch(a -> a.caveat() != null
+                        && a.subject().type().equals(subject.type()) && a.subject().relation() == null)) {
+                    mayHint = true;
+                }
                 seeds.add(new Read(definition.name(), relation.name(), subject.type(), "", ids,
                         definition.name() + "#" + relation.name(), true, 0, null, true, hinted));
             }
@@ -165,6 +171,15 @@ final class ResourceWalk {
      */
     Map<String, Set<String>> hints() {
         return hints;
+    }
+
+    /**
+     * True when a relationship this walk starts from may carry a caveat (the schema allows one
+     * with a caveat on a relation the walk reads first): only then can {@link #hints()} be
+     * non-empty. A caveat elsewhere in the schema leaves the walk's candidates to stream.
+     */
+    boolean mayHint() {
+        return mayHint;
     }
 
     /** Store queries made so far. */
