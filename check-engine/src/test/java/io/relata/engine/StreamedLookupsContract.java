@@ -247,6 +247,44 @@ public abstract class StreamedLookupsContract {
     }
 
     @Test
+    void theReplayOfAFarCursor_isNotChargedToTheResumedPagesDeadline() throws Exception {
+        List<String> full = all("view");
+        String[] cursor = new String[1];
+        engine.streamResources(tenant, revision, "doc", "view", SubjectRef.parse("user:u"), Map.of(), null, 1_000,
+                (r, c) -> {
+                    cursor[0] = c;
+                    return true;
+                });
+        // An engine whose deadline is shorter than the time the replay of that cursor is held up.
+        long deadlineMillis = 500;
+        GraphCheckEngine strict = new GraphCheckEngine(gated, EngineOptions.DEFAULTS.withCacheSize(0)
+                .withRelationshipCacheSize(0).withDeadline(java.time.Duration.ofMillis(deadlineMillis)));
+        List<String> resumed = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        try {
+            gated.shutAfter(0);
+            Thread lookup = new Thread(() -> {
+                try {
+                    strict.streamResources(tenant, revision, "doc", "view", SubjectRef.parse("user:u"), Map.of(),
+                            cursor[0], 50, (r, c) -> resumed.add(r.id()));
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            });
+            lookup.start();
+            // The resumed page's first read is the replay's (nothing is checked before the cursor).
+            gated.awaitHeldRead();
+            Thread.sleep(2 * deadlineMillis);
+            gated.open();
+            lookup.join(TimeUnit.SECONDS.toMillis(60));
+        } finally {
+            strict.close();
+        }
+        assertThat(failed.get()).isNull();
+        assertThat(resumed).isEqualTo(full.subList(1_000, 1_050));
+    }
+
+    @Test
     void pagesThroughManyPaths_giveEachResourceOnce_andTheWholeAnswer() throws Exception {
         Set<String> expected = new HashSet<>();
         for (int i = 0; i < DOCS; i++) {
