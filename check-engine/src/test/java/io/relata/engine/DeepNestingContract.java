@@ -185,11 +185,15 @@ public abstract class DeepNestingContract {
             assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
         }
         try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
-            // A lookup evaluates the whole chain as one batch at the top, never 61 levels deep:
-            // it settles, its answers are right, and they are what later checks find cached.
-            assertThat(lookup(engine, "group", "member", "user:deep"))
-                    .containsExactlyInAnyOrderElementsOf(ids("g", 61));
-            assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
+            // The lookup's walk proves g60 .. g10 (within 50 levels, counted as a check counts
+            // them) and leaves g9 .. g0 to a check, which, as the check of g0 above, goes
+            // deeper than 50 levels: the lookup ends with the depth error too, and caches no
+            // answer for what it could not finish.
+            assertDepthExceeded(() -> engine.lookupResources(tenant, revision, "group", "member",
+                    SubjectRef.parse("user:deep"), Map.of(), null, 0).get());
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"))
+                    .get());
+            assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
         }
     }
 
@@ -342,6 +346,34 @@ public abstract class DeepNestingContract {
             }
         }
         assertThat(answeredBoth).as("questions answered by every check and the lookup").isPositive();
+    }
+
+    @Test
+    void theWalkProvesAResource_exactlyWhenItsCheckIsWithinTheDepthLimit() throws Exception {
+        // folder:f0 -> f1 -> ... -> f5 (parent arrows), f5 viewed by user:u: the check of f0#view
+        // goes 5 arrow hops and one computed step (view = viewer + ...) down: depth 6.
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            data.add("folder:f" + i + "#parent@folder:f" + (i + 1));
+        }
+        data.add("folder:f5#viewer@user:u");
+        write(GROUPS, data);
+        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(6))) {
+            assertThat(check(engine, "folder:f0", "view", "user:u")).isEqualTo(Permissionship.HAS);
+            long before = engine.lookupChecks();
+            assertThat(lookup(engine, "folder", "view", "user:u")).containsExactlyInAnyOrderElementsOf(ids("f", 6));
+            // Every path is within the limit as the check counts it: the walk proves every folder.
+            assertThat(engine.lookupChecks() - before).isZero();
+        }
+        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(5))) {
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("folder:f0", "view", "user:u"))
+                    .get());
+            assertThat(check(engine, "folder:f1", "view", "user:u")).isEqualTo(Permissionship.HAS);
+            long before = engine.lookupChecks();
+            lookup(engine, "folder", "view", "user:u");
+            // f0 lies past the limit: the walk leaves it to a check; the others it proves.
+            assertThat(engine.lookupChecks() - before).isEqualTo(1);
+        }
     }
 
     /** The store itself, counting the engine's forward reads ({@code subjectsOf}). */
