@@ -60,13 +60,16 @@ public interface CheckEngine extends AutoCloseable {
     /**
      * {@link #lookupResources} streamed on the calling thread: each result goes to {@code sink}
      * as soon as it is known, in an order that is the same for the same question at the same
-     * revision, with a cursor that resumes after it without computing the results before it
-     * again. Each resource comes once, on one page. Returns when the results, the
-     * {@code limit} (0 for none) or the sink's patience end.
+     * revision, with a cursor that resumes after it. A resumed page re-reads the walk's store
+     * pages up to the cursor (more, the further into the lookup the cursor is) but checks no
+     * candidate before it; that replay is not charged to the page's deadline, so a cursor stays
+     * usable however far in it is. Each resource comes once, on one page. Returns when the
+     * results, the {@code limit} (0 for none) or the sink's patience end.
      *
      * @throws EngineException INVALID_ARGUMENT for a cursor this lookup did not give, as for
-     *                         {@link #lookupResources}; DEADLINE_EXCEEDED when the computation (not
-     *                         counting time the sink blocked) takes longer than the engine's deadline
+     *                         {@link #lookupResources}; DEADLINE_EXCEEDED when the computation after
+     *                         the cursor (not counting time the sink blocked) takes longer than the
+     *                         engine's deadline, or when the call is cancelled (its thread interrupted)
      */
     void streamResources(String tenant, Revision revision, String resourceType, String permission, SubjectRef subject,
             Map<String, Object> context, String cursor, int limit, LookupSink<LookupResult> sink);

@@ -378,7 +378,7 @@ public final class GraphCheckEngine implements CheckEngine {
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
                         deadline()).readingThrough(relationships),
-                !schema.caveats().isEmpty(), resourceType, permission, options.deadline().toNanos());
+                walk.mayHint(), resourceType, permission, options.deadline().toNanos());
         try {
             lookup.run(cursor, limit, sink);
         } finally {

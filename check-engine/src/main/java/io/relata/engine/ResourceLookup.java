@@ -14,14 +14,17 @@ import java.util.function.Supplier;
  *
  * <p>Positions count candidates in the walk's deterministic order. A cursor names the
  * position after a result and that result's id; resuming replays the walk's reads up to the
- * position without checking any candidate before it, and refuses a cursor whose id is not
- * the candidate at that place. Within one lookup each resource comes once (the walk hands out
+ * position without checking any candidate before it (so a resumed page re-reads the walk's
+ * store pages up to the cursor, outside its deadline, and checks only what comes after), and
+ * refuses a cursor whose id is not the candidate at that place. Within one lookup each resource comes once (the walk hands out
  * each candidate once), and pages resumed from cursors continue the same order, so no
  * resource comes twice across pages either.
  *
  * <p>SpiceDB's check hints (see {@link Evaluation#withHints}) are complete only once the walk
- * is over, so a schema with caveats walks to the end before its first check: correct, but
- * not streamed until then.
+ * is over, so a lookup whose walk starts from relationships that may carry a caveat (see
+ * {@link ResourceWalk#mayHint}) walks to the end before its first check: correct, but not
+ * streamed until then, and bounded only by the deadline. A caveat elsewhere in the schema
+ * changes nothing: such lookups stream.
  */
 final class ResourceLookup {
 
@@ -45,7 +48,8 @@ final class ResourceLookup {
     /**
      * @param evaluation a fresh exact evaluation for each batch
      * @param hinted     a fresh evaluation taking the walk's hints as given (see the class comment)
-     * @param caveated   whether the schema has caveats (then hints decide, and the walk runs to its end first)
+     * @param caveated   whether the walk may gather hints ({@link ResourceWalk#mayHint}; then hints decide, and
+     *                   the walk runs to its end first)
      */
     ResourceLookup(ResourceWalk walk, Supplier<Evaluation> evaluation, Supplier<Evaluation> hinted, boolean caveated,
             String resourceType, String permission, long budgetNanos) {
@@ -70,6 +74,9 @@ final class ResourceLookup {
         inSink = 0;
         Position from = Position.parse(cursor);
         long position = skip(from);
+        // The replay is the walk's own reads up to the cursor, which earlier pages already made
+        // within their deadlines; it is not charged to this page's, which starts after it.
+        started = System.nanoTime();
         int sent = 0;
         int batch = FIRST_BATCH;
         List<ResourceWalk.Candidate> all = caveated ? walk.next(Integer.MAX_VALUE, this::checkBudget) : null;
@@ -111,16 +118,27 @@ final class ResourceLookup {
      * interrupted thread (a cancelled call) ends it too.
      */
     private void checkBudget() {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources was cancelled");
-        }
+        checkCancelled();
         if (System.nanoTime() - started - inSink > budgetNanos) {
             throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources ran past its"
                     + " deadline; ask for fewer results at a time (`optionalLimit`) and resume with the cursor");
         }
     }
 
-    /** Takes the candidates before {@code from} off the walk, unchecked; the position reached. */
+    /** An interrupted thread (a cancelled call) ends the lookup, replay included. */
+    private static void checkCancelled() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "lookup resources was cancelled");
+        }
+    }
+
+    /**
+     * Takes the candidates before {@code from} off the walk, unchecked; the position reached.
+     * The replay re-reads the walk's store pages up to the cursor and checks no candidate; it
+     * is bounded by the walk itself (it stops at the cursor's position, or at the walk's end
+     * for a position the walk never reaches) and by cancellation, not by the page's deadline,
+     * so that a cursor an earlier page gave stays usable however far into the lookup it is.
+     */
     private long skip(Position from) {
         if (from == null) {
             return 0;
@@ -129,7 +147,7 @@ final class ResourceLookup {
         String last = null;
         while (position < from.position()) {
             List<ResourceWalk.Candidate> skipped = walk.next((int) Math.min(MAX_BATCH, from.position() - position),
-                    this::checkBudget);
+                    ResourceLookup::checkCancelled);
             if (skipped.isEmpty()) {
                 break;
             }

@@ -28,7 +28,9 @@ import java.util.TreeSet;
  * again when the walk is replayed, which is what lookup cursors hold.
  *
  * <p>A candidate is <em>exact</em> when the walk reached it only over {@linkplain
- * ReverseIndex.Edge#exact() exact} edges and uncaveated relationships, within the depth limit:
+ * ReverseIndex.Edge#exact() exact} edges and uncaveated relationships, within the depth limit
+ * counted as a check counts it (one level per computed step, per arrow hop and per userset
+ * hop, the subject's own relationship at the level where the path ends):
  * the subject then surely has the permission and no check is needed. Others are checked.
  *
  * <p>Memory: the ids reached at each relation and permission (for de-duplication) and the
@@ -81,6 +83,8 @@ final class ResourceWalk {
     private final ArrayDeque<Read> reads = new ArrayDeque<>();
     private final ArrayDeque<Candidate> pending = new ArrayDeque<>();
     private final Map<String, Set<String>> hints = new HashMap<>();
+    /** Whether a relationship the walk starts from may carry a caveat, and so give a hint. */
+    private boolean mayHint;
     private int storeCalls;
 
     ResourceWalk(TupleStore store, String tenant, Revision revision, Schema schema, String resourceType,
@@ -124,8 +128,14 @@ final class ResourceWalk {
                 ids.sort(null);
                 Set<String> hinted = index.leadsTo(definition.name(), relation.name(), target)
                         ? index.hintedNames(resourceType, permission, definition.name(), relation.name()) : Set.of();
+                if (!hinted.isEmpty() && relation.allowedTypes().stream().anyMatch(a -> a.caveat() != null
+                        && a.subject().type().equals(subject.type()) && a.subject().relation() == null)) {
+                    mayHint = true;
+                }
+                // Depth -1: what the seed reads lands at depth 0, where a check finds the subject
+                // on the relation itself.
                 seeds.add(new Read(definition.name(), relation.name(), subject.type(), "", ids,
-                        definition.name() + "#" + relation.name(), true, 0, null, true, hinted));
+                        definition.name() + "#" + relation.name(), true, -1, null, true, hinted));
             }
         }
         for (String self : index.selfPermissions(subject.type())) {
@@ -165,6 +175,15 @@ final class ResourceWalk {
      */
     Map<String, Set<String>> hints() {
         return hints;
+    }
+
+    /**
+     * True when a relationship this walk starts from may carry a caveat (the schema allows one
+     * with a caveat on a relation the walk reads first): only then can {@link #hints()} be
+     * non-empty. A caveat elsewhere in the schema leaves the walk's candidates to stream.
+     */
+    boolean mayHint() {
+        return mayHint;
     }
 
     /** Store queries made so far. */
@@ -248,9 +267,9 @@ final class ResourceWalk {
             switch (edge.kind()) {
                 case COMPUTED -> reach(edge.target() + "#" + edge.targetName(), fresh, sure, depth + 1);
                 case USERSET -> next.add(new Read(edge.target(), edge.targetName(), type, name, sorted(fresh),
-                        edge.target() + "#" + edge.targetName(), sure, depth + 1, null, false, Set.of()));
+                        edge.target() + "#" + edge.targetName(), sure, depth, null, false, Set.of()));
                 case ARROW -> next.add(new Read(edge.target(), edge.tupleset(), type, edge.subjectRelation(),
-                        sorted(fresh), edge.target() + "#" + edge.targetName(), sure, depth + 1, null, false, Set.of()));
+                        sorted(fresh), edge.target() + "#" + edge.targetName(), sure, depth, null, false, Set.of()));
                 default -> throw new IllegalStateException();
             }
         }

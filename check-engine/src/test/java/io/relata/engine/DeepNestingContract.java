@@ -185,11 +185,15 @@ public abstract class DeepNestingContract {
             assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
         }
         try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
-            // A lookup evaluates the whole chain as one batch at the top, never 61 levels deep:
-            // it settles, its answers are right, and they are what later checks find cached.
-            assertThat(lookup(engine, "group", "member", "user:deep"))
-                    .containsExactlyInAnyOrderElementsOf(ids("g", 61));
-            assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
+            // The lookup's walk proves g60 .. g10 (within 50 levels, counted as a check counts
+            // them) and leaves g9 .. g0 to a check, which, as the check of g0 above, goes
+            // deeper than 50 levels: the lookup ends with the depth error too, and caches no
+            // answer for what it could not finish.
+            assertDepthExceeded(() -> engine.lookupResources(tenant, revision, "group", "member",
+                    SubjectRef.parse("user:deep"), Map.of(), null, 0).get());
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"))
+                    .get());
+            assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
         }
     }
 
@@ -274,6 +278,101 @@ public abstract class DeepNestingContract {
             assertThat(check(engine, "group:a0", "member", "user:middle")).isEqualTo(Permissionship.HAS);
             assertThat(check(engine, "group:a" + (layers / 2 + 1), "member", "user:middle"))
                     .isEqualTo(Permissionship.NO);
+        }
+    }
+
+    @Test
+    void aroundTheDepthLimit_aLookupAgreesWithTheCheckOfEachResource() throws Exception {
+        // Folders f0 <- f1 <- ... <- f5 (parent arrows), f5 viewed by user:u directly and f3
+        // through groups g0 <- g1 <- g2 (usersets), f1 banned; docs d0..d5 under the folders.
+        // The checks reach the user from 1 to about 10 levels down, so the limits below put
+        // every resource on either side of the limit, and exactly at it.
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            data.add("folder:f" + i + "#parent@folder:f" + (i + 1));
+        }
+        data.add("folder:f5#viewer@user:u");
+        data.add("folder:f3#viewer@group:g0#member");
+        data.add("group:g0#member@group:g1#member");
+        data.add("group:g1#member@group:g2#member");
+        data.add("group:g2#member@user:u");
+        data.add("folder:f1#banned@user:u");
+        for (int i = 0; i < 6; i++) {
+            data.add("doc:d" + i + "#parent@folder:f" + i);
+        }
+        write(GROUPS, data);
+        Map<String, List<String>> universe = Map.of("folder", ids("f", 6), "doc", ids("d", 6), "group", ids("g", 3));
+        List<String[]> questions = List.of(new String[] {"folder", "view"}, new String[] {"folder", "visible"},
+                new String[] {"doc", "view"}, new String[] {"group", "member"}, new String[] {"group", "allowed"});
+        int answeredBoth = 0;
+        for (int maxDepth = 1; maxDepth <= 14; maxDepth++) {
+            EngineOptions options = EngineOptions.DEFAULTS.withMaxDepth(maxDepth);
+            for (String[] q : questions) {
+                // Each resource checked on its own, on a fresh engine (no cache shared with the lookup).
+                Map<String, Permissionship> checked = new java.util.HashMap<>();
+                boolean anyCheckFailed = false;
+                try (GraphCheckEngine engine = new GraphCheckEngine(store(), options)) {
+                    for (String id : universe.get(q[0])) {
+                        try {
+                            checked.put(id, check(engine, q[0] + ":" + id, q[1], "user:u"));
+                        } catch (ExecutionException e) {
+                            assertThat(e.getCause()).isInstanceOfSatisfying(EngineException.class, x -> assertThat(
+                                    x.reason()).isEqualTo(EngineException.Reason.DEPTH_EXCEEDED));
+                            anyCheckFailed = true;
+                        }
+                    }
+                }
+                String where = q[0] + "#" + q[1] + " at maxDepth " + maxDepth + ", checks " + checked;
+                try (GraphCheckEngine engine = new GraphCheckEngine(store(), options)) {
+                    List<String> found;
+                    try {
+                        found = lookup(engine, q[0], q[1], "user:u");
+                    } catch (ExecutionException e) {
+                        // The lookup gives the depth error only where a check of a resource gives it too.
+                        assertThat(e.getCause()).as(where).isInstanceOfSatisfying(EngineException.class,
+                                x -> assertThat(x.reason()).isEqualTo(EngineException.Reason.DEPTH_EXCEEDED));
+                        assertThat(anyCheckFailed).as(where).isTrue();
+                        continue;
+                    }
+                    // Every resource whose check answers is in the lookup exactly when the check says so
+                    // (one whose check ends with the depth error may still be found: the lookup checks
+                    // its candidates as one batch, which does not nest as deep).
+                    checked.forEach((id, p) -> assertThat(found.contains(id)).as(where + ": " + id)
+                            .isEqualTo(p != Permissionship.NO));
+                    if (!anyCheckFailed) {
+                        answeredBoth++;
+                    }
+                }
+            }
+        }
+        assertThat(answeredBoth).as("questions answered by every check and the lookup").isPositive();
+    }
+
+    @Test
+    void theWalkProvesAResource_exactlyWhenItsCheckIsWithinTheDepthLimit() throws Exception {
+        // folder:f0 -> f1 -> ... -> f5 (parent arrows), f5 viewed by user:u: the check of f0#view
+        // goes 5 arrow hops and one computed step (view = viewer + ...) down: depth 6.
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            data.add("folder:f" + i + "#parent@folder:f" + (i + 1));
+        }
+        data.add("folder:f5#viewer@user:u");
+        write(GROUPS, data);
+        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(6))) {
+            assertThat(check(engine, "folder:f0", "view", "user:u")).isEqualTo(Permissionship.HAS);
+            long before = engine.lookupChecks();
+            assertThat(lookup(engine, "folder", "view", "user:u")).containsExactlyInAnyOrderElementsOf(ids("f", 6));
+            // Every path is within the limit as the check counts it: the walk proves every folder.
+            assertThat(engine.lookupChecks() - before).isZero();
+        }
+        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(5))) {
+            assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("folder:f0", "view", "user:u"))
+                    .get());
+            assertThat(check(engine, "folder:f1", "view", "user:u")).isEqualTo(Permissionship.HAS);
+            long before = engine.lookupChecks();
+            lookup(engine, "folder", "view", "user:u");
+            // f0 lies past the limit: the walk leaves it to a check; the others it proves.
+            assertThat(engine.lookupChecks() - before).isEqualTo(1);
         }
     }
 

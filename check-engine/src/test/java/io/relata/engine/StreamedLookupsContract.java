@@ -31,8 +31,19 @@ public abstract class StreamedLookupsContract {
 
     protected abstract TupleStore store();
 
+    /**
+     * With a caveat that no path to {@code doc} passes through ({@code badge#holder}): a caveat
+     * elsewhere in the schema must not stop the lookups of {@code doc} from streaming.
+     */
     private static final String SCHEMA = """
+            caveat level_ok(level int) {
+                level > 2
+            }
             definition user {}
+            definition badge {
+                relation holder: user with level_ok
+                permission show = holder
+            }
             definition group {
                 relation member: user | group#member
             }
@@ -140,6 +151,33 @@ public abstract class StreamedLookupsContract {
     }
 
     @Test
+    void aCaveatOffTheWalk_leavesTheLookupStreaming() throws Exception {
+        // The schema declares a caveat, on badge#holder, which no path to doc#visible crosses.
+        List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        gated.shutAfter(5);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread lookup = new Thread(() -> {
+            try {
+                engine.streamResources(tenant, revision, "doc", "visible", SubjectRef.parse("user:u"), Map.of(), null,
+                        0, (r, cursor) -> received.add(r.id()));
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        lookup.start();
+
+        gated.awaitHeldRead();
+        // A read is held: the walk is not over, and checked results have already reached the sink.
+        assertThat(lookup.isAlive()).isTrue();
+        assertThat(received).isNotEmpty().hasSizeLessThan(DOCS - (DOCS + 2) / 3);
+
+        gated.open();
+        lookup.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(failed.get()).isNull();
+        assertThat(received).hasSize(DOCS - (DOCS + 2) / 3).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aSinkThatStopsTakingResults_holdsTheWork_andEndingItEndsTheWork() throws Exception {
         int fullReads = readsOf(() -> all("view"));
         CountDownLatch inSink = new CountDownLatch(1);
@@ -206,6 +244,44 @@ public abstract class StreamedLookupsContract {
         // 50 results take about 75 candidates (a third are banned), in batches of at most 50;
         // a page that re-checked what came before would check 75 more for every page before it.
         assertThat(checksPerPage).allSatisfy(checks -> assertThat(checks).isBetween(50L, 125L));
+    }
+
+    @Test
+    void theReplayOfAFarCursor_isNotChargedToTheResumedPagesDeadline() throws Exception {
+        List<String> full = all("view");
+        String[] cursor = new String[1];
+        engine.streamResources(tenant, revision, "doc", "view", SubjectRef.parse("user:u"), Map.of(), null, 1_000,
+                (r, c) -> {
+                    cursor[0] = c;
+                    return true;
+                });
+        // An engine whose deadline is shorter than the time the replay of that cursor is held up.
+        long deadlineMillis = 500;
+        GraphCheckEngine strict = new GraphCheckEngine(gated, EngineOptions.DEFAULTS.withCacheSize(0)
+                .withRelationshipCacheSize(0).withDeadline(java.time.Duration.ofMillis(deadlineMillis)));
+        List<String> resumed = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        try {
+            gated.shutAfter(0);
+            Thread lookup = new Thread(() -> {
+                try {
+                    strict.streamResources(tenant, revision, "doc", "view", SubjectRef.parse("user:u"), Map.of(),
+                            cursor[0], 50, (r, c) -> resumed.add(r.id()));
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            });
+            lookup.start();
+            // The resumed page's first read is the replay's (nothing is checked before the cursor).
+            gated.awaitHeldRead();
+            Thread.sleep(2 * deadlineMillis);
+            gated.open();
+            lookup.join(TimeUnit.SECONDS.toMillis(60));
+        } finally {
+            strict.close();
+        }
+        assertThat(failed.get()).isNull();
+        assertThat(resumed).isEqualTo(full.subList(1_000, 1_050));
     }
 
     @Test

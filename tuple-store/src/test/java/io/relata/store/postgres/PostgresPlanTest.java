@@ -99,6 +99,27 @@ class PostgresPlanTest {
     }
 
     @Test
+    void reversePageOfManySubjects_readsTheReverseIndexInOrder_withoutSortingEveryMatchingRow() throws Exception {
+        long id = store.tenantId(tenant);
+        // 40 users of ~20 docs each: 800 matching rows, a page of 100.
+        List<String> users = IntStream.range(0, 40).mapToObj(i -> "u" + (i * 7)).sorted().toList();
+        Query query = store.resourcesNamingPageQuery(id, store.headRevision(tenant), "doc", "viewer", "user", "",
+                users, null, 100);
+
+        Plan plan = explain(query);
+
+        assertThat(plan.tables).singleElement().asString().startsWith("relation_tuples_p");
+        assertThat(plan.indexes).isNotEmpty().allSatisfy(index -> assertThat(childrenOf("relation_tuples_reverse"))
+                .contains(index));
+        // Sorting the ids (or each id's few rows) is fine; a Sort of the rows themselves by
+        // (subject_id, resource_id) reads every matching row of every id before the page.
+        assertThat(plan.nodes).contains("Limit");
+        assertThat(plan.sortKeys).noneMatch(key -> key.contains("resource_id") && !key.startsWith("presorted "));
+        assertThat(store.resourcesNaming(tenant, store.headRevision(tenant), "doc", "viewer", "user", "", users, null,
+                100)).hasSize(100);
+    }
+
+    @Test
     void findAnyQuery_touchesOnePartition_andStopsAtTheFirstRow() throws Exception {
         long id = store.tenantId(tenant);
         Query query = PostgresTupleStore.findAnyQuery(store.dsl(), id, RelationshipShape.of("folder", "viewer")
@@ -117,7 +138,7 @@ class PostgresPlanTest {
         assertThat(store.subjectsOf(tenant, Revision.ZERO, "doc", List.of("d7"), "parent")).isEmpty();
     }
 
-    private record Plan(Set<String> tables, Set<String> indexes, Set<String> nodes) {}
+    private record Plan(Set<String> tables, Set<String> indexes, Set<String> nodes, Set<String> sortKeys) {}
 
     private static Plan explain(Query query) throws Exception {
         String sql = store.dsl().renderInlined(query);
@@ -128,15 +149,25 @@ class PostgresPlanTest {
             Set<String> tables = new HashSet<>();
             Set<String> indexes = new HashSet<>();
             Set<String> nodes = new HashSet<>();
-            collect(root, tables, indexes, nodes);
-            return new Plan(tables, indexes, nodes);
+            Set<String> sortKeys = new HashSet<>();
+            collect(root, tables, indexes, nodes, sortKeys);
+            return new Plan(tables, indexes, nodes, sortKeys);
         }
     }
 
-    private static void collect(JsonNode node, Set<String> tables, Set<String> indexes, Set<String> nodes) {
+    private static void collect(JsonNode node, Set<String> tables, Set<String> indexes, Set<String> nodes,
+            Set<String> sortKeys) {
         if (node.isObject()) {
             if (node.has("Node Type")) {
                 nodes.add(node.get("Node Type").asText());
+                // A plain Sort's keys as they are; an Incremental Sort's marked "presorted " when
+                // its input comes already ordered by all but the last key (it sorts small groups).
+                if (node.get("Node Type").asText().equals("Sort") && node.has("Sort Key")) {
+                    sortKeys.add(node.get("Sort Key").toString());
+                }
+                if (node.get("Node Type").asText().equals("Incremental Sort") && node.has("Sort Key")) {
+                    sortKeys.add("presorted " + node.get("Sort Key").toString());
+                }
             }
             if (node.has("Relation Name")) {
                 tables.add(node.get("Relation Name").asText());
@@ -145,7 +176,7 @@ class PostgresPlanTest {
                 indexes.add(node.get("Index Name").asText());
             }
         }
-        node.forEach(child -> collect(child, tables, indexes, nodes));
+        node.forEach(child -> collect(child, tables, indexes, nodes, sortKeys));
     }
 
     /** The per-partition indexes attached to a partitioned index. */
