@@ -673,7 +673,8 @@ abstract class GrpcClientContract {
         assertThat(ids).containsExactly("after");
     }
 
-    private static <T> io.grpc.stub.StreamObserver<T> observer(java.util.concurrent.CompletableFuture<T> done) {
+    /** An observer that completes {@code done} with the call's one answer, or its error. */
+    static <T> io.grpc.stub.StreamObserver<T> observer(java.util.concurrent.CompletableFuture<T> done) {
         return new io.grpc.stub.StreamObserver<>() {
             @Override
             public void onNext(T value) {

@@ -75,22 +75,7 @@ class GrpcImportSlotsTest {
     private Upload upload(String id) {
         CompletableFuture<ImportBulkRelationshipsResponse> done = new CompletableFuture<>();
         StreamObserver<ImportBulkRelationshipsRequest> requests = PermissionsServiceGrpc.newStub(channel)
-                .withCallCredentials(new BearerToken(key)).importBulkRelationships(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ImportBulkRelationshipsResponse value) {
-                        done.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
+                .withCallCredentials(new BearerToken(key)).importBulkRelationships(GrpcClientContract.observer(done));
         requests.onNext(ImportBulkRelationshipsRequest.newBuilder().addRelationships(
                 GrpcClientContract.relationship("document", id, "viewer", "user", "u1")).build());
         return new Upload(requests, done);

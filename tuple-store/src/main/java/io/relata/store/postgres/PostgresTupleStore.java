@@ -669,13 +669,7 @@ public final class PostgresTupleStore implements TupleStore {
             Relationship after, int limit) {
         Condition from = after == null ? DSL.noCondition()
                 : DSL.row(SUBJECT_ID, RESOURCE_ID).gt(after.subject().id(), after.resource().id());
-        Condition step = TENANT_ID.eq(tenantId)
-                .and(RESOURCE_TYPE.eq(resourceType))
-                .and(RELATION.eq(relation))
-                .and(SUBJECT_TYPE.eq(subjectType))
-                .and(SUBJECT_RELATION.eq(subjectRelation == null ? "" : subjectRelation))
-                .and(from)
-                .and(visibleAt(revision, options.clock().instant()));
+        Condition step = reverseStep(tenantId, revision, resourceType, relation, subjectType, subjectRelation).and(from);
         if (subjectIds.size() == 1) {
             return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                     .where(step)
@@ -704,12 +698,18 @@ public final class PostgresTupleStore implements TupleStore {
     ResultQuery<Record> resourcesNamingQuery(long tenantId, Revision revision, String resourceType, String relation,
             String subjectType, String subjectRelation, Collection<String> subjectIds) {
         return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
-                .where(TENANT_ID.eq(tenantId))
+                .where(reverseStep(tenantId, revision, resourceType, relation, subjectType, subjectRelation))
+                .and(SUBJECT_ID.eq(any(subjectIds.toArray(new String[0]))));
+    }
+
+    /** The rows of a reverse step visible at {@code revision}, for any subject id. */
+    private Condition reverseStep(long tenantId, Revision revision, String resourceType, String relation,
+            String subjectType, String subjectRelation) {
+        return TENANT_ID.eq(tenantId)
                 .and(RESOURCE_TYPE.eq(resourceType))
                 .and(RELATION.eq(relation))
                 .and(SUBJECT_TYPE.eq(subjectType))
                 .and(SUBJECT_RELATION.eq(subjectRelation == null ? "" : subjectRelation))
-                .and(SUBJECT_ID.eq(any(subjectIds.toArray(new String[0]))))
                 .and(visibleAt(revision, options.clock().instant()));
     }
 
