@@ -118,6 +118,10 @@ public final class Main implements Callable<Integer> {
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
+        @Option(names = "--playground", defaultValue = "${env:RELATA_PLAYGROUND:-false}",
+                description = "Serve the playground page at /playground (off by default).")
+        boolean playground;
+
         @Mixin
         ListenerOptions listener;
 
@@ -150,6 +154,9 @@ public final class Main implements Callable<Integer> {
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
             RelataServer server = new RelataServer(config, store, keys);
+            if (playground) {
+                server.servePlayground();
+            }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {
@@ -165,6 +172,10 @@ public final class Main implements Callable<Integer> {
                     + bound);
             System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":"
                     + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
+            if (playground) {
+                System.out.println("relata: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
+                        + "/playground (it evaluates in memory and writes nothing)");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");
