@@ -328,6 +328,7 @@ function start() {
   $("expand-form").addEventListener("submit", expand);
   $("load").addEventListener("change", load);
   $("save").addEventListener("click", save);
+  status("Edit the schema, the relationships and the assertions, then run them.");
   validateSchema();
 }
 

@@ -29,7 +29,7 @@ final class PlaygroundPages {
 
     /** The page may load only its own script and style, and talk only to this server. */
     private static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
-            + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            + " img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     /** Adds the playground's GET routes to {@code router}. */
     static void route(Router router) {
