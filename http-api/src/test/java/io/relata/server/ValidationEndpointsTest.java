@@ -153,6 +153,19 @@ class ValidationEndpointsTest {
     }
 
     @Test
+    void validationRun_pastItsBudget_failsTheRestAsNotEvaluated() {
+        // A budget already spent: no assertion is evaluated, and each says so.
+        JsonObject answer = new Validations(EngineOptions.DEFAULTS, Duration.ofMillis(-1))
+                .run(new JsonObject().put("validationFile", FILE));
+        JsonArray results = answer.getJsonArray("results");
+        assertThat(results).hasSize(4);
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.getJsonObject(i).getMap()).containsEntry("holds", false)
+                    .containsEntry("failure", ValidationRun.NOT_EVALUATED);
+        }
+    }
+
+    @Test
     void validationRun_refusesWhatItCannotRun_withTheLine() throws Exception {
         Reply schemaFile = post("/relata/v1/validation/run",
                 new JsonObject().put("validationFile", "schemaFile: /etc/passwd\n"));
