@@ -180,23 +180,34 @@ final class ValidationRun {
         return deadline != null && System.nanoTime() - deadline > 0;
     }
 
-    private static String assertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a) {
-        String text = a.text();
+    /**
+     * An assertion's question, {@code type:id#permission@type:id[#relation]} optionally followed
+     * by {@code with {json context}}, as a check.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    static CheckRequest question(String text) {
+        String check = text.strip();
         Map<String, Object> context = Map.of();
-        int with = text.indexOf(" with ");
+        int with = check.indexOf(" with ");
         if (with > 0) {
             try {
-                context = Json.readObject(text.substring(with + 6).strip());
+                context = Json.readObject(check.substring(with + 6).strip());
             } catch (IllegalArgumentException e) {
-                return a.kind() + " `" + text + "`: the context after `with` is not a JSON object";
+                throw new IllegalArgumentException("the context after `with` is not a JSON object", e);
             }
-            text = text.substring(0, with).strip();
+            check = check.substring(0, with).strip();
         }
-        Relationship question;
+        Relationship r = Relationship.parse(check);
+        return new CheckRequest(r.resource(), r.relation(), r.subject(), context);
+    }
+
+    private static String assertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a) {
+        CheckRequest question;
         try {
-            question = Relationship.parse(text);
+            question = question(a.text());
         } catch (IllegalArgumentException e) {
-            return a.kind() + " `" + text + "`: " + e.getMessage();
+            return a.kind() + " `" + a.text() + "`: " + e.getMessage();
         }
         Permissionship wanted = switch (a.kind()) {
             case "assertTrue" -> Permissionship.HAS;
@@ -204,8 +215,7 @@ final class ValidationRun {
             default -> Permissionship.CONDITIONAL;
         };
         try {
-            CheckResult result = engine.checkNow(TENANT, revision,
-                    new CheckRequest(question.resource(), question.relation(), question.subject(), context));
+            CheckResult result = engine.checkNow(TENANT, revision, question);
             if (result.permissionship() == wanted) {
                 return null;
             }

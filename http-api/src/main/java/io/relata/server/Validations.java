@@ -8,13 +8,11 @@ import io.relata.schema.Compilation;
 import io.relata.schema.Diagnostic;
 import io.relata.schema.SchemaCompiler;
 import io.relata.store.ObjectRef;
-import io.relata.store.Relationship;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Relata's side-effect-free schema and validation-file endpoints, for editors such as the
@@ -135,27 +133,15 @@ final class Validations {
 
     private static JsonObject check(ValidationRun.Loaded loaded, String text) {
         JsonObject out = new JsonObject().put("check", text);
-        String question = text.strip();
-        Map<String, Object> context = Map.of();
-        int with = question.indexOf(" with ");
-        if (with > 0) {
-            try {
-                context = io.relata.store.Json.readObject(question.substring(with + 6).strip());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("check " + Errors.quoted(text) + ": the context after `with` is not a JSON object");
-            }
-            question = question.substring(0, with).strip();
-        }
-        Relationship r;
+        io.relata.engine.CheckRequest question;
         try {
-            r = Relationship.parse(question);
+            question = ValidationRun.question(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("check " + Errors.quoted(text) + " is not `type:id#permission@type:id`: "
-                    + e.getMessage());
+            throw ApiException.invalid("check " + Errors.quoted(text) + " is not `type:id#permission@type:id`"
+                    + " (optionally followed by ` with {json context}`): " + e.getMessage());
         }
         try {
-            CheckResult result = loaded.engine().checkNow(ValidationRun.TENANT, loaded.revision(),
-                    new io.relata.engine.CheckRequest(r.resource(), r.relation(), r.subject(), context));
+            CheckResult result = loaded.engine().checkNow(ValidationRun.TENANT, loaded.revision(), question);
             return out.put("permissionship", Json.permissionship(result.permissionship()))
                     .put("missingContext", new JsonArray(List.copyOf(result.missingContext())));
         } catch (EngineException e) {
