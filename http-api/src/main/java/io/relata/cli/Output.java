@@ -16,7 +16,8 @@ final class Output {
 
     /**
      * A table printed in blocks of {@link #BLOCK} rows, each block aligned on its own, so a long
-     * stream is shown as it arrives and never held whole.
+     * stream is shown as it arrives and never held whole. A column other than the first that is
+     * empty in every row of the first block is left out (such as CAVEAT when none has one).
      */
     static final class Table implements AutoCloseable {
 
@@ -24,6 +25,7 @@ final class Output {
 
         private final String[] header;
         private final List<String[]> rows = new ArrayList<>();
+        private boolean[] shown;
         private boolean headerShown;
         private long count;
 
@@ -47,6 +49,15 @@ final class Output {
             if (rows.isEmpty()) {
                 return;
             }
+            if (shown == null) {
+                shown = new boolean[header.length];
+                shown[0] = true;
+                for (String[] row : rows) {
+                    for (int i = 1; i < row.length; i++) {
+                        shown[i] |= !row[i].isEmpty();
+                    }
+                }
+            }
             int[] widths = new int[header.length];
             for (int i = 0; i < header.length; i++) {
                 widths[i] = header[i].length();
@@ -58,20 +69,19 @@ final class Output {
             }
             StringBuilder out = new StringBuilder();
             if (!headerShown) {
-                line(out, header, widths);
+                line(out, header, widths, shown);
                 headerShown = true;
             }
-            rows.forEach(r -> line(out, r, widths));
+            rows.forEach(r -> line(out, r, widths, shown));
             System.out.print(out);
             rows.clear();
         }
 
-        private static void line(StringBuilder out, String[] cells, int[] widths) {
+        private static void line(StringBuilder out, String[] cells, int[] widths, boolean[] shown) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < cells.length; i++) {
-                line.append(cells[i]);
-                if (i < cells.length - 1) {
-                    line.append(" ".repeat(widths[i] - cells[i].length() + 2));
+                if (shown[i]) {
+                    line.append(cells[i]).append(" ".repeat(widths[i] - cells[i].length() + 2));
                 }
             }
             out.append(line.toString().stripTrailing()).append('\n');

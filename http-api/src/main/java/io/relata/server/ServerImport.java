@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class ServerImport {
 
-    private static final Pattern WHERE = Pattern.compile("^request (\\d+), relationships\\[(\\d+)]");
+    private static final Pattern WHERE = Pattern.compile("request (\\d+), relationships\\[(\\d+)]");
     private static final byte[] END = new byte[0];
 
     private ServerImport() {}
@@ -128,7 +128,8 @@ final class ServerImport {
                 if (request < 1 || request > origins.size()) {
                     return message;
                 }
-                return origins.get(request - 1).apply(Integer.parseInt(m.group(2))) + message.substring(m.end());
+                return message.substring(0, m.start()) + origins.get(request - 1).apply(Integer.parseInt(m.group(2)))
+                        + message.substring(m.end());
             }
         }
 
