@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API,"
                 + " and its client (context, schema read|write|diff, relationship, permission, import, export, watch).",
-        footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + "."},
+        footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
             io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class})

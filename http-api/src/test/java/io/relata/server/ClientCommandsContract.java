@@ -366,6 +366,7 @@ abstract class ClientCommandsContract {
         Cli.Run unreachable = Cli.run("schema", "read", "--endpoint", "127.0.0.1:" + closedPort, "--insecure",
                 "--token", token);
         Cli.Run usage = Cli.run("permission", "check", "project:api");
+        Cli.Run badDuration = Cli.run("watch", "--timeout", "soon", "--endpoint", server.base(), "--token", token);
 
         assertThat(removed.out()).contains("removed");
         assertThat(noContext.status()).isEqualTo(ExitCodes.USAGE);
@@ -376,6 +377,8 @@ abstract class ClientCommandsContract {
         assertThat(unreachable.status()).isEqualTo(ExitCodes.UNAVAILABLE);
         assertThat(unreachable.err()).contains("cannot connect to http://127.0.0.1:" + closedPort);
         assertThat(usage.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badDuration.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badDuration.err()).contains("`soon` is not a duration");
     }
 
     private static List<JsonObject> lines(String out) {
