@@ -43,7 +43,8 @@ final class ImportCommand implements Callable<Integer> {
     io.relata.cli.Connection connection;
 
     @Option(names = "--tenant", defaultValue = "${env:RELATA_TENANT:-default}",
-            description = "The tenant to import into (default `default`, the preshared key's).")
+            description = "The tenant to import into, with --datastore-url (default `default`, the preshared key's;"
+                    + " through a server, the token names the tenant).")
     String tenant;
 
     @Option(names = "--create-tenant", description = "Create the tenant when it does not exist (with"
