@@ -17,7 +17,8 @@ final class Output {
     /**
      * A table printed in blocks of {@link #BLOCK} rows, each block aligned on its own, so a long
      * stream is shown as it arrives and never held whole. A column other than the first that is
-     * empty in every row of the first block is left out (such as CAVEAT when none has one).
+     * empty in every row of a block is left out of it (such as CAVEAT when none has one); a block
+     * with other columns than the one before starts with the header again.
      */
     static final class Table implements AutoCloseable {
 
@@ -49,14 +50,16 @@ final class Output {
             if (rows.isEmpty()) {
                 return;
             }
-            if (shown == null) {
-                shown = new boolean[header.length];
-                shown[0] = true;
-                for (String[] row : rows) {
-                    for (int i = 1; i < row.length; i++) {
-                        shown[i] |= !row[i].isEmpty();
-                    }
+            boolean[] columns = new boolean[header.length];
+            columns[0] = true;
+            for (String[] row : rows) {
+                for (int i = 1; i < row.length; i++) {
+                    columns[i] |= !row[i].isEmpty();
                 }
+            }
+            if (!java.util.Arrays.equals(columns, shown)) {
+                headerShown = false; // other columns than the block before: say which
+                shown = columns;
             }
             int[] widths = new int[header.length];
             for (int i = 0; i < header.length; i++) {
