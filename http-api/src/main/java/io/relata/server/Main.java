@@ -32,9 +32,12 @@ import picocli.CommandLine.Parameters;
 
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
-        description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
+        description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API,"
+                + " and its client (context, schema read|write|diff, relationship, permission, import, export, watch).",
+        footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
-            ImportCommand.class})
+            ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
+            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -237,8 +240,10 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "schema", mixinStandardHelpOptions = true, description = "Work with schema files.",
-            subcommands = {SchemaCommands.Validate.class, SchemaCommands.Format.class})
+    @Command(name = "schema", mixinStandardHelpOptions = true,
+            description = "Work with schema files (validate, format) and the server's schema (read, write, diff).",
+            subcommands = {SchemaCommands.Validate.class, SchemaCommands.Format.class, io.relata.cli.SchemaClient.Read.class,
+                io.relata.cli.SchemaClient.Write.class, io.relata.cli.SchemaClient.Diff.class})
     static final class SchemaCommands implements Callable<Integer> {
 
         @Override
@@ -354,8 +359,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */
-    static Duration duration(String text) {
+    /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}; a usage error otherwise. */
+    public static Duration duration(String text) {
         String s = text.strip().toLowerCase();
         try {
             if (s.endsWith("ms")) {
