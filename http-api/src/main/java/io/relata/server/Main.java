@@ -121,9 +121,13 @@ public final class Main implements Callable<Integer> {
         @Mixin
         ListenerOptions listener;
 
+        @Mixin
+        TraceOptions traces;
+
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -149,7 +153,7 @@ public final class Main implements Callable<Integer> {
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys);
+            RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {
@@ -165,6 +169,9 @@ public final class Main implements Callable<Integer> {
                     + bound);
             System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":"
                     + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
+            if (tracing.on()) {
+                System.out.println("relata: sending traces over OTLP/HTTP to " + traces.endpoint.strip());
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");
