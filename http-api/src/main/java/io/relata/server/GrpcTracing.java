@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code traceparent}: {@code rpc.service}, {@code rpc.method}, the status code and the tenant
  * once known; and the call's access log line with its trace id. The span is current while gRPC
  * runs the call's listener (where a cached check is answered) and {@link Tracing#propagating}
- * carries it to the work pool ({@link GrpcCalls#submit}). Installed only when tracing is on.
+ * carries it to the work pool ({@link GrpcCalls#submit}). Installed only when tracing is on; the
+ * standard health service's calls are not traced.
  */
 final class GrpcTracing implements ServerInterceptor {
 
@@ -62,6 +63,9 @@ final class GrpcTracing implements ServerInterceptor {
             ServerCallHandler<Q, R> next) {
         String fullName = call.getMethodDescriptor().getFullMethodName();
         String service = call.getMethodDescriptor().getServiceName();
+        if (service != null && service.startsWith("grpc.health.")) {
+            return next.startCall(call, headers); // health probes come every few seconds: not traced
+        }
         String method = call.getMethodDescriptor().getBareMethodName();
         Context parent = Tracing.propagator().extract(Context.root(), headers, METADATA);
         Span span = tracer.spanBuilder(fullName).setParent(parent).setSpanKind(SpanKind.SERVER)

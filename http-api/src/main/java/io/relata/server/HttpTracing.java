@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A server span for each HTTP request, in the caller's trace when it sends a W3C
  * {@code traceparent}: method, route and status, the tenant once known; and the request's access
- * log line (logger {@code relata.access}) with its trace id. Registered only when tracing is on.
+ * log line (logger {@code relata.access}) with its trace id. Registered only when tracing is on;
+ * health probes and metric scrapes ({@code GET /healthz}, {@code /readyz}, {@code /metrics}) are
+ * not traced.
  *
  * <p>The span is the current one while the route's handlers run on the event loop (so the
  * authenticator names the tenant on it), and {@link Tracing#propagating} carries it to the
@@ -77,11 +79,22 @@ final class HttpTracing implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         Context context = ctx.get(CONTEXT);
         if (context == null) {
+            if (probe(ctx.request())) {
+                ctx.next();
+                return;
+            }
             context = start(ctx);
         }
         try (Scope ignored = context.makeCurrent()) {
             ctx.next();
         }
+    }
+
+    /** Health probes and metric scrapes, which come every few seconds: not traced. */
+    private static boolean probe(HttpServerRequest request) {
+        String path = request.path();
+        return request.method() == io.vertx.core.http.HttpMethod.GET
+                && (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics"));
     }
 
     private Context start(RoutingContext ctx) {
