@@ -58,6 +58,14 @@ class TracingOffTest {
     }
 
     @Test
+    void serve_refusesAnEndpointThatIsNotAnHttpUrl_beforeItStarts() {
+        Cli.Run run = Cli.run("serve", "--preshared-key", "k", "--port", "0", "--grpc-port", "0",
+                "--otel-endpoint", "collector:4317");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains("--otel-endpoint").contains("http://").contains("collector:4317");
+    }
+
+    @Test
     void outsideATrace_workIsHandedOnUnwrapped_insideOneItIsWrapped() throws Exception {
         Callable<String> work = () -> "done";
         Runnable task = () -> {};
