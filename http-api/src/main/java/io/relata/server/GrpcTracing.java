@@ -73,8 +73,9 @@ final class GrpcTracing implements ServerInterceptor {
         Context context = parent.with(span);
         long started = System.nanoTime();
         AtomicBoolean ended = new AtomicBoolean();
-        Runnable end = () -> {
+        java.util.function.Consumer<String> end = outcome -> {
             if (ended.compareAndSet(false, true)) {
+                HttpTracing.accessLog("grpc " + fullName, outcome, started, span);
                 span.end();
             }
         };
@@ -85,8 +86,7 @@ final class GrpcTracing implements ServerInterceptor {
                 if (!status.isOk()) {
                     span.setStatus(StatusCode.ERROR, status.getCode().name());
                 }
-                HttpTracing.accessLog("grpc " + fullName, status.getCode().name(), started, span);
-                end.run();
+                end.accept(status.getCode().name());
                 super.close(status, trailers);
             }
         };
@@ -114,8 +114,10 @@ final class GrpcTracing implements ServerInterceptor {
                 try (Scope ignored = context.makeCurrent()) {
                     super.onCancel();
                 } finally {
-                    span.setStatus(StatusCode.ERROR, "CANCELLED");
-                    end.run();
+                    if (!ended.get()) {
+                        span.setStatus(StatusCode.ERROR, "CANCELLED");
+                    }
+                    end.accept("CANCELLED");
                 }
             }
 
