@@ -44,13 +44,8 @@ final class GrpcServer {
     /**
      * @param authenticator turns a call's bearer key into its tenant
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
+     * @param tracing the interceptor that traces every call, or null for none
      */
-    GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
-            ConnectionLimits limits, File certificate, File key) {
-        this(api, authenticator, host, port, maxMessageBytes, limits, certificate, key, null);
-    }
-
-    /** @param tracing the interceptor that traces every call, or null for none */
     GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
             ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
@@ -69,7 +64,8 @@ final class GrpcServer {
         GrpcCalls calls = new GrpcCalls(work, authenticator);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+                        credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 // Calls start on the transport's threads: every method hands its work to the
