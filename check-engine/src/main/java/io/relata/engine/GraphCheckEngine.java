@@ -39,13 +39,26 @@ public final class GraphCheckEngine implements CheckEngine {
     private final CheckCache cache;
     private final RelationshipCache relationships;
     private final ExecutorService pool;
+    /** Where requests run: the pool, or the pool keeping each request's trace when traced. */
+    private final java.util.concurrent.Executor executor;
+    /** Null when dispatches are not traced. */
+    private final DispatchTracer tracer;
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder lookupChecks = new java.util.concurrent.atomic.LongAdder();
 
     public GraphCheckEngine(TupleStore store, EngineOptions options) {
+        this(store, options, null);
+    }
+
+    /**
+     * An engine whose dispatches {@code tracer} sees (each check's sub-problems as spans, the
+     * request's trace kept across the engine's pool); null traces nothing and costs nothing.
+     */
+    public GraphCheckEngine(TupleStore store, EngineOptions options, DispatchTracer tracer) {
         this.store = store;
+        this.tracer = tracer;
         this.options = options;
         this.schemas = new SchemaProvider(store);
         this.cache = options.cacheSize() > 0 ? new CheckCache(options.cacheSize()) : null;
@@ -58,6 +71,7 @@ public final class GraphCheckEngine implements CheckEngine {
                     t.setDaemon(true);
                     return t;
                 });
+        this.executor = tracer == null ? pool : tracer.propagating(pool);
     }
 
     public GraphCheckEngine(TupleStore store) {
@@ -65,7 +79,7 @@ public final class GraphCheckEngine implements CheckEngine {
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {
-        return CompletableFuture.supplyAsync(work, pool);
+        return CompletableFuture.supplyAsync(work, executor);
     }
 
     private long deadline() {
@@ -170,7 +184,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context) {
         return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
-                deadline()).countingDispatches(dispatches).readingThrough(relationships);
+                deadline()).countingDispatches(dispatches).readingThrough(relationships).tracedBy(tracer);
     }
 
     /** Sub-problems dispatched so far (each over a batch of resources), across all requests. */
@@ -252,7 +266,7 @@ public final class GraphCheckEngine implements CheckEngine {
                         }
                     }
                 }
-            }, pool));
+            }, executor));
         }
         return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0])).thenApply(v -> List.of(results));
     }
@@ -377,7 +391,7 @@ public final class GraphCheckEngine implements CheckEngine {
                 caveats, options.maxDepth());
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                        deadline()).readingThrough(relationships),
+                        deadline()).readingThrough(relationships).tracedBy(tracer),
                 walk.mayHint(), resourceType, permission, options.deadline().toNanos());
         try {
             lookup.run(cursor, limit, sink);

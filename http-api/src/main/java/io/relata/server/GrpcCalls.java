@@ -279,7 +279,7 @@ final class GrpcCalls {
         Context context = Context.current();
         Future<?> running;
         try {
-            running = work.submit(context.wrap(() -> {
+            running = work.submit(context.wrap(Tracing.propagating(() -> {
                 try {
                     task.run();
                 } catch (Throwable failure) {
@@ -287,7 +287,7 @@ final class GrpcCalls {
                         call.onError(GrpcErrors.of(failure));
                     }
                 }
-            }));
+            })));
         } catch (RejectedExecutionException full) {
             call.onError(GrpcErrors.of(work.isShutdown() ? Errors.status(14, "the server is stopping")
                     : Errors.status(8, "the server is at capacity; retry shortly")));

@@ -44,9 +44,10 @@ final class GrpcServer {
     /**
      * @param authenticator turns a call's bearer key into its tenant
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
+     * @param tracing the interceptor that traces every call, or null for none
      */
     GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
-            ConnectionLimits limits, File certificate, File key) {
+            ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
         this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
                 r -> {
@@ -63,7 +64,8 @@ final class GrpcServer {
         GrpcCalls calls = new GrpcCalls(work, authenticator);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+                        credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 // Calls start on the transport's threads: every method hands its work to the
@@ -82,8 +84,11 @@ final class GrpcServer {
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance())
-                .build();
+                .addService(ProtoReflectionService.newInstance());
+        if (tracing != null) {
+            builder.intercept(tracing);
+        }
+        this.server = builder.build();
     }
 
     private static ServerCredentials credentials(File certificate, File key) {

@@ -128,9 +128,13 @@ public final class Main implements Callable<Integer> {
         @Mixin
         ListenerOptions listener;
 
+        @Mixin
+        TraceOptions traces;
+
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -156,7 +160,7 @@ public final class Main implements Callable<Integer> {
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys);
+            RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
             if (playground) {
                 server.servePlayground();
             }
@@ -178,6 +182,9 @@ public final class Main implements Callable<Integer> {
             if (playground) {
                 System.out.println("relata: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
                         + "/playground (it evaluates in memory and writes nothing)");
+            }
+            if (tracing.on()) {
+                System.out.println("relata: sending traces over OTLP/HTTP to " + traces.endpoint.strip());
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
