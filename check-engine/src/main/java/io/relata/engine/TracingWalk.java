@@ -205,7 +205,7 @@ final class TracingWalk {
                 .collect(java.util.stream.Collectors.joining(" | "));
         Best best = Best.NONE;
         List<Relationship> usersets = new ArrayList<>();
-        for (Relationship t : reads.get(type, id, relation.name())) {
+        for (Relationship t : reads.of(type, List.of(id), relation.name())) {
             SubjectRef s = t.subject();
             boolean direct = s.type().equals(subject.type()) && s.id().equals(subject.id())
                     && Objects.equals(s.relation(), subject.relation());
@@ -372,7 +372,7 @@ final class TracingWalk {
         boolean all = arrow.kind() == Rewrite.ArrowKind.ALL;
         List<Best> parts = new ArrayList<>();
         Best best = Best.NONE;
-        for (Relationship t : reads.get(type, id, arrow.tupleset())) {
+        for (Relationship t : reads.of(type, List.of(id), arrow.tupleset())) {
             if (t.subject().isWildcard()) {
                 continue;
             }
