@@ -61,7 +61,7 @@ final class Api {
         this.changes = new ChangeFeed(store, consistency);
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
-        this.checks = new Checks(engine, consistency, config, metrics);
+        this.checks = new Checks(store, engine, consistency, config, metrics);
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */
@@ -275,7 +275,9 @@ final class Api {
 
     JsonObject check(String tenant, JsonObject body) {
         Revision revision = checks.revision(tenant, Json.consistency(body));
-        return checkAnswer(checks.check(tenant, revision, Json.checkRequest(body)));
+        CheckRequest request = Json.checkRequest(body);
+        return checkAnswer(Json.bool(body, "withTracing") ? checks.checkTraced(tenant, revision, request)
+                : checks.check(tenant, revision, request));
     }
 
     /**
@@ -283,7 +285,7 @@ final class Api {
      * else null; never blocks, so the transport may call it on its own thread first.
      */
     JsonObject cachedCheck(String tenant, JsonObject body) {
-        Revision revision = checks.knownRevision(tenant, Json.consistency(body));
+        Revision revision = Json.bool(body, "withTracing") ? null : checks.knownRevision(tenant, Json.consistency(body));
         Checks.Answer answer = revision == null ? null : checks.cachedCheck(tenant, revision, Json.checkRequest(body));
         return answer == null ? null : checkAnswer(answer);
     }
@@ -292,7 +294,8 @@ final class Api {
         return new JsonObject().put("checkedAt", Json.token(answer.checkedAt()))
                 .put("permissionship", Json.permissionship(answer.result().permissionship()))
                 .put("partialCaveatInfo", Json.partialCaveat(answer.result().missingContext()))
-                .put("debugTrace", null).put("optionalExpiresAt", null);
+                .put("debugTrace", answer.trace() == null ? null : ProtoJson.toJson(answer.trace()))
+                .put("optionalExpiresAt", null);
     }
 
     JsonObject checkBulk(String tenant, JsonObject body) {
@@ -306,7 +309,7 @@ final class Api {
             requests.add(Json.checkRequest(o));
             echoes.add(o);
         }
-        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests);
+        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests, Json.bool(body, "withTracing"));
         JsonArray pairs = new JsonArray();
         for (int i = 0; i < answer.results().size(); i++) {
             BulkCheckResult r = answer.results().get(i);
@@ -315,7 +318,8 @@ final class Api {
                 pair.put("error", Errors.of(r.error()).json());
             } else {
                 pair.put("item", new JsonObject().put("permissionship", Json.permissionship(r.result().permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace", null));
+                        .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace",
+                                answer.traces() == null ? null : ProtoJson.toJson(answer.traces().get(i))));
             }
             pairs.add(pair);
         }
