@@ -298,6 +298,12 @@ final class Api {
                 .put("optionalExpiresAt", null);
     }
 
+    /** Relata's explain: the check's answer and the chain of relationships behind it ({@link Explanations}). */
+    JsonObject explain(String tenant, JsonObject body) {
+        Revision revision = checks.revision(tenant, Json.consistency(body));
+        return Explanations.json(checks.explain(tenant, revision, Json.checkRequest(body)), checks.token(tenant, revision));
+    }
+
     JsonObject checkBulk(String tenant, JsonObject body) {
         Revision revision = checks.revision(tenant, Json.consistency(body));
         JsonArray items = Json.array(body, "items");

@@ -90,6 +90,18 @@ final class Checks {
         return DebugTraces.of(traced.trace(), engine.schema(tenant, revision), text);
     }
 
+    /** Why {@code request} answers as it does at {@code revision} (blocking; see {@link CheckEngine#explain}). */
+    io.relata.engine.Explanation explain(String tenant, Revision revision, CheckRequest request) {
+        io.relata.engine.Explanation why = Api.await(engine.explain(tenant, revision, request), config);
+        results.get(why.result().permissionship()).increment();
+        return why;
+    }
+
+    /** The token of {@code revision}. */
+    String token(String tenant, Revision revision) {
+        return consistency.token(tenant, revision);
+    }
+
     /**
      * {@link #check}'s answer when the engine has it at hand without waiting, else null; never
      * blocks, so a transport may call it on its own threads and hand the check on when null.
