@@ -52,6 +52,7 @@ final class Api {
     private final BulkRelationships bulk;
     private final Lookups lookups;
     private final Checks checks;
+    private final Audit audit = new Audit(java.time.Clock.systemUTC());
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -59,9 +60,14 @@ final class Api {
         this.consistency = consistency;
         this.config = config;
         this.changes = new ChangeFeed(store, consistency);
-        this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
-        this.lookups = new Lookups(engine, consistency, config.tokenSecret());
-        this.checks = new Checks(store, engine, consistency, config, metrics);
+        this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret(), audit);
+        this.lookups = new Lookups(engine, consistency, config.tokenSecret(), audit);
+        this.checks = new Checks(store, engine, consistency, config, metrics, audit);
+    }
+
+    /** Where this service layer's decisions and writes are recorded ({@code --audit-log}). */
+    Audit audit() {
+        return audit;
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */
@@ -82,6 +88,8 @@ final class Api {
         // check for orphans and the change.
         Revision written = store.writeSchema(tenant, text, context -> context.schema().ifPresent(
                 current -> SchemaChangeCheck.refuseOrphans(engine.schema(tenant, current), next, context)));
+        audit.write(tenant, "schema.write", new JsonObject().put("definitions", next.definitions().size())
+                .put("caveats", next.caveats().size()).put("characters", text.length()), new JsonObject(), written);
         return new JsonObject().put("writtenAt", token(tenant, written));
     }
 
@@ -167,7 +175,9 @@ final class Api {
         JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
         if (updates.isEmpty() && preconditions.isEmpty()) {
             // Nothing to write or check: no new revision, the token of the current one.
-            return new JsonObject().put("writtenAt", token(tenant, store.headRevision(tenant)));
+            Revision head = store.headRevision(tenant);
+            audit.write(tenant, "relationships.write", Audit.updates(updates, 0), new JsonObject(), head);
+            return new JsonObject().put("writtenAt", token(tenant, head));
         }
         // Validated against the schema in effect under the tenant's write lock, so the write
         // commits under the very schema that allowed it, never under a change made meanwhile.
@@ -180,6 +190,8 @@ final class Api {
                         }
                     }
                 });
+        audit.write(tenant, "relationships.write", Audit.updates(updates, preconditions.size()), new JsonObject(),
+                revision);
         return new JsonObject().put("writtenAt", token(tenant, revision));
     }
 
@@ -266,6 +278,9 @@ final class Api {
         }
         DeleteResult result = store.delete(tenant, filter, preconditions, Json.uint32(body, "optionalLimit"),
                 Json.bool(body, "optionalAllowPartialDeletions"));
+        audit.write(tenant, "relationships.delete", new JsonObject().put("filter", filter.toString())
+                .put("preconditions", preconditions.size()), new JsonObject().put("deleted", result.deleted())
+                .put("complete", result.complete()), result.revision());
         return new JsonObject().put("deletedAt", token(tenant, result.revision()))
                 .put("deletionProgress", result.complete() ? "DELETION_PROGRESS_COMPLETE" : "DELETION_PROGRESS_PARTIAL")
                 .put("relationshipsDeletedCount", Long.toString(result.deleted()));

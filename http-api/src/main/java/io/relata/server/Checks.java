@@ -47,10 +47,12 @@ final class Checks {
     private final Map<Permissionship, Counter> results = new EnumMap<>(Permissionship.class);
 
     private final io.relata.store.TupleStore store;
+    private final Audit audit;
 
     Checks(io.relata.store.TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, Audit audit) {
         this.store = store;
+        this.audit = audit;
         this.engine = engine;
         this.consistency = consistency;
         this.config = config;
@@ -71,7 +73,7 @@ final class Checks {
 
     /** Checks {@code request} at {@code revision} (blocking). */
     Answer check(String tenant, Revision revision, CheckRequest request) {
-        return answer(tenant, revision, Api.await(engine.check(tenant, revision, request), config));
+        return answer(tenant, revision, request, Api.await(engine.check(tenant, revision, request), config));
     }
 
     /**
@@ -80,7 +82,7 @@ final class Checks {
      */
     Answer checkTraced(String tenant, Revision revision, CheckRequest request) {
         io.relata.engine.TracedCheck traced = Api.await(engine.checkTraced(tenant, revision, request), config);
-        Answer answer = answer(tenant, revision, traced.result());
+        Answer answer = answer(tenant, revision, request, traced.result());
         return new Answer(answer.checkedAt(), answer.result(), debugInformation(tenant, revision, traced));
     }
 
@@ -94,6 +96,7 @@ final class Checks {
     io.relata.engine.Explanation explain(String tenant, Revision revision, CheckRequest request) {
         io.relata.engine.Explanation why = Api.await(engine.explain(tenant, revision, request), config);
         results.get(why.result().permissionship()).increment();
+        audit.check(tenant, "explain", request, why.result(), revision);
         return why;
     }
 
@@ -108,11 +111,12 @@ final class Checks {
      */
     Answer cachedCheck(String tenant, Revision revision, CheckRequest request) {
         CheckResult result = engine.cachedCheck(tenant, revision, request);
-        return result == null ? null : answer(tenant, revision, result);
+        return result == null ? null : answer(tenant, revision, request, result);
     }
 
-    private Answer answer(String tenant, Revision revision, CheckResult result) {
+    private Answer answer(String tenant, Revision revision, CheckRequest request, CheckResult result) {
         results.get(result.permissionship()).increment();
+        audit.check(tenant, "check", request, result, revision);
         return new Answer(consistency.token(tenant, revision), result);
     }
 
@@ -154,6 +158,7 @@ final class Checks {
                         Api.await(engine.checkTraced(tenant, revision, requests.get(i)), config)));
             }
         }
+        audit.checkBulk(tenant, requests, answers, revision);
         return new BulkAnswer(consistency.token(tenant, revision), answers, traces);
     }
 }

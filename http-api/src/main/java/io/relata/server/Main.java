@@ -118,6 +118,10 @@ public final class Main implements Callable<Integer> {
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
+        @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
+                description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
+        String auditLog;
+
         @Mixin
         ListenerOptions listener;
 
@@ -150,6 +154,16 @@ public final class Main implements Callable<Integer> {
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
             RelataServer server = new RelataServer(config, store, keys);
+            if (auditLog != null && !auditLog.isBlank()) {
+                try {
+                    server.auditTo(auditLog);
+                } catch (IOException e) {
+                    System.err.println("relata: cannot open the audit log " + auditLog + ": " + e);
+                    server.stop(Duration.ofSeconds(1));
+                    store.close();
+                    return 2;
+                }
+            }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {

@@ -253,6 +253,7 @@ public final class RelataServer {
         } catch (Exception e) {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
         } finally {
+            api.audit().log().close();
             engine.close();
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
@@ -260,6 +261,14 @@ public final class RelataServer {
                 LoggerHolder.LOG.warn("closing Vert.x: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Records every decision and write from now on in {@code target}, a file appended to or
+     * {@code stdout} ({@code --audit-log}); the server closes it (writing what is queued) when it stops.
+     */
+    public void auditTo(String target) throws java.io.IOException {
+        api.audit().to(AuditWriter.open(target, metrics));
     }
 
     private static final class LoggerHolder {
