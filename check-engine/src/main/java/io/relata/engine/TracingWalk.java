@@ -47,6 +47,11 @@ final class TracingWalk {
 
         static final Best NONE = new Best(Truth.FALSE, List.of(), null, List.of(), new TreeSet<>());
 
+        /** A sub-problem's answer known without walking it (cached, or past the search limit): no chain. */
+        static Best unexplained(Truth truth) {
+            return new Best(truth, List.of(), null, List.of(), new TreeSet<>());
+        }
+
         int rank() {
             return truth.isTrue() ? 2 : truth.isUnknown() ? 1 : 0;
         }
@@ -141,14 +146,14 @@ final class TracingWalk {
             Truth hit = cached.apply(new String[] {type, id, name});
             if (hit != null) {
                 return new Step(hit, trace(type, id, name, permission, hit, null, true, false,
-                        System.nanoTime() - started, List.of()), Best.NONE);
+                        System.nanoTime() - started, List.of()), Best.unexplained(hit));
             }
         }
         if (++visited > Explanation.SEARCH_LIMIT) {
             complete = false;
             Truth truth = fallback.evaluate(type, List.of(id), name, depth).getOrDefault(id, Truth.FALSE);
             return new Step(truth, trace(type, id, name, permission, truth, null, false, false,
-                    System.nanoTime() - started, List.of()), Best.NONE);
+                    System.nanoTime() - started, List.of()), Best.unexplained(truth));
         }
         int mine = onPath.size();
         onPath.put(key, mine);
