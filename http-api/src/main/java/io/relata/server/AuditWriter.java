@@ -64,7 +64,7 @@ final class AuditWriter implements AuditLog {
      * @throws IOException if the file cannot be opened for appending
      */
     static AuditWriter open(String target, MeterRegistry metrics) throws IOException {
-        if (target.equals("stdout") || target.equals("-")) {
+        if (target.equals("stdout")) {
             return new AuditWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false, DEFAULT_CAPACITY,
                     metrics);
         }
