@@ -36,46 +36,7 @@ import java.util.TreeSet;
 final class TracingWalk {
 
     /** A sub-problem's answer: its truth, its trace, and the best chain under it. */
-    record Step(Truth truth, CheckTrace trace, Best best) {}
-
-    /**
-     * The best chain found under a sub-problem. {@code missing} is null when no written
-     * relationship naming the subject could make it hold (the closest miss is then elsewhere).
-     */
-    record Best(Truth truth, List<Explanation.Hop> chain, List<Explanation.Hop> missing,
-            List<Explanation.Hop> excludedBy, TreeSet<String> caveats) {
-
-        static final Best NONE = new Best(Truth.FALSE, List.of(), null, List.of(), new TreeSet<>());
-
-        /** A sub-problem's answer known without walking it (cached, or past the search limit): no chain. */
-        static Best unexplained(Truth truth) {
-            return new Best(truth, List.of(), null, List.of(), new TreeSet<>());
-        }
-
-        int rank() {
-            return truth.isTrue() ? 2 : truth.isUnknown() ? 1 : 0;
-        }
-
-        /** Whether this is a better explanation than {@code other} (ties keep the first found). */
-        boolean betterThan(Best other) {
-            if (rank() != other.rank()) {
-                return rank() > other.rank();
-            }
-            if (rank() > 0) {
-                return chain.size() < other.chain.size();
-            }
-            if ((missing == null) != (other.missing == null)) {
-                return missing != null;
-            }
-            if (missing == null) {
-                return false;
-            }
-            if (missing.size() != other.missing.size()) {
-                return missing.size() < other.missing.size();
-            }
-            return chain.size() > other.chain.size();
-        }
-    }
+    record Step(Truth truth, CheckTrace trace, BestChain best) {}
 
     private final Schema schema;
     private final SubjectRef subject;
@@ -139,33 +100,33 @@ final class TracingWalk {
         if (place != null) {
             outermostCut = Math.min(outermostCut, place);
             return new Step(Truth.FALSE, trace(type, id, name, permission, Truth.FALSE, null, false, true, 0,
-                    List.of()), Best.NONE);
+                    List.of()), BestChain.NONE);
         }
         long started = System.nanoTime();
         if (cached != null && depth > 0) {
             Truth hit = cached.apply(new String[] {type, id, name});
             if (hit != null) {
                 return new Step(hit, trace(type, id, name, permission, hit, null, true, false,
-                        System.nanoTime() - started, List.of()), Best.unexplained(hit));
+                        System.nanoTime() - started, List.of()), BestChain.unexplained(hit));
             }
         }
         if (++visited > Explanation.SEARCH_LIMIT) {
             complete = false;
             Truth truth = fallback.evaluate(type, List.of(id), name, depth).getOrDefault(id, Truth.FALSE);
             return new Step(truth, trace(type, id, name, permission, truth, null, false, false,
-                    System.nanoTime() - started, List.of()), Best.unexplained(truth));
+                    System.nanoTime() - started, List.of()), BestChain.unexplained(truth));
         }
         int mine = onPath.size();
         onPath.put(key, mine);
         int outerCut = outermostCut;
         outermostCut = Integer.MAX_VALUE;
         Frame frame = new Frame();
-        Best best;
+        BestChain best;
         try {
             if (subject.type().equals(type) && name.equals(subject.relation()) && id.equals(subject.id())) {
                 best = granted(List.of(), new TreeSet<>());
             } else if (definition == null) {
-                best = Best.NONE;
+                best = BestChain.NONE;
             } else if (permission) {
                 Permission p = definition.permissions().get(name);
                 best = rewrite(type, id, p, p.rewrite(), depth, frame);
@@ -205,10 +166,10 @@ final class TracingWalk {
 
     // ---- relations ------------------------------------------------------------------------------
 
-    private Best relation(String type, String id, Relation relation, int depth, Frame frame) {
+    private BestChain relation(String type, String id, Relation relation, int depth, Frame frame) {
         String rule = type + "#" + relation.name() + ": " + relation.allowedTypes().stream().map(Object::toString)
                 .collect(java.util.stream.Collectors.joining(" | "));
-        Best best = Best.NONE;
+        BestChain best = BestChain.NONE;
         List<Relationship> usersets = new ArrayList<>();
         for (Relationship t : reads.of(type, List.of(id), relation.name())) {
             SubjectRef s = t.subject();
@@ -218,7 +179,7 @@ final class TracingWalk {
             if (direct || wildcard) {
                 Truth caveat = caveat(t, frame);
                 TreeSet<String> names = caveatNames(t, caveat, new TreeSet<>());
-                Best candidate = new Best(caveat, List.of(hop(t, rule, viaOf(s))), caveat.isFalse() ? null : List.of(),
+                BestChain candidate = new BestChain(caveat, List.of(hop(t, rule, viaOf(s))), caveat.isFalse() ? null : List.of(),
                         List.of(), names);
                 best = candidate.betterThan(best) ? candidate : best;
             } else if (s.relation() != null && !s.isWildcard()) {
@@ -230,7 +191,7 @@ final class TracingWalk {
         }
         for (Relationship t : usersets) {
             Step member = sub(t.subject().type(), t.subject().id(), t.subject().relation(), depth, frame);
-            Best candidate = through(t, rule, viaOf(t.subject()), member.best(), member.truth(), frame);
+            BestChain candidate = through(t, rule, viaOf(t.subject()), member.best(), member.truth(), frame);
             best = candidate.betterThan(best) ? candidate : best;
             if (!exhaustive && best.truth().isTrue()) {
                 return best;
@@ -246,7 +207,7 @@ final class TracingWalk {
                     SubjectRef named = allowed.subject().wildcard() ? SubjectRef.wildcard(subject.type()) : subject;
                     String written = type + ":" + id + "#" + relation.name() + "@" + named
                             + (allowed.caveat() == null ? "" : "[" + allowed.caveat() + "]");
-                    return new Best(Truth.FALSE, List.of(), List.of(new Explanation.Hop(written, rule,
+                    return new BestChain(Truth.FALSE, List.of(), List.of(new Explanation.Hop(written, rule,
                             allowed.toString())), List.of(), new TreeSet<>());
                 }
             }
@@ -255,7 +216,7 @@ final class TracingWalk {
     }
 
     /** A relationship followed to a sub-problem: its caveat and the sub-problem's best chain after it. */
-    private Best through(Relationship t, String rule, String via, Best after, Truth afterTruth, Frame frame) {
+    private BestChain through(Relationship t, String rule, String via, BestChain after, Truth afterTruth, Frame frame) {
         Truth caveat = caveat(t, frame);
         Truth truth = caveat.and(afterTruth);
         List<Explanation.Hop> chain = new ArrayList<>();
@@ -263,7 +224,7 @@ final class TracingWalk {
         chain.addAll(after.chain());
         TreeSet<String> names = caveatNames(t, caveat, new TreeSet<>(after.caveats()));
         List<Explanation.Hop> missing = caveat.isFalse() ? null : after.missing();
-        return new Best(truth, chain, missing, after.excludedBy(), names);
+        return new BestChain(truth, chain, missing, after.excludedBy(), names);
     }
 
     private static String viaOf(SubjectRef s) {
@@ -289,17 +250,17 @@ final class TracingWalk {
         return into;
     }
 
-    private static Best granted(List<Explanation.Hop> chain, TreeSet<String> caveats) {
-        return new Best(Truth.TRUE, chain, List.of(), List.of(), caveats);
+    private static BestChain granted(List<Explanation.Hop> chain, TreeSet<String> caveats) {
+        return new BestChain(Truth.TRUE, chain, List.of(), List.of(), caveats);
     }
 
     // ---- permissions ----------------------------------------------------------------------------
 
-    private Best rewrite(String type, String id, Permission p, Rewrite rewrite, int depth, Frame frame) {
+    private BestChain rewrite(String type, String id, Permission p, Rewrite rewrite, int depth, Frame frame) {
         if (rewrite instanceof Rewrite.Union u) {
-            Best best = Best.NONE;
+            BestChain best = BestChain.NONE;
             for (Rewrite child : u.children()) {
-                Best candidate = rewrite(type, id, p, child, depth, frame);
+                BestChain candidate = rewrite(type, id, p, child, depth, frame);
                 best = candidate.betterThan(best) ? candidate : best;
                 if (!exhaustive && best.truth().isTrue()) {
                     break;
@@ -308,31 +269,31 @@ final class TracingWalk {
             return best;
         }
         if (rewrite instanceof Rewrite.Intersection i) {
-            List<Best> parts = new ArrayList<>();
+            List<BestChain> parts = new ArrayList<>();
             for (Rewrite child : i.children()) {
-                Best part = rewrite(type, id, p, child, depth, frame);
+                BestChain part = rewrite(type, id, p, child, depth, frame);
                 parts.add(part);
                 if (!exhaustive && part.truth().isFalse()) {
                     break;
                 }
             }
-            return all(parts);
+            return BestChain.all(parts);
         }
         if (rewrite instanceof Rewrite.Exclusion x) {
-            Best base = rewrite(type, id, p, x.base(), depth, frame);
+            BestChain base = rewrite(type, id, p, x.base(), depth, frame);
             if (base.truth().isFalse() && !exhaustive) {
                 return base;
             }
-            Best subtracted = rewrite(type, id, p, x.subtracted(), depth, frame);
+            BestChain subtracted = rewrite(type, id, p, x.subtracted(), depth, frame);
             if (subtracted.truth().isTrue()) {
-                return new Best(Truth.FALSE, base.chain(), null, subtracted.chain(), new TreeSet<>());
+                return new BestChain(Truth.FALSE, base.chain(), null, subtracted.chain(), new TreeSet<>());
             }
             Truth truth = base.truth().and(subtracted.truth().not());
             TreeSet<String> names = new TreeSet<>(base.caveats());
             if (subtracted.truth().isUnknown()) {
                 names.addAll(subtracted.caveats());
             }
-            return new Best(truth, base.chain(), base.missing(), base.excludedBy(), names);
+            return new BestChain(truth, base.chain(), base.missing(), base.excludedBy(), names);
         }
         if (rewrite instanceof Rewrite.ComputedUserset c) {
             return sub(type, id, c.relation(), depth, frame).best();
@@ -342,41 +303,18 @@ final class TracingWalk {
         }
         if (rewrite instanceof Rewrite.Self) {
             boolean self = subject.type().equals(type) && subject.relation() == null && subject.id().equals(id);
-            return self ? granted(List.of(), new TreeSet<>()) : Best.NONE;
+            return self ? granted(List.of(), new TreeSet<>()) : BestChain.NONE;
         }
-        return Best.NONE;
+        return BestChain.NONE;
     }
 
-    /** Every part must hold: chains and misses add up. */
-    private static Best all(List<Best> parts) {
-        Truth truth = Truth.TRUE;
-        List<Explanation.Hop> chain = new ArrayList<>();
-        List<Explanation.Hop> missing = new ArrayList<>();
-        List<Explanation.Hop> excludedBy = new ArrayList<>();
-        TreeSet<String> names = new TreeSet<>();
-        for (Best part : parts) {
-            truth = truth.and(part.truth());
-            chain.addAll(part.chain());
-            excludedBy.addAll(part.excludedBy());
-            names.addAll(part.caveats());
-            if (part.truth().isFalse()) {
-                if (part.missing() == null) {
-                    missing = null;
-                } else if (missing != null) {
-                    missing.addAll(part.missing());
-                }
-            }
-        }
-        return new Best(truth, chain, truth.isFalse() ? missing : List.of(), excludedBy, names);
-    }
-
-    private Best arrow(String type, String id, Permission p, Rewrite.TupleToUserset arrow, int depth, Frame frame) {
+    private BestChain arrow(String type, String id, Permission p, Rewrite.TupleToUserset arrow, int depth, Frame frame) {
         String via = arrow.tupleset() + (arrow.kind() == Rewrite.ArrowKind.ALL ? ".all(" + arrow.computed() + ")"
                 : "->" + arrow.computed());
-        String rule = type + "#" + p.name() + " = " + text(p.rewrite());
+        String rule = type + "#" + p.name() + " = " + RewriteText.of(p.rewrite());
         boolean all = arrow.kind() == Rewrite.ArrowKind.ALL;
-        List<Best> parts = new ArrayList<>();
-        Best best = Best.NONE;
+        List<BestChain> parts = new ArrayList<>();
+        BestChain best = BestChain.NONE;
         for (Relationship t : reads.of(type, List.of(id), arrow.tupleset())) {
             if (t.subject().isWildcard()) {
                 continue;
@@ -384,12 +322,12 @@ final class TracingWalk {
             ObjectDefinition target = schema.definitions().get(t.subject().type());
             if (target == null || !target.has(arrow.computed())) {
                 if (all) {
-                    parts.add(Best.NONE);
+                    parts.add(BestChain.NONE);
                 }
                 continue;
             }
             Step reached = sub(t.subject().type(), t.subject().id(), arrow.computed(), depth, frame);
-            Best candidate = through(t, rule, via, reached.best(), reached.truth(), frame);
+            BestChain candidate = through(t, rule, via, reached.best(), reached.truth(), frame);
             if (all) {
                 parts.add(candidate);
                 if (!exhaustive && candidate.truth().isFalse()) {
@@ -403,49 +341,14 @@ final class TracingWalk {
             }
         }
         if (all) {
-            return parts.isEmpty() ? Best.NONE : all(parts);
+            return parts.isEmpty() ? BestChain.NONE : BestChain.all(parts);
         }
         return best;
     }
 
-    /** A rewrite as the schema language writes it. */
-    static String text(Rewrite rewrite) {
-        if (rewrite instanceof Rewrite.Union u) {
-            return join(u.children(), " + ");
-        }
-        if (rewrite instanceof Rewrite.Intersection i) {
-            return join(i.children(), " & ");
-        }
-        if (rewrite instanceof Rewrite.Exclusion x) {
-            return nested(x.base()) + " - " + nested(x.subtracted());
-        }
-        if (rewrite instanceof Rewrite.ComputedUserset c) {
-            return c.relation();
-        }
-        if (rewrite instanceof Rewrite.TupleToUserset t) {
-            return switch (t.kind()) {
-                case ALL -> t.tupleset() + ".all(" + t.computed() + ")";
-                default -> t.tupleset() + "->" + t.computed();
-            };
-        }
-        if (rewrite instanceof Rewrite.Self) {
-            return "self";
-        }
-        return "nil";
-    }
-
-    private static String join(List<Rewrite> children, String operator) {
-        return children.stream().map(TracingWalk::nested).collect(java.util.stream.Collectors.joining(operator));
-    }
-
-    private static String nested(Rewrite r) {
-        boolean compound = r instanceof Rewrite.Union || r instanceof Rewrite.Intersection || r instanceof Rewrite.Exclusion;
-        return compound ? "(" + text(r) + ")" : text(r);
-    }
-
     /** The explanation of the walk's root, given the check's answer. */
     Explanation explanation(CheckResult answer, Step root) {
-        Best best = root.best();
+        BestChain best = root.best();
         boolean agrees = CheckResult.of(root.truth()).equals(answer);
         List<Explanation.Hop> missing = best.missing() == null || answer.permissionship() != Permissionship.NO
                 ? List.of() : best.missing();
