@@ -167,9 +167,14 @@ public final class GraphCheckEngine implements CheckEngine {
 
     @Override
     public CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request) {
+        return explain(tenant, revision, request, Explanation.SEARCH_LIMIT);
+    }
+
+    /** {@link #explain} visiting at most {@code limit} sub-problems (tests lower it). */
+    CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request, int limit) {
         return async(() -> {
             CheckResult answer = checkNow(tenant, revision, request);
-            TracingWalk walk = walk(tenant, revision, request, true);
+            TracingWalk walk = walk(tenant, revision, request, true).limitedTo(limit);
             return walk.explanation(answer, walk.walk(request.resource().type(), request.resource().id(),
                     request.permission(), 0));
         });

@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * intersection at its first refusal) and takes a sub-problem the shared cache holds as a cached
  * leaf, as SpiceDB's trace does; explaining looks at every branch and never at the cache, to find
  * the shortest chain. Past {@link Explanation#SEARCH_LIMIT} sub-problems, the rest are answered by
- * the ordinary evaluation (correct, but not recorded), and an explanation says it is incomplete.
+ * the ordinary evaluation (correct, but not recorded: a traced leaf, no chain), and an explanation says it is incomplete.
  * A sub-problem met again while it is being answered (a cycle in the data) counts as NO there,
  * and what rests on that is not remembered, as in {@link Evaluation}.
  *
@@ -56,6 +56,7 @@ final class TracingWalk {
     /** The outermost place on the path a cycle reached since the innermost open sub-problem began. */
     private int outermostCut = Integer.MAX_VALUE;
     private int visited;
+    private int limit = Explanation.SEARCH_LIMIT;
     private boolean complete = true;
 
     TracingWalk(Schema schema, SubjectRef subject, Map<String, Object> context, CaveatEvaluator caveats,
@@ -71,6 +72,12 @@ final class TracingWalk {
         this.exhaustive = exhaustive;
         this.maxDepth = maxDepth;
         this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Walks at most {@code limit} sub-problems (by default {@link Explanation#SEARCH_LIMIT}). */
+    TracingWalk limitedTo(int limit) {
+        this.limit = limit;
+        return this;
     }
 
     /** Whether every sub-problem was walked (none left to the ordinary evaluation). */
@@ -110,7 +117,7 @@ final class TracingWalk {
                         System.nanoTime() - started, List.of()), BestChain.unexplained(hit));
             }
         }
-        if (++visited > Explanation.SEARCH_LIMIT) {
+        if (++visited > limit) {
             complete = false;
             Truth truth = fallback.evaluate(type, List.of(id), name, depth).getOrDefault(id, Truth.FALSE);
             return new Step(truth, trace(type, id, name, permission, truth, null, false, false,

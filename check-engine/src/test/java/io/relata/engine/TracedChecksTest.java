@@ -57,7 +57,7 @@ class TracedChecksTest {
     /**
      * alice reaches doc:d in four relationships through nested groups (asked first) and in
      * two through the folder; eve through two nested folders; carol is banned; dave only on the VPN;
-     * zoe is a viewer herself.
+     * zoe is a viewer herself. The nested groups form a cycle (g3 holds g1).
      */
     static final List<String> DATA = List.of(
             "doc:d#viewer@group:g1#member",
@@ -72,7 +72,8 @@ class TracedChecksTest {
             "doc:d#banned@user:carol",
             "doc:d#viewer@group:vpn#member",
             "group:vpn#member@user:dave[on_vpn]",
-            "doc:d#viewer@user:zoe");
+            "doc:d#viewer@user:zoe",
+            "group:g3#member@group:g1#member");
 
     static Stream<Arguments> stores() {
         return Stream.of(
@@ -233,6 +234,19 @@ class TracedChecksTest {
             assertThat(why.chain()).extracting(Explanation.Hop::relationship)
                     .containsExactly("doc:d#viewer@group:vpn#member", "group:vpn#member@user:dave[on_vpn]");
             assertThat(why.caveats()).containsExactly("on_vpn");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void explainPastItsSearchLimit_keepsTheAnswerAndSaysItIsIncomplete(Supplier<TupleStore> stores) throws Exception {
+        try (TupleStore store = stores.get(); GraphCheckEngine engine = new GraphCheckEngine(store)) {
+            Setup s = load(store);
+            CheckRequest alice = CheckRequest.of("doc:d", "view", "user:alice");
+            Explanation bounded = engine.explain(s.tenant(), s.revision(), alice, 3).get();
+            assertThat(bounded.result().permissionship()).isEqualTo(Permissionship.HAS);
+            assertThat(bounded.complete()).isFalse();
+            assertThat(engine.explain(s.tenant(), s.revision(), alice, 1000).get().complete()).isTrue();
         }
     }
 
