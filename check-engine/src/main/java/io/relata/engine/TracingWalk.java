@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * intersection at its first refusal) and takes a sub-problem the shared cache holds as a cached
  * leaf, as SpiceDB's trace does; explaining looks at every branch and never at the cache, to find
  * the shortest chain. Past {@link Explanation#SEARCH_LIMIT} sub-problems, the rest are answered by
- * the ordinary evaluation (correct, but not recorded: a traced leaf, no chain), and an explanation says it is incomplete.
+ * the ordinary evaluation (correct, but not walked: a leaf of the trace, no chain), a trace records
+ * no more sub-problems than that, and an explanation says it is incomplete.
  * A sub-problem met again while it is being answered (a cycle in the data) counts as NO there,
  * and what rests on that is not remembered, as in {@link Evaluation}.
  *
@@ -56,6 +57,7 @@ final class TracingWalk {
     /** The outermost place on the path a cycle reached since the innermost open sub-problem began. */
     private int outermostCut = Integer.MAX_VALUE;
     private int visited;
+    private int recorded;
     private int limit = Explanation.SEARCH_LIMIT;
     private boolean complete = true;
 
@@ -167,7 +169,10 @@ final class TracingWalk {
 
     private Step sub(String type, String id, String name, int depth, Frame frame) {
         Step step = walk(type, id, name, depth + 1);
-        frame.subProblems.add(step.trace());
+        if (recorded++ < limit) {
+            // The trace holds at most `limit` sub-problems, however wide the data past the limit.
+            frame.subProblems.add(step.trace());
+        }
         return step;
     }
 

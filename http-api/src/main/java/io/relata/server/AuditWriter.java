@@ -50,8 +50,8 @@ final class AuditWriter implements AuditLog {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.out = out;
         this.closeOut = closeOut;
-        this.dropped = Counter.builder("relata.audit.dropped").description("audit lines dropped: queue full or output failed")
-                .register(metrics);
+        this.dropped = Counter.builder("relata.audit.dropped")
+                .description("audit lines dropped: queue full or output failed").register(metrics);
         this.written = Counter.builder("relata.audit.written").description("audit lines written").register(metrics);
         this.thread = new Thread(this::run, "relata-audit-writer");
         thread.setDaemon(true);

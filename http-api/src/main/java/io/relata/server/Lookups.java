@@ -46,14 +46,23 @@ final class Lookups {
         String zookie = consistency.token(tenant, revision);
         JsonObject at = Json.token(zookie);
         Counted sink = new Counted(given);
-        engine.streamResources(tenant, revision, type, permission, subject, context, from == null ? null : from.place(),
-                limit, (r, place) -> sink.accept(new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
-                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                        .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
-        audit.lookup(tenant, "lookupresources", new JsonObject().put("resourceType", type).put("permission", permission)
-                .put("subject", subject.toString()).put("resumed", from != null).put("limit", limit), sink.sent,
-                !sink.stopped, revision);
+        boolean ended = false;
+        try {
+            engine.streamResources(tenant, revision, type, permission, subject, context,
+                    from == null ? null : from.place(), limit, (r, place) -> sink.accept(new JsonObject()
+                            .put("lookedUpAt", at).put("resourceObjectId", r.id())
+                            .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                            .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                            .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+            ended = true;
+        } finally {
+            // A lookup that failed after sending results disclosed them: it is recorded, unfinished.
+            if (ended || sink.sent > 0) {
+                audit.lookup(tenant, "lookupresources", new JsonObject().put("resourceType", type)
+                        .put("permission", permission).put("subject", subject.toString()).put("resumed", from != null)
+                        .put("limit", limit), sink.sent, ended && !sink.stopped, revision);
+            }
+        }
     }
 
     /** A sink that counts what it took, for the audit log. */
@@ -104,13 +113,22 @@ final class Lookups {
         String zookie = consistency.token(tenant, revision);
         JsonObject at = Json.token(zookie);
         Counted sink = new Counted(given);
-        engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
-                from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards && s.id().equals("*")
-                        || sink.accept(subjectLine(s, at).put("afterResultCursor",
-                                Json.token(cursors.encode(tenant, question, zookie, place)))));
-        audit.lookup(tenant, "lookupsubjects", new JsonObject().put("resource", resource.toString())
-                .put("permission", permission).put("subjectType", subjectType).put("subjectRelation", subjectRelation)
-                .put("resumed", from != null).put("limit", concreteLimit), sink.sent, !sink.stopped, revision);
+        boolean ended = false;
+        try {
+            engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
+                    from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards
+                            && s.id().equals("*")
+                            || sink.accept(subjectLine(s, at).put("afterResultCursor",
+                                    Json.token(cursors.encode(tenant, question, zookie, place)))));
+            ended = true;
+        } finally {
+            if (ended || sink.sent > 0) {
+                audit.lookup(tenant, "lookupsubjects", new JsonObject().put("resource", resource.toString())
+                        .put("permission", permission).put("subjectType", subjectType)
+                        .put("subjectRelation", subjectRelation).put("resumed", from != null)
+                        .put("limit", concreteLimit), sink.sent, ended && !sink.stopped, revision);
+            }
+        }
     }
 
     private static JsonObject subjectLine(SubjectResult s, JsonObject at) {
