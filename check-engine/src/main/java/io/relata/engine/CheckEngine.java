@@ -32,6 +32,24 @@ public interface CheckEngine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * {@link #check} with its trace: every sub-problem asked, with its answer, as SpiceDB's
+     * {@code debugTrace} reports them. A separate mode: the untraced check is not slowed by it.
+     * The answer is the one {@link #check} gives; sub-problems the shared cache holds are leaves
+     * marked cached (never the root).
+     */
+    default CompletableFuture<TracedCheck> checkTraced(String tenant, Revision revision, CheckRequest request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this engine does not trace checks"));
+    }
+
+    /**
+     * Why {@link #check} answers as it does: the shortest chain of relationships that grants the
+     * permission, or, for NO, the closest miss (see {@link Explanation}); a bounded search.
+     */
+    default CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this engine does not explain checks"));
+    }
+
     /** Many checks in one call, answered in request order; requests that share a question share the work. */
     CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision, List<CheckRequest> requests);
 

@@ -170,6 +170,44 @@ public final class GraphCheckEngine implements CheckEngine {
         return CheckResult.of(truth);
     }
 
+    @Override
+    public CompletableFuture<TracedCheck> checkTraced(String tenant, Revision revision, CheckRequest request) {
+        return async(() -> {
+            TracingWalk walk = walk(tenant, revision, request, false);
+            TracingWalk.Step root = walk.walk(request.resource().type(), request.resource().id(), request.permission(), 0);
+            return new TracedCheck(CheckResult.of(root.truth()), root.trace());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request) {
+        return explain(tenant, revision, request, Explanation.SEARCH_LIMIT);
+    }
+
+    /** {@link #explain} visiting at most {@code limit} sub-problems (tests lower it). */
+    CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request, int limit) {
+        return async(() -> {
+            CheckResult answer = checkNow(tenant, revision, request);
+            TracingWalk walk = walk(tenant, revision, request, true).limitedTo(limit);
+            return walk.explanation(answer, walk.walk(request.resource().type(), request.resource().id(),
+                    request.permission(), 0));
+        });
+    }
+
+    /** A recording walk of one check (see {@link TracingWalk}); tracing reads the sub-result cache. */
+    private TracingWalk walk(String tenant, Revision revision, CheckRequest request, boolean exhaustive) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validate(schema, request.resource().type(), request.permission(), request.subject());
+        Evaluation fallback = evaluation(tenant, revision, schema, request.subject(), request.context());
+        java.util.function.Function<String[], Truth> cached = exhaustive || cache == null ? null
+                : k -> cache.peek(new CheckCache.Key(tenant, revision.value(), k[0], k[1], k[2],
+                        request.subject().toString(), CheckCache.contextKey(request.context())));
+        RequestReads reads = new RequestReads(store, tenant, revision);
+        reads.readThrough(relationships);
+        return new TracingWalk(schema, request.subject(), request.context(), caveats, reads, fallback, cached,
+                exhaustive, options.maxDepth(), deadline());
+    }
+
     /** Answers one check on the calling thread. */
     public CheckResult checkNow(String tenant, Revision revision, CheckRequest request) {
         Schema schema = schemas.schemaAt(tenant, revision);

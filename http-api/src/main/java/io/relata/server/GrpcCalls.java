@@ -54,7 +54,9 @@ final class GrpcCalls {
 
     /** The tenant of the calling key (blocking; refuses an unknown key). */
     String tenant() {
-        return authenticator.tenantOf(BearerKeys.KEY.get());
+        String key = BearerKeys.KEY.get();
+        Audit.caller(key);
+        return authenticator.tenantOf(key);
     }
 
     /**
@@ -69,6 +71,7 @@ final class GrpcCalls {
         if (known != null) {
             R answer;
             try {
+                Audit.caller(BearerKeys.KEY.get());
                 answer = cached.apply(known);
             } catch (RuntimeException e) {
                 answer = null;

@@ -48,6 +48,7 @@ final class HttpHandlers {
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     String tenant(String key) {
+        Audit.caller(key);
         return authenticator.tenantOf(key);
     }
 
@@ -112,6 +113,7 @@ final class HttpHandlers {
                 if (known != null) {
                     try {
                         parsed = parse(body);
+                        Audit.caller(key);
                         JsonObject answer = fast.apply(known, parsed);
                         if (answer != null) {
                             json(ctx.response(), 200, answer);

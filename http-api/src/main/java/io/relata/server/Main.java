@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
-            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class})
+            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
+            ExplainCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -125,6 +126,10 @@ public final class Main implements Callable<Integer> {
                 description = "Serve the playground page at /playground (off by default).")
         boolean playground;
 
+        @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
+                description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
+        String auditLog;
+
         @Mixin
         ListenerOptions listener;
 
@@ -163,6 +168,16 @@ public final class Main implements Callable<Integer> {
             RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
             if (playground) {
                 server.servePlayground();
+            }
+            if (auditLog != null && !auditLog.isBlank()) {
+                try {
+                    server.auditTo(auditLog);
+                } catch (IOException e) {
+                    System.err.println("relata: cannot open the audit log " + auditLog + ": " + e);
+                    server.stop(Duration.ofSeconds(1));
+                    store.close();
+                    return 2;
+                }
             }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;

@@ -171,6 +171,7 @@ public final class RelataServer {
         http.unary(router, "/v1/experimental/permissions/bulkcheckpermission", api::bulkCheckPermission);
         // Relata's own paths: what SpiceDB's messages have no field for.
         http.unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
+        http.unary(router, "/relata/v1/permissions/explain", api::explain);
         http.unary(router, "/relata/v1/schema/validate", api::validateSchema);
         http.unary(router, "/relata/v1/validation/run", api::runValidationFile);
         if (playground) {
@@ -274,6 +275,7 @@ public final class RelataServer {
         } catch (Exception e) {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
         } finally {
+            api.audit().log().close();
             engine.close();
             tracing.close();
             try {
@@ -282,6 +284,14 @@ public final class RelataServer {
                 LoggerHolder.LOG.warn("closing Vert.x: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Records every decision and write from now on in {@code target}, a file appended to or
+     * {@code stdout} ({@code --audit-log}); the server closes it (writing what is queued) when it stops.
+     */
+    public void auditTo(String target) throws java.io.IOException {
+        api.audit().to(AuditWriter.open(target, metrics));
     }
 
     private static final class LoggerHolder {
