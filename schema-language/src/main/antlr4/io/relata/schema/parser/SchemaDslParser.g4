@@ -18,6 +18,7 @@ topLevel
     | importDirective
     | definition
     | caveat
+    | composite
     ;
 
 useDirective
@@ -74,6 +75,19 @@ arrowFunction
     | ALL
     ;
 
+// Relata's extension (SpiceDB has no such block): a chain of principals, and for each
+// permission asked of the chain on a resource type, the permission each link must hold there.
+//   composite job_token = ci_job > user {
+//       permission project#read_packages = job_read_packages > read_packages
+//   }
+composite
+    : COMPOSITE name EQUALS typePath ( GT typePath )+ LBRACE SEMI* ( compositeRule SEMI+ )* RBRACE
+    ;
+
+compositeRule
+    : PERMISSION typePath HASH name EQUALS name ( GT name )*
+    ;
+
 caveat
     : CAVEAT typePath LPAREN ( parameter ( COMMA parameter )* )? RPAREN LBRACE celBody CEL_RBRACE
     ;
@@ -105,4 +119,5 @@ name
     | AND
     | EXPIRATION
     | SELF
+    | COMPOSITE
     ;
