@@ -52,6 +52,7 @@ final class Api {
     private final BulkRelationships bulk;
     private final Lookups lookups;
     private final Checks checks;
+    private final CompositeApi composites;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -62,6 +63,12 @@ final class Api {
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
         this.checks = new Checks(engine, consistency, config, metrics);
+        this.composites = new CompositeApi(engine, consistency, config, checks);
+    }
+
+    /** Relata's checks and lookups for chains of principals (both transports). */
+    CompositeApi composites() {
+        return composites;
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */

@@ -160,6 +160,9 @@ public final class RelataServer {
         http.unary(router, "/v1/experimental/permissions/bulkcheckpermission", api::bulkCheckPermission);
         // Relata's own paths: what SpiceDB's messages have no field for.
         http.unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
+        http.unary(router, "/relata/v1/permissions/check", api.composites()::check);
+        http.unary(router, "/relata/v1/permissions/checkbulk", api.composites()::checkBulk);
+        http.stream(router, "/relata/v1/permissions/resources", api.composites()::lookupResources);
         http.admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
