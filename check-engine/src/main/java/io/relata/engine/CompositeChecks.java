@@ -48,11 +48,12 @@ public final class CompositeChecks {
     }
 
     /**
-     * One link's part of an answer.
+     * One check of a composite answer: a link's permission on the resource, or a binding (the
+     * principal is the relation {@code permission} of the link before it, {@code resource}).
      *
-     * @param result the link's answer, or null when an earlier link's NO ended the check first
+     * @param result the answer, or null when an earlier NO ended the check first
      */
-    public record Link(SubjectRef principal, String permission, CheckResult result) {}
+    public record Link(SubjectRef principal, ObjectRef resource, String permission, CheckResult result) {}
 
     /** A composite check's answer: the composite matched, the merged result, and each link's part. */
     public record Answer(String composite, CheckResult result, List<Link> links) {}
@@ -70,7 +71,9 @@ public final class CompositeChecks {
     }
 
     /**
-     * The check of each link, in chain order, for {@code request} under {@code schema}.
+     * The checks a composite answer needs, in the order they are asked: first each binding
+     * ({@code where a#r}: principal i must be relation r of principal i-1, checked on principal
+     * i-1), then each link's permission on the resource, in chain order.
      *
      * @throws EngineException INVALID_ARGUMENT when the chain has fewer than two principals,
      *                         when no composite has the chain's types, or when the composite has
@@ -78,14 +81,14 @@ public final class CompositeChecks {
      *                         names what the schema does declare)
      */
     public static List<CheckRequest> links(Schema schema, Request request) {
-        return links(schema, request.resource().type(), request.permission(), request.principals()).stream()
-                .map(l -> new CheckRequest(request.resource(), l.permission(), l.principal(), request.context()))
-                .toList();
+        return plan(schema, request.resource(), request.permission(), request.principals()).stream()
+                .map(l -> new CheckRequest(l.resource(), l.permission(), l.principal(), request.context())).toList();
     }
 
-    /** The composite for a chain and the permission each of its principals must hold; see {@link #links(Schema, Request)}. */
-    private static List<Link> links(Schema schema, String resourceType, String permission, List<SubjectRef> principals) {
+    /** The checks of {@link #links(Schema, Request)}, unanswered; the permission links' resource is {@code resource}. */
+    private static List<Link> plan(Schema schema, ObjectRef resource, String permission, List<SubjectRef> principals) {
         Composite composite = composite(schema, principals);
+        String resourceType = resource.type();
         List<String> required = composite.links(resourceType, permission).orElseThrow(() -> invalid(
                 "composite `" + composite.name() + "` (" + composite.chainText() + ") has no rule for `" + resourceType
                         + "#" + permission + "`; " + (composite.permissions(resourceType).isEmpty()
@@ -93,8 +96,15 @@ public final class CompositeChecks {
                                 : "on `" + resourceType + "` it may be asked for " + listed(composite.permissions(
                                         resourceType)))));
         List<Link> links = new ArrayList<>();
+        for (int i = 1; i < principals.size(); i++) {
+            int link = i;
+            composite.binding(i).ifPresent(relation -> {
+                SubjectRef before = principals.get(link - 1);
+                links.add(new Link(principals.get(link), new ObjectRef(before.type(), before.id()), relation, null));
+            });
+        }
         for (int i = 0; i < principals.size(); i++) {
-            links.add(new Link(principals.get(i), required.get(i), null));
+            links.add(new Link(principals.get(i), resource, required.get(i), null));
         }
         return links;
     }
@@ -220,8 +230,8 @@ public final class CompositeChecks {
     private static Answer answer(String composite, List<CheckRequest> checks, List<CheckResult> results) {
         List<Link> links = new ArrayList<>();
         for (int i = 0; i < checks.size(); i++) {
-            links.add(new Link(checks.get(i).subject(), checks.get(i).permission(), i < results.size() ? results.get(i)
-                    : null));
+            CheckRequest c = checks.get(i);
+            links.add(new Link(c.subject(), c.resource(), c.permission(), i < results.size() ? results.get(i) : null));
         }
         return new Answer(composite, merge(results), links);
     }
@@ -258,15 +268,33 @@ public final class CompositeChecks {
     public void streamResources(String tenant, Revision revision, String resourceType, String permission,
             List<SubjectRef> principals, Map<String, Object> context, String cursor, int limit,
             CheckEngine.LookupSink<LookupResult> sink) {
-        List<Link> links = links(engine.schema(tenant, revision), resourceType, permission, principals);
+        List<Link> plan = plan(engine.schema(tenant, revision), new ObjectRef(resourceType, "-"), permission, principals);
+        // The bindings do not depend on the resource: asked once, before the walk.
+        List<CheckResult> bound = new ArrayList<>();
+        List<Link> links = new ArrayList<>();
+        long started = System.nanoTime();
+        int bindings = plan.size() - principals.size();
+        for (int i = 0; i < plan.size(); i++) {
+            Link link = plan.get(i);
+            if (i < bindings) {
+                CheckResult r = await(engine.check(tenant, revision, new CheckRequest(link.resource(), link.permission(),
+                        link.principal(), context)), deadline.toNanos());
+                if (r.permissionship() == Permissionship.NO) {
+                    return;
+                }
+                bound.add(r);
+            } else {
+                links.add(link);
+            }
+        }
         Link first = links.get(0);
         long budget = deadline.toNanos();
-        long[] spent = {0};
+        long[] spent = {System.nanoTime() - started};
         int[] sent = {0};
         engine.streamResources(tenant, revision, resourceType, first.permission(), first.principal(), context, cursor, 0,
                 (candidate, place) -> {
                     long start = System.nanoTime();
-                    List<CheckResult> results = new ArrayList<>();
+                    List<CheckResult> results = new ArrayList<>(bound);
                     results.add(new CheckResult(candidate.permissionship(), candidate.missingContext()));
                     ObjectRef resource = new ObjectRef(resourceType, candidate.id());
                     for (Link link : links.subList(1, links.size())) {

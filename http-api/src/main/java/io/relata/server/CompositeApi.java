@@ -126,7 +126,7 @@ final class CompositeApi {
         for (CompositeChecks.Link link : answer.links()) {
             CheckResult r = link.result();
             links.add(new JsonObject().put("principal", Json.subjectRef(link.principal()))
-                    .put("permission", link.permission())
+                    .put("resource", Json.objectRef(link.resource())).put("permission", link.permission())
                     .put("permissionship", r == null ? "PERMISSIONSHIP_UNSPECIFIED" : Json.permissionship(r.permissionship()))
                     .put("partialCaveatInfo", r == null ? null : Json.partialCaveat(r.missingContext())));
         }

@@ -2,6 +2,7 @@ package io.relata.server;
 
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
+import io.relata.engine.CompositeChecks;
 import io.relata.engine.EngineException;
 import io.relata.engine.GraphCheckEngine;
 import io.relata.engine.LookupResult;
@@ -19,6 +20,7 @@ import io.relata.store.Relationship;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
 import io.relata.store.StoreOptions;
+import io.relata.store.SubjectRef;
 import io.relata.store.memory.MemoryTupleStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +105,10 @@ final class ValidationRun {
             }
             text = text.substring(0, with).strip();
         }
+        int at = text.lastIndexOf('@');
+        if (at > 0 && text.indexOf('>', at) > 0) {
+            return chainAssertion(engine, revision, a, text, context);
+        }
         Relationship question;
         try {
             question = Relationship.parse(text);
@@ -125,6 +131,53 @@ final class ValidationRun {
                             + String.join(", ", result.missingContext()) + ")");
         } catch (EngineException e) {
             return a.kind() + " " + a.text() + " could not be checked: " + e.getMessage();
+        }
+    }
+
+    /**
+     * An assertion about a chain of principals, {@code type:id#permission@p1>p2...} (Relata's
+     * extension, see {@link io.relata.engine.CompositeChecks}): the composite answer must be
+     * the one asserted.
+     */
+    private static String chainAssertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a,
+            String text, Map<String, Object> context) {
+        int at = text.lastIndexOf('@');
+        String[] chain = text.substring(at + 1).split(">", -1);
+        CompositeChecks.Request request;
+        try {
+            Relationship first = Relationship.parse(text.substring(0, at + 1) + chain[0].strip());
+            List<SubjectRef> principals = new ArrayList<>();
+            for (String p : chain) {
+                principals.add(SubjectRef.parse(p.strip()));
+            }
+            request = new CompositeChecks.Request(first.resource(), first.relation(), principals, context);
+        } catch (IllegalArgumentException e) {
+            return a.kind() + " `" + text + "`: " + e.getMessage() + " (a chain is `type:id#permission@p1>p2`)";
+        }
+        Permissionship wanted = switch (a.kind()) {
+            case "assertTrue" -> Permissionship.HAS;
+            case "assertFalse" -> Permissionship.NO;
+            default -> Permissionship.CONDITIONAL;
+        };
+        try {
+            CompositeChecks.Answer answer = new CompositeChecks(engine, java.time.Duration.ofSeconds(30))
+                    .check("validation", revision, request).join();
+            CheckResult result = answer.result();
+            if (result.permissionship() == wanted) {
+                return null;
+            }
+            StringBuilder links = new StringBuilder();
+            for (CompositeChecks.Link link : answer.links()) {
+                links.append(links.length() == 0 ? "" : ", ").append(link.principal()).append(" needs ")
+                        .append(link.permission()).append(": ")
+                        .append(link.result() == null ? "not asked" : link.result().permissionship());
+            }
+            return a.kind() + " " + a.text() + " failed: expected " + wanted + ", found " + result.permissionship()
+                    + " (composite `" + answer.composite() + "`: " + links + ")";
+        } catch (java.util.concurrent.CompletionException | EngineException e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            return a.kind() + " " + a.text() + " could not be checked: " + cause.getMessage();
         }
     }
 

@@ -70,15 +70,63 @@ final class CompositeValidator {
                         + " to its composite by the types of its principals, so each chain is declared once");
                 ok = false;
             }
+            Map<Integer, String> bindings = new HashMap<>();
+            for (CompositeNode.Binding binding : node.bindings()) {
+                ok &= binding(node, binding, chain, bindings, reach);
+            }
             Map<String, Map<String, List<String>>> rules = new LinkedHashMap<>();
             for (CompositeRuleNode rule : node.rules()) {
                 ok &= rule(node, rule, chain, rules, reach);
             }
             if (ok) {
-                compiled.put(node.name(), new Composite(node.name(), chain, rules, node.comments().doc()));
+                compiled.put(node.name(), new Composite(node.name(), chain, bindings, rules, node.comments().doc()));
             }
         }
         return compiled;
+    }
+
+    /** {@code where type#relation}: binds the link after {@code type} to that relation of it. */
+    private boolean binding(CompositeNode node, CompositeNode.Binding binding, List<String> chain,
+            Map<Integer, String> bindings, Schema reach) {
+        String type = binding.type().name();
+        int at = chain.indexOf(type);
+        if (at < 0) {
+            error.accept(binding.type().span(), "`where " + type + "#" + binding.relation().name() + "` names `" + type
+                    + "`, which is not in the chain `" + String.join(" > ", chain) + "`");
+            return false;
+        }
+        if (chain.lastIndexOf(type) != at) {
+            error.accept(binding.type().span(), "`" + type + "` is in the chain more than once, so `where " + type
+                    + "#...` does not say which link it binds");
+            return false;
+        }
+        if (at == chain.size() - 1) {
+            error.accept(binding.type().span(), "`" + type + "` is the last link of the chain: `where " + type
+                    + "#relation` binds the link after it, and there is none");
+            return false;
+        }
+        ObjectDefinition definition = definitions.get(type);
+        if (definition == null) {
+            return false; // reported with the chain
+        }
+        String relation = binding.relation().name();
+        if (!definition.has(relation)) {
+            error.accept(binding.relation().span(), "`" + type + "` has no relation or permission `" + relation + "`"
+                    + Names.suggestion(relation, members(definition)));
+            return false;
+        }
+        String next = chain.get(at + 1);
+        if (reach != null && definitions.containsKey(next) && reach.subjectTypesReaching(type, relation).stream()
+                .noneMatch(s -> s.type().equals(next))) {
+            error.accept(binding.relation().span(), "no `" + next + "` can ever be `" + type + "#" + relation
+                    + "`, so the link after `" + type + "` would always be refused");
+            return false;
+        }
+        if (bindings.putIfAbsent(at + 1, relation) != null) {
+            error.accept(binding.span(), "the link after `" + type + "` is already bound");
+            return false;
+        }
+        return true;
     }
 
     private static List<String> members(ObjectDefinition definition) {

@@ -131,8 +131,12 @@ public final class SchemaFormatter {
 
     private static void composite(StringBuilder out, CompositeNode composite) {
         out.append("composite ").append(composite.name()).append(" = ")
-                .append(composite.chain().stream().map(CompositeNode.Named::name).collect(Collectors.joining(" > ")))
-                .append(" {");
+                .append(composite.chain().stream().map(CompositeNode.Named::name).collect(Collectors.joining(" > ")));
+        if (!composite.bindings().isEmpty()) {
+            out.append(" where ").append(composite.bindings().stream()
+                    .map(b -> b.type().name() + "#" + b.relation().name()).collect(Collectors.joining(", ")));
+        }
+        out.append(" {");
         if (composite.rules().isEmpty() && composite.closingComments().isEmpty()) {
             out.append('}');
             return;

@@ -34,13 +34,15 @@ class CompositeSchemaTest {
     void composite_compilesToItsChainAndRules() {
         Schema schema = SchemaCompiler.compile(BASE + """
                 /** A job acting with its triggering user's rights. */
-                composite job_token = ci_job > user {
+                composite job_token = ci_job > user where ci_job#triggered_by {
                     permission project#push = job_can_push > push
                     permission project#read = job_push > developer
                 }
                 """).orThrow();
         Composite c = schema.composites().get("job_token");
         assertThat(c.chain()).containsExactly("ci_job", "user");
+        assertThat(c.binding(1)).contains("triggered_by");
+        assertThat(c.binding(0)).isEmpty();
         assertThat(c.links("project", "push")).contains(List.of("job_can_push", "push"));
         assertThat(c.links("project", "read")).contains(List.of("job_push", "developer"));
         assertThat(c.links("project", "delete")).isEmpty();
@@ -64,9 +66,9 @@ class CompositeSchemaTest {
 
     @Test
     void format_printsCompositesCanonically_andReparsesToTheSameTree() {
-        String text = BASE + "composite job_token=ci_job>user{\n// pushing\npermission project#push=job_can_push>push\n}\n";
+        String text = BASE + "composite job_token=ci_job>user where ci_job#triggered_by{\n// pushing\npermission project#push=job_can_push>push\n}\n";
         String formatted = SchemaFormatter.format(text);
-        assertThat(formatted).contains("composite job_token = ci_job > user {\n\t// pushing\n"
+        assertThat(formatted).contains("composite job_token = ci_job > user where ci_job#triggered_by {\n\t// pushing\n"
                 + "\tpermission project#push = job_can_push > push\n}");
         assertThat(SchemaFormatter.format(formatted)).isEqualTo(formatted);
         assertThat(SchemaCompiler.parse(formatted).file()).isEqualTo(SchemaCompiler.parse(text).file());
@@ -96,6 +98,13 @@ class CompositeSchemaTest {
                         "has the chain `ci_job > user` of `one` (line 11)"),
                 bad("duplicateName", "composite one = ci_job > user {\n}\ncomposite «one = user > ci_job {\n}\n",
                         "composite `one` is already declared on line 11"),
+                bad("bindingTypeNotInChain", "composite tok = ci_job > user where «project#developer {\n}\n",
+                        "names `project`, which is not in the chain `ci_job > user`"),
+                bad("bindingOnLastLink", "composite tok = ci_job > user where «user#x {\n}\n", "is the last link of the chain"),
+                bad("bindingUnknownRelation", "composite tok = ci_job > user where ci_job#«triggerd_by {\n}\n",
+                        "`ci_job` has no relation or permission `triggerd_by` (did you mean `triggered_by`?)"),
+                bad("bindingNextCanNeverBeIt", "composite tok = ci_job > project where ci_job#«triggered_by {\n}\n",
+                        "no `project` can ever be `ci_job#triggered_by`"),
                 bad("singleLinkChain", "composite tok = user «{\n}\n", "expected `>`"));
     }
 

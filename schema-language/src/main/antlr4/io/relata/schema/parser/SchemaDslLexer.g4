@@ -40,6 +40,7 @@ AND        : 'and';
 EXPIRATION : 'expiration';
 // Relata's extension: `composite` opens a top-level block (a name everywhere else).
 COMPOSITE  : 'composite';
+WHERE      : 'where';
 SELF       : 'self';
 
 ARROW  : '->';

@@ -75,13 +75,19 @@ arrowFunction
     | ALL
     ;
 
-// Relata's extension (SpiceDB has no such block): a chain of principals, and for each
-// permission asked of the chain on a resource type, the permission each link must hold there.
-//   composite job_token = ci_job > user {
+// Relata's extension (SpiceDB has no such block): a chain of principals, optionally how each
+// link is bound to the one before it, and for each permission asked of the chain on a resource
+// type, the permission each link must hold there.
+//   composite job_token = ci_job > user where ci_job#triggered_by {
 //       permission project#read_packages = job_read_packages > read_packages
 //   }
 composite
-    : COMPOSITE name EQUALS typePath ( GT typePath )+ LBRACE SEMI* ( compositeRule SEMI+ )* RBRACE
+    : COMPOSITE name EQUALS typePath ( GT typePath )+ ( WHERE binding ( COMMA binding )* )?
+      LBRACE SEMI* ( compositeRule SEMI+ )* RBRACE
+    ;
+
+binding
+    : typePath HASH name
     ;
 
 compositeRule
@@ -120,4 +126,5 @@ name
     | EXPIRATION
     | SELF
     | COMPOSITE
+    | WHERE
     ;

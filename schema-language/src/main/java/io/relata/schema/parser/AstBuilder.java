@@ -118,6 +118,13 @@ final class AstBuilder {
         for (SchemaDslParser.TypePathContext type : ctx.typePath()) {
             chain.add(new CompositeNode.Named(typePath(type), span(type)));
         }
+        List<CompositeNode.Binding> bindings = new ArrayList<>();
+        for (SchemaDslParser.BindingContext b : ctx.binding()) {
+            if (b.typePath() != null && b.name() != null) {
+                bindings.add(new CompositeNode.Binding(new CompositeNode.Named(typePath(b.typePath()), span(b.typePath())),
+                        new CompositeNode.Named(text(b.name()), span(b.name())), span(b)));
+            }
+        }
         List<CompositeRuleNode> rules = new ArrayList<>();
         for (SchemaDslParser.CompositeRuleContext rule : ctx.compositeRule()) {
             List<Comment> ruleLeading = claimUpTo(rule.getStop().getTokenIndex() + 1);
@@ -136,7 +143,7 @@ final class AstBuilder {
         int closeIndex = ctx.RBRACE() != null ? ctx.RBRACE().getSymbol().getTokenIndex() : ctx.getStop().getTokenIndex();
         List<Comment> closing = claimUpTo(closeIndex);
         String name = ctx.name() == null ? "" : text(ctx.name());
-        return new CompositeNode(name, chain, rules, new Comments(leading, trailing(ctx.getStop())), closing, span(ctx),
+        return new CompositeNode(name, chain, bindings, rules, new Comments(leading, trailing(ctx.getStop())), closing, span(ctx),
                 ctx.name() == null ? span(ctx) : span(ctx.name()));
     }
 
