@@ -168,8 +168,8 @@ final class ValidationRun {
             }
             StringBuilder links = new StringBuilder();
             for (CompositeChecks.Link link : answer.links()) {
-                links.append(links.length() == 0 ? "" : ", ").append(link.principal()).append(" needs ")
-                        .append(link.permission()).append(": ")
+                links.append(links.length() == 0 ? "" : ", ").append(link.resource()).append('#')
+                        .append(link.permission()).append('@').append(link.principal()).append(": ")
                         .append(link.result() == null ? "not asked" : link.result().permissionship());
             }
             return a.kind() + " " + a.text() + " failed: expected " + wanted + ", found " + result.permissionship()
