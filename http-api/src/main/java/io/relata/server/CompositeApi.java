@@ -18,7 +18,9 @@ import java.util.Map;
  * {@code relata.v1.CompositePermissionsService} (SpiceDB's shapes, with {@code principals}
  * in place of {@code subject}), so the HTTP routes under {@code /relata/v1/} and the gRPC
  * service are the same methods. Consistency, the bulk limit, tokens and cursors work as in
- * SpiceDB's check and lookup.
+ * SpiceDB's check and lookup. Composite checks run on a worker even when every link's answer is
+ * cached (unlike SpiceDB's check, which then answers on the event loop): measured on 2 cores, one
+ * event loop answered fewer composite checks than the worker pool.
  */
 final class CompositeApi {
 

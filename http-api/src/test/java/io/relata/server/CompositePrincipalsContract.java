@@ -282,6 +282,22 @@ abstract class CompositePrincipalsContract {
     }
 
     @Test
+    void repeatedCheck_isAnsweredFromTheCache_withoutWaiting() {
+        CompositeChecks composites = new CompositeChecks(engine, Duration.ofSeconds(10));
+        Revision revision = store.headRevision(tenant);
+        for (String doc : List.of("d1", "d2", "d4")) {
+            CompositeChecks.Request request = new CompositeChecks.Request(new ObjectRef("doc", doc), "view",
+                    BOT_FOR_ALICE.stream().map(SubjectRef::parse).toList(), Map.of());
+            CompositeChecks.Answer asked = composites.check(tenant, revision, request).join();
+            assertThat(composites.cachedCheck(tenant, revision, request)).as(doc).isEqualTo(asked);
+        }
+        CompositeChecks.Request bound = new CompositeChecks.Request(new ObjectRef("doc", "d6"), "view",
+                List.of(SubjectRef.parse("token:t1"), SubjectRef.parse("user:alice")), Map.of());
+        CompositeChecks.Answer asked = composites.check(tenant, revision, bound).join();
+        assertThat(composites.cachedCheck(tenant, revision, bound)).isEqualTo(asked);
+    }
+
+    @Test
     void bulk_answersEveryItemAtOneRevision_overBothTransports() throws Exception {
         List<String> docs = List.of("d1", "d2", "d3", "d4", "d5");
         JsonArray items = new JsonArray();
