@@ -52,6 +52,22 @@ public final class SchemaFormatter {
         return format(parsed.file());
     }
 
+    /**
+     * {@code text} as SpiceDB reads it: formatted, with Relata's {@code composite} blocks left
+     * out (SpiceDB has no such block); every definition and caveat means what it meant.
+     *
+     * @throws SchemaException when the text has syntax errors
+     */
+    public static String withoutComposites(String text) {
+        SchemaCompiler.Parsed parsed = SchemaCompiler.parse(text);
+        if (!parsed.ok()) {
+            throw new SchemaException(parsed.errors());
+        }
+        SchemaFile file = parsed.file();
+        return format(new SchemaFile(file.items().stream().filter(i -> !(i instanceof CompositeNode)).toList(),
+                file.closingComments()));
+    }
+
     /** Prints a syntax tree. */
     public static String format(SchemaFile file) {
         StringBuilder out = new StringBuilder();

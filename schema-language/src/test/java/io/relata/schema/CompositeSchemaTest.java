@@ -75,6 +75,15 @@ class CompositeSchemaTest {
         assertThat(SchemaCompiler.compile(formatted).orThrow()).isEqualTo(SchemaCompiler.compile(text).orThrow());
     }
 
+    @Test
+    void withoutComposites_leavesTheSpiceDbSchema() {
+        String text = BASE + "composite job_token = ci_job > user {\n    permission project#push = job_can_push > push\n}\n";
+        String spicedb = SchemaFormatter.withoutComposites(text);
+        assertThat(spicedb).doesNotContain("composite");
+        assertThat(SchemaCompiler.compile(spicedb).orThrow().definitions())
+                .isEqualTo(SchemaCompiler.compile(text).orThrow().definitions());
+    }
+
     record Case(String schema, String message) {}
 
     private static Arguments bad(String name, String composite, String message) {
