@@ -420,6 +420,23 @@ abstract class CompositePrincipalsContract {
     }
 
     @Test
+    void lookup_withABindingThatFails_findsNothing() throws Exception {
+        List<String> forAlice = new ArrayList<>();
+        List<String> forBob = new ArrayList<>();
+        for (String owner : List.of("alice", "bob")) {
+            LookupCompositeResourcesRequest request = LookupCompositeResourcesRequest.newBuilder()
+                    .setConsistency(Consistency.newBuilder().setAtExactSnapshot(ZedToken.newBuilder().setToken(written)))
+                    .setResourceObjectType("doc").setPermission("view").addPrincipals(protoSubject("token:t1"))
+                    .addPrincipals(protoSubject("user:" + owner)).build();
+            grpc.lookupCompositeResources(request).forEachRemaining(r -> (owner.equals("alice") ? forAlice : forBob)
+                    .add(r.getResourceObjectId()));
+        }
+        // bob may view d6 himself, but t1 is alice's token.
+        assertThat(forAlice).containsExactly("d6");
+        assertThat(forBob).isEmpty();
+    }
+
+    @Test
     void chainTheSchemaDoesNotCover_isRefusedNamingIt_overBothTransports() throws Exception {
         JsonArray principals = new JsonArray().add(subject("user:alice")).add(subject("bot:b1"));
         TestServer.Reply reply = server.post("/relata/v1/permissions/check", new JsonObject().put("consistency",
