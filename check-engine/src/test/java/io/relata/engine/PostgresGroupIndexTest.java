@@ -1,0 +1,20 @@
+package io.relata.engine;
+
+import io.relata.store.StoreOptions;
+import io.relata.store.TestClock;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+
+class PostgresGroupIndexTest extends GroupIndexContract {
+
+    @Override
+    protected TupleStore store(TestClock clock) {
+        return new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS.withClock(clock));
+    }
+
+    @Override
+    protected int seeds() {
+        return 2;
+    }
+}
