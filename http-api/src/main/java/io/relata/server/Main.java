@@ -109,6 +109,12 @@ public final class Main implements Callable<Integer> {
                         + " (default 1000000; 0 turns it off).")
         long relationshipCacheSize;
 
+        @Option(names = "--group-index", defaultValue = "${env:RELATA_GROUP_INDEX:-off}",
+                description = "on: keep an in-memory index of nested groups (recursive relations such as"
+                        + " group#member) from the change log and answer checks from it where it holds the"
+                        + " revision; off (default): walk the graph only.")
+        String groupIndex;
+
         @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
                 description = "A validation file (YAML) whose schema and relationships are loaded into the"
                         + " `default` tenant at start.")
@@ -143,7 +149,8 @@ public final class Main implements Callable<Integer> {
             ServerConfig config = listener.applyTo(new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
-                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey));
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize)
+                            .withGroupIndex(io.relata.engine.index.GroupIndexOptions.fromSwitch(groupIndex)), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.

@@ -37,6 +37,19 @@ public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duratio
         }
     }
 
+    /**
+     * {@link #ON} for {@code on}, {@link #OFF} for {@code off} (a command-line switch).
+     *
+     * @throws IllegalArgumentException for anything else, saying what is allowed
+     */
+    public static GroupIndexOptions fromSwitch(String value) {
+        return switch (value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "on" -> ON;
+            case "off" -> OFF;
+            default -> throw new IllegalArgumentException("--group-index takes `on` or `off`, not `" + value + "`");
+        };
+    }
+
     public GroupIndexOptions withEnabled(boolean on) {
         return new GroupIndexOptions(on, maxEdgesPerTenant, catchUpWait, refreshInterval);
     }
