@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The nested-group index never changes an answer. Random writes and deletes of memberships
  * (plain, caveated, expiring, nested, nested with a caveat, through a team) while checks and
- * bulk checks are asked at exact revisions, old and new, with contexts that decide the caveat
+ * bulk checks, lookup resources and lookup subjects are asked at exact revisions, old and new, with contexts that decide the caveat
  * either way or not at all, and while the clock lets memberships expire: an engine with the
  * index (waiting for it to catch up, or not waiting at all) answers each exactly as one
  * without it, errors included (with small depth limits the depth error too). Then the cases
@@ -114,8 +114,15 @@ public abstract class GroupIndexContract {
                     }
                     assertThat(bulk(waiting, tenant, at, bulk)).as("seed %d step %d: bulk at %s", seed, step, at)
                             .isEqualTo(bulk(off, tenant, at, bulk));
+                    CheckRequest lookup = h.someQuestion();
+                    String resourceType = lookup.resource().type();
+                    String permission = lookup.permission();
+                    assertThat(lookups(waiting, tenant, at, resourceType, permission, lookup))
+                            .as("seed %d step %d: lookups for %s at %s", seed, step, lookup, at)
+                            .isEqualTo(lookups(off, tenant, at, resourceType, permission, lookup));
                 }
                 answered += waiting.groupIndex().orElseThrow().answered();
+
                 unknown += waiting.groupIndex().orElseThrow().unknown();
             }
         }
@@ -230,6 +237,30 @@ public abstract class GroupIndexContract {
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** Lookup resources of the question's type and permission for its subject, and lookup subjects of its resource. */
+    private static List<String> lookups(GraphCheckEngine engine, String tenant, Revision at, String type,
+            String permission, CheckRequest q) {
+        List<String> out = new ArrayList<>();
+        try {
+            engine.lookupResources(tenant, at, type, permission, q.subject(), q.context(), null, 0).get().results()
+                    .stream().map(Object::toString).sorted().forEach(out::add);
+        } catch (java.util.concurrent.ExecutionException e) {
+            out.add("error " + (e.getCause() instanceof EngineException x ? x.reason() : e.getCause()));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        out.add("--");
+        try {
+            engine.lookupSubjects(tenant, at, q.resource(), permission, "user", null, q.context()).get()
+                    .stream().map(Object::toString).sorted().forEach(out::add);
+        } catch (java.util.concurrent.ExecutionException e) {
+            out.add("error " + (e.getCause() instanceof EngineException x ? x.reason() : e.getCause()));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return out;
     }
 
     private static List<String> bulk(GraphCheckEngine engine, String tenant, Revision at, List<CheckRequest> requests)
