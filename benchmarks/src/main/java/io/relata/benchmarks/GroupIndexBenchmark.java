@@ -92,12 +92,17 @@ public final class GroupIndexBenchmark {
             CheckRequest has = CheckRequest.of("project:deep", "view", "user:m" + (depth - 1) + "-4-2");
             for (boolean index : new boolean[] {false, true}) {
                 EngineOptions options = index ? uncached.withGroupIndex(GroupIndexOptions.ON) : uncached;
+                long heapBefore = usedHeap();
                 try (GraphCheckEngine engine = new GraphCheckEngine(store, options)) {
                     Revision head = store.headRevision(tenant);
                     check(engine.checkNow(tenant, head, no), CheckResult.NO);
                     check(engine.checkNow(tenant, head, has), CheckResult.HAS);
                     if (index) {
                         waitBuilt(engine.groupIndex().orElseThrow());
+                        long grown = usedHeap() - heapBefore;
+                        long held = engine.groupIndex().get().stats().get(0).relationships();
+                        System.out.printf("index built: %d relationships; live heap +%.1f MiB (%d bytes each)%n", held,
+                                grown / 1048576.0, grown / Math.max(1, held));
                     }
                     for (CheckRequest request : List.of(no, has)) {
                         long[] lat = closedLoop(engine, tenant, head, request, callers, 2, seconds);
@@ -154,6 +159,16 @@ public final class GroupIndexBenchmark {
                 }
             }
         }
+    }
+
+    /** Live heap after two collections (rough: other threads allocate too). */
+    private static long usedHeap() throws InterruptedException {
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static void check(CheckResult got, CheckResult expected) {
