@@ -150,7 +150,7 @@ public final class Main implements Callable<Integer> {
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
                             .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize)
-                            .withGroupIndex(io.relata.engine.index.GroupIndexOptions.fromSwitch(groupIndex)), adminKey));
+                            .withGroupIndex(groupIndex(groupIndex)), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.
@@ -351,6 +351,14 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */
+    static io.relata.engine.index.GroupIndexOptions groupIndex(String text) {
+        try {
+            return io.relata.engine.index.GroupIndexOptions.fromSwitch(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()), e.getMessage());
+        }
+    }
+
     static Duration duration(String text) {
         String s = text.strip().toLowerCase();
         try {
