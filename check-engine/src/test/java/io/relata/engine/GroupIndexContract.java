@@ -36,8 +36,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class GroupIndexContract {
 
-    /** A store on {@code clock}. */
-    protected abstract TupleStore store(TestClock clock);
+    /** A store with {@code options} (a test clock among them). */
+    protected abstract TupleStore store(StoreOptions options);
+
+    private TupleStore store(TestClock clock) {
+        return store(StoreOptions.DEFAULTS.withClock(clock));
+    }
 
     /** How many random histories to try. */
     protected abstract int seeds();
@@ -218,6 +222,41 @@ public abstract class GroupIndexContract {
             assertThat(index.answered()).as("nothing answered past the limit").isEqualTo(1);
             assertThat(index.stats().get(0).state()).isEqualTo("disabled");
             assertThat(index.stats().get(0).relationships()).isZero();
+        }
+    }
+
+    @Test
+    void historyCollectedBeforeTheIndexReadIt_rebuildsTheIndex_andAnswersStayRight() {
+        TestClock clock = new TestClock();
+        TupleStore store = store(StoreOptions.DEFAULTS.withClock(clock).withGcWindow(Duration.ofMinutes(1)));
+        String tenant = "gi-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, SCHEMA);
+        Revision first = write(store, tenant, "group:top#member@group:mid#member", "group:mid#member@user:ann");
+        // No background refresh during the test: only questions move the index.
+        GroupIndexOptions options = WAITING.withRefreshInterval(Duration.ofHours(1));
+        try (GraphCheckEngine engine = new GraphCheckEngine(store, EngineOptions.DEFAULTS.withGroupIndex(options))) {
+            GroupIndexes index = engine.groupIndex().orElseThrow();
+            assertThat(engine.checkNow(tenant, first, CheckRequest.of("group:top", "member", "user:ann")))
+                    .isEqualTo(CheckResult.HAS);
+            assertThat(index.stats().get(0).appliedUpTo()).isEqualTo(first.value());
+            store.write(tenant, List.of(RelationshipUpdate.delete(Relationship.parse("group:mid#member@user:ann"))));
+            clock.advance(Duration.ofMinutes(10));
+            Revision last = write(store, tenant, "group:mid#member@user:bob");
+            clock.advance(Duration.ofMinutes(10));
+            store.collectGarbage();
+            assertThat(store.oldestReadableRevision(tenant)).as("history the index needs is gone").isGreaterThan(first);
+            // The index cannot read the change log after its revision: it rebuilds, and meanwhile the walk answers.
+            assertThat(engine.checkNow(tenant, last, CheckRequest.of("group:top", "member", "user:ann")))
+                    .isEqualTo(CheckResult.NO);
+            assertThat(engine.checkNow(tenant, last, CheckRequest.of("group:top", "member", "user:bob")))
+                    .isEqualTo(CheckResult.HAS);
+            assertThat(engine.checkNow(tenant, last, CheckRequest.of("group:top", "member", "user:cid")))
+                    .isEqualTo(CheckResult.NO);
+            GroupIndexStats stats = index.stats().get(0);
+            assertThat(stats.state()).isEqualTo("ready");
+            assertThat(stats.appliedUpTo()).as("rebuilt at the head").isEqualTo(last.value());
+            assertThat(index.answered()).as("the rebuilt index answered").isGreaterThanOrEqualTo(2);
         }
     }
 

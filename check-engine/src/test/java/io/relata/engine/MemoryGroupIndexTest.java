@@ -1,15 +1,14 @@
 package io.relata.engine;
 
 import io.relata.store.StoreOptions;
-import io.relata.store.TestClock;
 import io.relata.store.TupleStore;
 import io.relata.store.memory.MemoryTupleStore;
 
 class MemoryGroupIndexTest extends GroupIndexContract {
 
     @Override
-    protected TupleStore store(TestClock clock) {
-        return new MemoryTupleStore(StoreOptions.DEFAULTS.withClock(clock));
+    protected TupleStore store(StoreOptions options) {
+        return new MemoryTupleStore(options);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.relata.engine;
 
 import io.relata.store.StoreOptions;
-import io.relata.store.TestClock;
 import io.relata.store.TupleStore;
 import io.relata.store.postgres.PostgresTupleStore;
 import io.relata.store.postgres.TestDatabase;
@@ -9,8 +8,8 @@ import io.relata.store.postgres.TestDatabase;
 class PostgresGroupIndexTest extends GroupIndexContract {
 
     @Override
-    protected TupleStore store(TestClock clock) {
-        return new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS.withClock(clock));
+    protected TupleStore store(StoreOptions options) {
+        return new PostgresTupleStore(TestDatabase.pool(), options);
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * Meters of the nested-group index ({@code --group-index on}): over all tenants, the
  * relationships held, the largest lag in revisions and in seconds, the longest last build,
- * the tenants whose index turned itself off, and how many questions it answered or left to
+ * the tenants whose index is being built or turned itself off, and how many questions it answered or left to
  * the graph walk. Nothing is registered when the index is off.
  */
 final class GroupIndexMetrics {
@@ -30,6 +30,7 @@ final class GroupIndexMetrics {
         max(metrics, "relata.group.index.lag.seconds", index, GroupIndexStats::lagSeconds);
         max(metrics, "relata.group.index.build.millis", index, GroupIndexStats::lastBuildMillis);
         gauge(metrics, "relata.group.index.disabled", index, s -> s.state().equals("disabled") ? 1 : 0);
+        gauge(metrics, "relata.group.index.building", index, s -> s.state().equals("building") ? 1 : 0);
         FunctionCounter.builder("relata.group.index.answered", index, GroupIndexes::answered)
                 .description("membership questions the nested-group index answered").register(metrics);
         FunctionCounter.builder("relata.group.index.unknown", index, GroupIndexes::unknown)

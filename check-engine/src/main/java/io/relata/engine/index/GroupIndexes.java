@@ -150,7 +150,12 @@ public final class GroupIndexes implements AutoCloseable {
                     for (Relationship r : page.relationships()) {
                         e.getValue().put(r);
                     }
+                    long before = edges;
                     edges += page.relationships().size();
+                    if (edges / 500_000 > before / 500_000) {
+                        LOG.info("group index of tenant {}: building at revision {}, {} relationships read",
+                                index.tenant, head, edges);
+                    }
                     if (edges > options.maxEdgesPerTenant()) {
                         disable(index, "it would hold more than the limit of " + options.maxEdgesPerTenant()
                                 + " relationships");
