@@ -41,6 +41,8 @@ public final class GroupIndexes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupIndexes.class);
     private static final int PAGE = 5_000;
     private static final int CHANGES_PER_READ = 1_000;
+    /** Change-log reads a question may make to catch the index up to its revision. */
+    private static final int READS_PER_QUESTION = 4;
 
     private final TupleStore store;
     private final GroupIndexOptions options;
@@ -184,13 +186,19 @@ public final class GroupIndexes implements AutoCloseable {
         LOG.warn("group index of tenant {} turned off: {}; its checks walk the graph", index.tenant, why);
     }
 
-    /** Applies the change log after the index's revision, up to at least {@code target} or the head. Holds {@code updating}. */
+    /**
+     * Applies the change log after the index's revision, up to at least {@code target} (the
+     * asking thread: at most {@link #READS_PER_QUESTION} reads of it, so that a question behind
+     * a long backlog walks the graph rather than wait) or the head ({@code target} -1: the
+     * background refresh). Holds {@code updating}.
+     */
     private void catchUp(TenantIndex index, long target) {
         if (index.state() != TenantIndex.State.READY) {
             return;
         }
+        int readsLeft = target >= 0 ? READS_PER_QUESTION : Integer.MAX_VALUE;
         try {
-            while (true) {
+            while (readsLeft-- > 0) {
                 List<ChangeSet> changes = store.changesSince(index.tenant, Revision.of(index.appliedUpTo()),
                         CHANGES_PER_READ);
                 for (ChangeSet change : changes) {
