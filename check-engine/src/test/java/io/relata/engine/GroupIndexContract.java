@@ -260,6 +260,26 @@ public abstract class GroupIndexContract {
         }
     }
 
+    @Test
+    void aTenantTheOptionsLeaveOut_isNotIndexed_andItsChecksWalk() {
+        TestClock clock = new TestClock();
+        TupleStore store = store(clock);
+        String tenant = "gi-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, SCHEMA);
+        Revision at = write(store, tenant, "group:top#member@group:mid#member", "group:mid#member@user:ann");
+        try (GraphCheckEngine engine = new GraphCheckEngine(store,
+                EngineOptions.DEFAULTS.withGroupIndex(WAITING.withTenants(List.of("another-" + tenant))))) {
+            GroupIndexes index = engine.groupIndex().orElseThrow();
+            assertThat(engine.checkNow(tenant, at, CheckRequest.of("group:top", "member", "user:ann")))
+                    .isEqualTo(CheckResult.HAS);
+            assertThat(engine.checkNow(tenant, at, CheckRequest.of("group:top", "member", "user:bob")))
+                    .isEqualTo(CheckResult.NO);
+            assertThat(index.answered()).isZero();
+            assertThat(index.stats()).as("no index kept for it").isEmpty();
+        }
+    }
+
     private static Revision write(TupleStore store, String tenant, String... relationships) {
         List<RelationshipUpdate> updates = new ArrayList<>();
         for (String r : relationships) {

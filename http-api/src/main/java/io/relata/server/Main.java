@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -115,6 +116,10 @@ public final class Main implements Callable<Integer> {
                         + " revision; off (default): walk the graph only.")
         String groupIndex;
 
+        @Option(names = "--group-index-tenants", split = ",", defaultValue = "${env:RELATA_GROUP_INDEX_TENANTS}",
+                description = "With --group-index on: the tenants to index, comma-separated (default: every tenant).")
+        List<String> groupIndexTenants;
+
         @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
                 description = "A validation file (YAML) whose schema and relationships are loaded into the"
                         + " `default` tenant at start.")
@@ -150,7 +155,8 @@ public final class Main implements Callable<Integer> {
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
                             .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize)
-                            .withGroupIndex(groupIndex(groupIndex)), adminKey));
+                            .withGroupIndex(groupIndex(groupIndex).withTenants(
+                                    groupIndexTenants == null ? List.of() : groupIndexTenants)), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.

@@ -12,13 +12,14 @@ import java.util.Objects;
  * @param catchUpWait        how long a check at a revision the index does not hold yet may wait for it to be
  *                           built or to catch up from the change log before it walks the graph; default 50 ms
  * @param refreshInterval    how often the indexer reads the change log of each indexed tenant; default 200 ms
+ * @param tenants            the tenants to index; empty (the default) for every tenant
  */
 public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duration catchUpWait,
-        Duration refreshInterval) {
+        Duration refreshInterval, java.util.Set<String> tenants) {
 
     /** No index. */
     public static final GroupIndexOptions OFF = new GroupIndexOptions(false, 5_000_000, Duration.ofMillis(50),
-            Duration.ofMillis(200));
+            Duration.ofMillis(200), java.util.Set.of());
 
     /** An index with the default limits. */
     public static final GroupIndexOptions ON = OFF.withEnabled(true);
@@ -35,6 +36,12 @@ public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duratio
         if (refreshInterval.isNegative() || refreshInterval.isZero()) {
             throw new IllegalArgumentException("refreshInterval must be positive");
         }
+        tenants = java.util.Set.copyOf(tenants);
+    }
+
+    /** Whether {@code tenant} is indexed (when the index is on). */
+    public boolean covers(String tenant) {
+        return tenants.isEmpty() || tenants.contains(tenant);
     }
 
     /**
@@ -51,18 +58,23 @@ public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duratio
     }
 
     public GroupIndexOptions withEnabled(boolean on) {
-        return new GroupIndexOptions(on, maxEdgesPerTenant, catchUpWait, refreshInterval);
+        return new GroupIndexOptions(on, maxEdgesPerTenant, catchUpWait, refreshInterval, tenants);
     }
 
     public GroupIndexOptions withMaxEdgesPerTenant(long max) {
-        return new GroupIndexOptions(enabled, max, catchUpWait, refreshInterval);
+        return new GroupIndexOptions(enabled, max, catchUpWait, refreshInterval, tenants);
     }
 
     public GroupIndexOptions withCatchUpWait(Duration wait) {
-        return new GroupIndexOptions(enabled, maxEdgesPerTenant, wait, refreshInterval);
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, wait, refreshInterval, tenants);
     }
 
     public GroupIndexOptions withRefreshInterval(Duration interval) {
-        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, interval);
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, interval, tenants);
+    }
+
+    /** Indexes only {@code names} (none: every tenant). */
+    public GroupIndexOptions withTenants(java.util.Collection<String> names) {
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, refreshInterval, java.util.Set.copyOf(names));
     }
 }

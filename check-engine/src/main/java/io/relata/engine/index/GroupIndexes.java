@@ -80,10 +80,13 @@ public final class GroupIndexes implements AutoCloseable {
      * nested groups, as the engine's walk from that group would find it starting with
      * {@code depthLeft} levels left before the depth limit; {@link IndexAnswer#UNKNOWN} when
      * the index cannot prove it (see {@link RelationGraph}), does not hold that revision of the
-     * tenant, or is being built.
+     * tenant, is being built, or the options leave the tenant out.
      */
     public IndexAnswer member(String tenant, Revision revision, String type, String relation, String group,
             SubjectRef subject, int depthLeft) {
+        if (!options.covers(tenant)) {
+            return IndexAnswer.UNKNOWN;
+        }
         TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
             TenantIndex fresh = new TenantIndex(t);
             indexer.execute(() -> build(fresh));
