@@ -52,6 +52,7 @@ final class Api {
     private final BulkRelationships bulk;
     private final Lookups lookups;
     private final Checks checks;
+    private final Validations validations;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -62,6 +63,7 @@ final class Api {
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
         this.checks = new Checks(engine, consistency, config, metrics);
+        this.validations = new Validations(config.engine(), config.engine().deadline());
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */
@@ -106,6 +108,16 @@ final class Api {
                     Errors.schemaParse(compilation.errors().get(0)));
         }
         return compilation.orThrow();
+    }
+
+    /** Relata's schema check: the schema's errors and warnings with their positions (see {@link Validations}); writes nothing. */
+    JsonObject validateSchema(String tenant, JsonObject body) {
+        return validations.validateSchema(body);
+    }
+
+    /** Relata's validation-file run, in memory apart from the tenant (see {@link Validations}); writes nothing. */
+    JsonObject runValidationFile(String tenant, JsonObject body) {
+        return validations.run(body);
     }
 
     JsonObject schemaRead(String tenant, JsonObject body) {
