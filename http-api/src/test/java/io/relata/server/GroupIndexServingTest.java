@@ -51,10 +51,14 @@ class GroupIndexServingTest {
     }
 
     @Test
-    void theSwitch_takesOnOrOff() {
+    void theSwitch_takesOnOrOff_andServeRefusesAnythingElse() {
         assertThat(GroupIndexOptions.fromSwitch("on").enabled()).isTrue();
         assertThat(GroupIndexOptions.fromSwitch("OFF").enabled()).isFalse();
         assertThatThrownBy(() -> GroupIndexOptions.fromSwitch("yes")).hasMessageContaining("`on` or `off`");
+        Cli.Run refused = Cli.run("serve", "--preshared-key", "k", "--port", "0", "--grpc-port", "0",
+                "--group-index", "maybe");
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(refused.err()).contains("--group-index takes `on` or `off`, not `maybe`");
     }
 
     private static String check(TestServer server, String token, String group) throws Exception {
