@@ -136,7 +136,7 @@ public abstract class GroupIndexContract {
     }
 
     @Test
-    void aCheckAtARevisionBeforeTheIndexesLastChange_walksTheGraph_andIsRight() {
+    void anOlderRevision_isAnsweredFromTheHistory_andWalksOnceTheHistoryIsForgotten() {
         TestClock clock = new TestClock();
         TupleStore store = store(clock);
         String tenant = "gi-" + UUID.randomUUID();
@@ -154,14 +154,25 @@ public abstract class GroupIndexContract {
             assertThat(engine.checkNow(tenant, after, CheckRequest.of("project:p", "view", "user:ann")))
                     .isEqualTo(CheckResult.NO);
             assertThat(index.answered()).as("the index caught up to the deletion and answered").isEqualTo(2);
-            // The index now holds the data after the deletion; at the revision before it, ann
-            // was still a member, so the index must not answer. (A question the first check did not
-            // put in the sub-result cache: the index answered group:top as a whole.)
-            long unknownBefore = index.unknown();
+            // At the revision before the deletion ann was still a member: the index answers from
+            // the version the deletion closed. (Questions the first check did not put in the
+            // sub-result cache: the index answered group:top as a whole.)
             assertThat(engine.checkNow(tenant, before, CheckRequest.of("group:mid", "member", "user:ann")))
                     .isEqualTo(CheckResult.HAS);
-            assertThat(index.unknown()).as("left to the walk").isEqualTo(unknownBefore + 1);
-            assertThat(index.answered()).isEqualTo(2);
+            assertThat(engine.checkNow(tenant, before, CheckRequest.of("group:top", "member", "user:bob")))
+                    .isEqualTo(CheckResult.NO);
+            assertThat(index.answered()).as("answered at the older revision").isEqualTo(4);
+            // Past the history window the closed version is forgotten: the older revision walks, and is right.
+            clock.advance(Duration.ofMinutes(2));
+            Revision later = write(store, tenant, "group:mid#member@user:bob");
+            assertThat(engine.checkNow(tenant, later, CheckRequest.of("group:top", "member", "user:bob")))
+                    .isEqualTo(CheckResult.HAS);
+            long unknownBefore = index.unknown();
+            assertThat(engine.checkNow(tenant, before, CheckRequest.of("group:top", "member", "group:mid#member")))
+                    .isEqualTo(CheckResult.HAS);
+            assertThat(engine.checkNow(tenant, before, CheckRequest.of("group:mid", "member", "user:cid")))
+                    .isEqualTo(CheckResult.NO);
+            assertThat(index.unknown()).as("left to the walk").isEqualTo(unknownBefore + 2);
         }
     }
 

@@ -13,13 +13,15 @@ import java.util.Objects;
  *                           built or to catch up from the change log before it walks the graph; default 50 ms
  * @param refreshInterval    how often the indexer reads the change log of each indexed tenant; default 200 ms
  * @param tenants            the tenants to index; empty (the default) for every tenant
+ * @param history            how long (by commit time) the index keeps what a change replaced, so that
+ *                           questions at revisions that old are still answered from it; default 60 s
  */
 public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duration catchUpWait,
-        Duration refreshInterval, java.util.Set<String> tenants) {
+        Duration refreshInterval, java.util.Set<String> tenants, Duration history) {
 
     /** No index. */
     public static final GroupIndexOptions OFF = new GroupIndexOptions(false, 5_000_000, Duration.ofMillis(50),
-            Duration.ofMillis(200), java.util.Set.of());
+            Duration.ofMillis(200), java.util.Set.of(), Duration.ofSeconds(60));
 
     /** An index with the default limits. */
     public static final GroupIndexOptions ON = OFF.withEnabled(true);
@@ -37,6 +39,10 @@ public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duratio
             throw new IllegalArgumentException("refreshInterval must be positive");
         }
         tenants = java.util.Set.copyOf(tenants);
+        Objects.requireNonNull(history, "history");
+        if (history.isNegative()) {
+            throw new IllegalArgumentException("history must not be negative");
+        }
     }
 
     /** Whether {@code tenant} is indexed (when the index is on). */
@@ -58,23 +64,28 @@ public record GroupIndexOptions(boolean enabled, long maxEdgesPerTenant, Duratio
     }
 
     public GroupIndexOptions withEnabled(boolean on) {
-        return new GroupIndexOptions(on, maxEdgesPerTenant, catchUpWait, refreshInterval, tenants);
+        return new GroupIndexOptions(on, maxEdgesPerTenant, catchUpWait, refreshInterval, tenants, history);
     }
 
     public GroupIndexOptions withMaxEdgesPerTenant(long max) {
-        return new GroupIndexOptions(enabled, max, catchUpWait, refreshInterval, tenants);
+        return new GroupIndexOptions(enabled, max, catchUpWait, refreshInterval, tenants, history);
     }
 
     public GroupIndexOptions withCatchUpWait(Duration wait) {
-        return new GroupIndexOptions(enabled, maxEdgesPerTenant, wait, refreshInterval, tenants);
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, wait, refreshInterval, tenants, history);
     }
 
     public GroupIndexOptions withRefreshInterval(Duration interval) {
-        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, interval, tenants);
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, interval, tenants, history);
     }
 
     /** Indexes only {@code names} (none: every tenant). */
     public GroupIndexOptions withTenants(java.util.Collection<String> names) {
-        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, refreshInterval, java.util.Set.copyOf(names));
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, refreshInterval, java.util.Set.copyOf(names),
+                history);
+    }
+
+    public GroupIndexOptions withHistory(Duration keep) {
+        return new GroupIndexOptions(enabled, maxEdgesPerTenant, catchUpWait, refreshInterval, tenants, keep);
     }
 }

@@ -153,7 +153,7 @@ public final class GroupIndexes implements AutoCloseable {
                 do {
                     RelationshipPage page = store.read(index.tenant, filter, head, after, PAGE);
                     for (Relationship r : page.relationships()) {
-                        e.getValue().put(r);
+                        e.getValue().put(r, head.value());
                     }
                     long before = edges;
                     edges += page.relationships().size();
@@ -205,7 +205,7 @@ public final class GroupIndexes implements AutoCloseable {
                 List<ChangeSet> changes = store.changesSince(index.tenant, Revision.of(index.appliedUpTo()),
                         CHANGES_PER_READ);
                 for (ChangeSet change : changes) {
-                    if (!index.apply(change, options.maxEdgesPerTenant())) {
+                    if (!index.apply(change, options.maxEdgesPerTenant(), options.history().toMillis())) {
                         LOG.info("group index of tenant {}: the schema changed at revision {}; rebuilding",
                                 index.tenant, change.revision());
                         rebuildLater(index);

@@ -3,6 +3,7 @@ package io.relata.engine.index;
 import io.relata.store.Relationship;
 import io.relata.store.SubjectRef;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /**
  * The relationships of one recursive relation {@code type#relation} (one that allows
- * {@code type#relation} as a subject), sorted by what the index may do with them:
+ * {@code type#relation} as a subject), with their recent history, sorted by what the index
+ * may do with them:
  *
  * <ul>
  *   <li><b>children</b>: {@code g#relation@type:c#relation} without caveat or expiration, the
@@ -24,85 +26,160 @@ import java.util.Set;
  *       (that has not expired) makes every question whose closure reaches it unknown.</li>
  * </ul>
  *
- * <p>Each relationship is kept by its identity (resource, relation, subject), so a TOUCH that
- * changes its caveat or expiration moves it between the sets and a DELETE removes it
- * wherever it is. Not thread-safe: {@link TenantIndex} guards it.
+ * <p>Each relationship is kept by its identity (resource, relation, subject) as versions
+ * {@code [from, until)} of revisions, as the store keeps them: a TOUCH closes the live version
+ * and opens one (in the set its new caveat or expiration puts it in), a DELETE closes it. A
+ * question at revision R sees the versions with {@code from <= R < until}. Closed versions are
+ * dropped by {@link #forgetUntil}, oldest first. Not thread-safe: {@link TenantIndex} guards it.
  */
 final class RelationGraph {
 
+    private static final long LIVE = Long.MAX_VALUE;
     /** Never expires. */
     private static final Instant FOREVER = Instant.MAX;
 
+    /** One version of a relationship; {@code until} is LIVE while it is. */
+    private static final class Version {
+        final long from;
+        long until = LIVE;
+        /** For held-back relationships: when it stops counting (its expiration). */
+        final Instant expires;
+
+        Version(long from, Instant expires) {
+            this.from = from;
+            this.expires = expires;
+        }
+
+        boolean visibleAt(long revision) {
+            return from <= revision && revision < until;
+        }
+    }
+
+    /** A closed version, to be dropped once no question may see it. */
+    private record Closed(long until, Map<String, Map<String, List<Version>>> set, String group, String key,
+            Version version) {}
+
     private final String type;
     private final String relation;
-    private final Map<String, Set<String>> children = new HashMap<>();
-    private final Map<String, Set<String>> leaves = new HashMap<>();
-    /** Group id to held-back subjects and when each stops counting (expires). */
-    private final Map<String, Map<String, Instant>> heldBack = new HashMap<>();
-    private long edges;
+    /** Group id, then child group id. */
+    private final Map<String, Map<String, List<Version>>> children = new HashMap<>();
+    /** Group id, then subject ({@code user:ann}, {@code user:*}). */
+    private final Map<String, Map<String, List<Version>>> leaves = new HashMap<>();
+    /** Group id, then subject. */
+    private final Map<String, Map<String, List<Version>>> heldBack = new HashMap<>();
+    private final ArrayDeque<Closed> closed = new ArrayDeque<>();
+    private long versions;
 
     RelationGraph(String type, String relation) {
         this.type = type;
         this.relation = relation;
     }
 
+    /** Versions held, live and closed. */
     long edges() {
-        return edges;
+        return versions;
     }
 
-    /** Adds or replaces {@code r} (a relationship of this relation). */
-    void put(Relationship r) {
-        remove(r);
+    /** Writes {@code r} (a relationship of this relation) at {@code revision}, replacing a live version. */
+    void put(Relationship r, long revision) {
+        remove(r, revision);
         String group = r.resource().id();
         SubjectRef s = r.subject();
         if (r.caveat() != null || r.expiresAt() != null) {
-            add(heldBack, group, s.toString(), r.expiresAt() == null ? FOREVER : r.expiresAt());
+            open(heldBack, group, s.toString(), revision, r.expiresAt() == null ? FOREVER : r.expiresAt());
         } else if (s.relation() == null) {
-            add(leaves, group, s.toString());
-        } else if (s.type().equals(type) && s.relation().equals(relation)) {
-            add(children, group, s.id());
+            open(leaves, group, s.toString(), revision, null);
+        } else if (isChild(s)) {
+            open(children, group, s.id(), revision, null);
         } else {
-            add(heldBack, group, s.toString(), FOREVER);
+            open(heldBack, group, s.toString(), revision, FOREVER);
         }
     }
 
-    /** Removes {@code r} (by identity) if it is held. */
-    void remove(Relationship r) {
+    /** Deletes {@code r} (by identity) at {@code revision}, if it is live. */
+    void remove(Relationship r, long revision) {
         String group = r.resource().id();
         SubjectRef s = r.subject();
         String text = s.toString();
-        if (removeFrom(leaves, group, text)) {
+        if (close(leaves, group, text, revision) || close(heldBack, group, text, revision)) {
             return;
         }
-        if (s.relation() != null && s.type().equals(type) && s.relation().equals(relation)
-                && removeFrom(children, group, s.id())) {
-            return;
+        if (isChild(s)) {
+            close(children, group, s.id(), revision);
         }
-        Map<String, Instant> held = heldBack.get(group);
-        if (held != null && held.remove(text) != null) {
-            edges--;
-            if (held.isEmpty()) {
-                heldBack.remove(group);
+    }
+
+    /** Drops the versions closed at or before {@code revision}: no question before it is answered any more. */
+    void forgetUntil(long revision) {
+        while (!closed.isEmpty() && closed.peekFirst().until() <= revision) {
+            Closed c = closed.pollFirst();
+            Map<String, List<Version>> bySubject = c.set().get(c.group());
+            List<Version> list = bySubject == null ? null : bySubject.get(c.key());
+            if (list != null && list.remove(c.version())) {
+                versions--;
+                if (list.isEmpty()) {
+                    bySubject.remove(c.key());
+                    if (bySubject.isEmpty()) {
+                        c.set().remove(c.group());
+                    }
+                }
             }
         }
     }
 
+    private boolean isChild(SubjectRef s) {
+        return s.relation() != null && s.type().equals(type) && s.relation().equals(relation);
+    }
+
+    private void open(Map<String, Map<String, List<Version>>> set, String group, String key, long revision,
+            Instant expires) {
+        set.computeIfAbsent(group, k -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(1))
+                .add(new Version(revision, expires));
+        versions++;
+    }
+
+    private boolean close(Map<String, Map<String, List<Version>>> set, String group, String key, long revision) {
+        Map<String, List<Version>> bySubject = set.get(group);
+        List<Version> list = bySubject == null ? null : bySubject.get(key);
+        if (list == null || list.isEmpty()) {
+            return false;
+        }
+        Version last = list.get(list.size() - 1);
+        if (last.until != LIVE) {
+            return false;
+        }
+        last.until = revision;
+        closed.addLast(new Closed(revision, set, group, key, last));
+        return true;
+    }
+
+    private static Version visible(Map<String, List<Version>> bySubject, String key, long revision) {
+        List<Version> list = bySubject == null ? null : bySubject.get(key);
+        if (list != null) {
+            for (int i = list.size() - 1; i >= 0; i--) {
+                if (list.get(i).visibleAt(revision)) {
+                    return list.get(i);
+                }
+            }
+        }
+        return null;
+    }
+
     /**
-     * Whether {@code subject} is in {@code group#relation}, possibly through nested groups, as
-     * the engine's walk from {@code group} with no sub-result known would answer it, starting at
-     * depth {@code maxDepth - depthLeft}. It follows the walk: breadth first, one batch per
-     * level, a group met before not again, and a group that names the subject directly (or is
-     * the subject's own set) not opened further. It is UNKNOWN if a group the walk opens holds
-     * a relationship held back (and not expired at {@code now}), where the walk would go past
-     * the depth limit (a group at level {@code k} with nesting edges makes the walk ask level
-     * {@code k + 1}), or past {@code maxVisits} groups.
+     * Whether {@code subject} is in {@code group#relation} at {@code revision}, possibly through
+     * nested groups, as the engine's walk from {@code group} with no sub-result known would
+     * answer it, starting at depth {@code maxDepth - depthLeft}. It follows the walk: breadth
+     * first, one batch per level, a group met before not again, and a group that names the
+     * subject directly (or is the subject's own set) not opened further. It is UNKNOWN if a
+     * group the walk opens holds a relationship held back (and not expired at {@code now}),
+     * where the walk would go past the depth limit (a group at level {@code k} with nesting
+     * edges makes the walk ask level {@code k + 1}), or past {@code maxVisits} groups.
      */
-    IndexAnswer member(String group, SubjectRef subject, int depthLeft, Instant now, int maxVisits) {
+    IndexAnswer member(String group, SubjectRef subject, long revision, int depthLeft, Instant now, int maxVisits) {
         if (subject.isWildcard()) {
             return IndexAnswer.UNKNOWN;
         }
-        boolean selfSet = subject.relation() != null && subject.type().equals(type)
-                && subject.relation().equals(relation);
+        boolean selfSet = isChild(subject);
         String direct = subject.relation() == null ? subject.toString() : null;
         String wildcard = subject.relation() == null ? SubjectRef.wildcard(subject.type()).toString() : null;
         if (selfSet && group.equals(subject.id())) {
@@ -115,33 +192,42 @@ final class RelationGraph {
         for (int depth = 0; !level.isEmpty(); depth++) {
             List<String> next = new ArrayList<>();
             for (String g : level) {
-                if (heldBackAt(g, now)) {
+                if (heldBackAt(g, revision, now)) {
                     return IndexAnswer.UNKNOWN;
                 }
-                Set<String> nested = children.get(g);
+                Map<String, List<Version>> nested = children.get(g);
                 boolean names;
                 if (selfSet) {
-                    names = g.equals(subject.id()) || (nested != null && nested.contains(subject.id()));
+                    names = g.equals(subject.id()) || visible(nested, subject.id(), revision) != null;
                 } else {
-                    Set<String> members = direct == null ? null : leaves.get(g);
-                    names = members != null && (members.contains(direct) || members.contains(wildcard));
+                    Map<String, List<Version>> members = direct == null ? null : leaves.get(g);
+                    names = members != null && (visible(members, direct, revision) != null
+                            || visible(members, wildcard, revision) != null);
                 }
                 if (names) {
                     found = true;
                     continue;
                 }
-                if (nested != null && !nested.isEmpty()) {
-                    if (depth + 1 > depthLeft) {
-                        return IndexAnswer.UNKNOWN;
+                if (nested == null) {
+                    continue;
+                }
+                boolean any = false;
+                for (Map.Entry<String, List<Version>> e : nested.entrySet()) {
+                    if (visible(nested, e.getKey(), revision) == null) {
+                        continue;
                     }
-                    for (String c : nested) {
-                        if (visited.add(c)) {
-                            next.add(c);
+                    if (!any) {
+                        any = true;
+                        if (depth + 1 > depthLeft) {
+                            return IndexAnswer.UNKNOWN;
                         }
                     }
-                    if (visited.size() > maxVisits) {
-                        return IndexAnswer.UNKNOWN;
+                    if (visited.add(e.getKey())) {
+                        next.add(e.getKey());
                     }
+                }
+                if (visited.size() > maxVisits) {
+                    return IndexAnswer.UNKNOWN;
                 }
             }
             level = next;
@@ -149,40 +235,17 @@ final class RelationGraph {
         return found ? IndexAnswer.MEMBER : IndexAnswer.NOT_MEMBER;
     }
 
-    private boolean heldBackAt(String group, Instant now) {
-        Map<String, Instant> held = heldBack.get(group);
+    private boolean heldBackAt(String group, long revision, Instant now) {
+        Map<String, List<Version>> held = heldBack.get(group);
         if (held == null) {
             return false;
         }
-        for (Instant until : held.values()) {
-            if (until.isAfter(now)) {
+        for (String key : held.keySet()) {
+            Version v = visible(held, key, revision);
+            if (v != null && v.expires.isAfter(now)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private void add(Map<String, Set<String>> map, String group, String member) {
-        if (map.computeIfAbsent(group, k -> new HashSet<>()).add(member)) {
-            edges++;
-        }
-    }
-
-    private void add(Map<String, Map<String, Instant>> map, String group, String member, Instant until) {
-        if (map.computeIfAbsent(group, k -> new HashMap<>()).put(member, until) == null) {
-            edges++;
-        }
-    }
-
-    private boolean removeFrom(Map<String, Set<String>> map, String group, String member) {
-        Set<String> set = map.get(group);
-        if (set == null || !set.remove(member)) {
-            return false;
-        }
-        edges--;
-        if (set.isEmpty()) {
-            map.remove(group);
-        }
-        return true;
     }
 }

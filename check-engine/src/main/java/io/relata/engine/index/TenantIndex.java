@@ -18,11 +18,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One tenant's index: the {@link RelationGraph} of every recursive relation of the schema it
- * was built for, as of revision {@link #appliedUpTo}. It holds the data of revision R for the
- * indexed relations exactly when {@code lastChange <= R <= appliedUpTo}: nothing it indexes
- * changed after R, up to the revision it has applied. {@code lastChange} is at least the
- * revision it was built at (what changed before that is not known), and a schema change
- * stops it (it is rebuilt), so within that range the schema is the one it was built for.
+ * was built for, with their versions from revision {@code answersFrom} to
+ * {@link #appliedUpTo}. It holds the data of revision R for the indexed relations exactly when
+ * {@code answersFrom <= R <= appliedUpTo}. {@code answersFrom} is the revision it was built at
+ * (what came before is not known), and moves up as versions older than the history window are
+ * forgotten; a schema change stops the index (it is rebuilt), so within that range the schema
+ * is the one it was built for.
  *
  * <p>Thread-safe: answers read under a read lock, changes apply under the write lock, and one
  * thread at a time builds or catches up ({@link #updating}).
@@ -38,7 +39,9 @@ final class TenantIndex {
     private volatile State state = State.BUILDING;
     private Map<String, RelationGraph> graphs = Map.of();
     private volatile long appliedUpTo = -1;
-    private volatile long lastChange = Long.MAX_VALUE;
+    private volatile long answersFrom = Long.MAX_VALUE;
+    /** Revisions that changed the index, with their commit times (ms), oldest first: the history kept. */
+    private final java.util.ArrayDeque<long[]> history = new java.util.ArrayDeque<>();
     private volatile long edges;
     /** The newest revision the indexer saw at the store, and when it last held it. */
     volatile long headSeen;
@@ -82,8 +85,8 @@ final class TenantIndex {
         return appliedUpTo;
     }
 
-    long lastChange() {
-        return lastChange;
+    long answersFrom() {
+        return answersFrom;
     }
 
     long edges() {
@@ -96,7 +99,8 @@ final class TenantIndex {
         try {
             graphs = built;
             appliedUpTo = at;
-            lastChange = at;
+            answersFrom = at;
+            history.clear();
             edges = totalEdges;
             state = State.READY;
         } finally {
@@ -132,13 +136,15 @@ final class TenantIndex {
 
     /**
      * Applies one revision of the change log, which must be the next after {@link #appliedUpTo}
-     * as the store reports it. Returns false, and applies nothing, when the revision changed
-     * the schema: the index must be rebuilt.
+     * as the store reports it, and forgets the versions closed longer than {@code historyMillis}
+     * before its commit. Returns false, and applies nothing, when the revision changed the
+     * schema: the index must be rebuilt.
      */
-    boolean apply(ChangeSet change, long maxEdges) {
+    boolean apply(ChangeSet change, long maxEdges, long historyMillis) {
         if (change.schemaChanged()) {
             return false;
         }
+        long revision = change.revision().value();
         lock.writeLock().lock();
         try {
             if (state != State.READY) {
@@ -150,9 +156,7 @@ final class TenantIndex {
                 if (u.operation() == RelationshipUpdate.Operation.DELETE) {
                     RelationGraph g = graphs.get(key(u.relationship()));
                     if (g != null) {
-                        long before = g.edges();
-                        g.remove(u.relationship());
-                        edges += g.edges() - before;
+                        g.remove(u.relationship(), revision);
                         touched = true;
                     }
                 }
@@ -161,22 +165,33 @@ final class TenantIndex {
                 if (u.operation() != RelationshipUpdate.Operation.DELETE) {
                     RelationGraph g = graphs.get(key(u.relationship()));
                     if (g != null) {
-                        long before = g.edges();
-                        g.put(u.relationship());
-                        edges += g.edges() - before;
+                        g.put(u.relationship(), revision);
                         touched = true;
                     }
                 }
             }
+            long committed = change.committedAt().toEpochMilli();
             if (touched) {
-                lastChange = change.revision().value();
+                history.addLast(new long[] {revision, committed});
             }
-            appliedUpTo = change.revision().value();
+            while (!history.isEmpty() && (history.peekFirst()[1] < committed - historyMillis || historyMillis == 0)) {
+                long forget = history.pollFirst()[0];
+                for (RelationGraph g : graphs.values()) {
+                    g.forgetUntil(forget);
+                }
+                answersFrom = Math.max(answersFrom, forget);
+            }
+            appliedUpTo = revision;
+            long total = 0;
+            for (RelationGraph g : graphs.values()) {
+                total += g.edges();
+            }
+            edges = total;
         } finally {
             lock.writeLock().unlock();
         }
         if (edges > maxEdges) {
-            disable("it would hold " + edges + " relationships, more than the limit of " + maxEdges);
+            disable("it would hold " + edges + " relationship versions, more than the limit of " + maxEdges);
         }
         return true;
     }
@@ -202,11 +217,11 @@ final class TenantIndex {
             if (r > appliedUpTo) {
                 return null;
             }
-            if (r < lastChange) {
+            if (r < answersFrom) {
                 return IndexAnswer.UNKNOWN;
             }
             RelationGraph g = graphs.get(type + "#" + relation);
-            return g == null ? IndexAnswer.UNKNOWN : g.member(group, subject, depthLeft, now, maxVisits);
+            return g == null ? IndexAnswer.UNKNOWN : g.member(group, subject, r, depthLeft, now, maxVisits);
         } finally {
             lock.readLock().unlock();
         }
