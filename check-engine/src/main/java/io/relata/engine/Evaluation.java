@@ -188,8 +188,10 @@ final class Evaluation {
         for (String id : todo) {
             inProgress.put(type + "#" + name + ":" + id, frame);
         }
-        String frameName = type + "#" + name;
-        openFrames.merge(frameName, 1, Integer::sum);
+        String frameName = groupIndex == null ? null : type + "#" + name;
+        if (frameName != null) {
+            openFrames.merge(frameName, 1, Integer::sum);
+        }
         int outerCut = outermostCut;
         outermostCut = Integer.MAX_VALUE;
         Map<String, Truth> computed;
@@ -231,7 +233,9 @@ final class Evaluation {
                 inProgress.remove(key);
                 provisional.remove(key);
             }
-            openFrames.merge(frameName, -1, Integer::sum);
+            if (frameName != null) {
+                openFrames.merge(frameName, -1, Integer::sum);
+            }
             frames--;
         }
         // Cuts into this frame or deeper ones are resolved by now; a cut into an outer frame
