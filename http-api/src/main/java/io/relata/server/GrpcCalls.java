@@ -54,7 +54,9 @@ final class GrpcCalls {
 
     /** The tenant of the calling key (blocking; refuses an unknown key). */
     String tenant() {
-        return authenticator.tenantOf(BearerKeys.KEY.get());
+        String key = BearerKeys.KEY.get();
+        Audit.caller(key);
+        return authenticator.tenantOf(key);
     }
 
     /**
@@ -69,6 +71,7 @@ final class GrpcCalls {
         if (known != null) {
             R answer;
             try {
+                Audit.caller(BearerKeys.KEY.get());
                 answer = cached.apply(known);
             } catch (RuntimeException e) {
                 answer = null;
@@ -279,7 +282,7 @@ final class GrpcCalls {
         Context context = Context.current();
         Future<?> running;
         try {
-            running = work.submit(context.wrap(() -> {
+            running = work.submit(context.wrap(Tracing.propagating(() -> {
                 try {
                     task.run();
                 } catch (Throwable failure) {
@@ -287,7 +290,7 @@ final class GrpcCalls {
                         call.onError(GrpcErrors.of(failure));
                     }
                 }
-            }));
+            })));
         } catch (RejectedExecutionException full) {
             call.onError(GrpcErrors.of(work.isShutdown() ? Errors.status(14, "the server is stopping")
                     : Errors.status(8, "the server is at capacity; retry shortly")));

@@ -1,5 +1,7 @@
 package io.relata.server;
 
+import static io.relata.server.Tracing.propagating;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
@@ -46,6 +48,7 @@ final class HttpHandlers {
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     String tenant(String key) {
+        Audit.caller(key);
         return authenticator.tenantOf(key);
     }
 
@@ -54,7 +57,7 @@ final class HttpHandlers {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                workers.executeBlocking(() -> work.apply(parse(body)), false).onComplete(result -> {
+                workers.executeBlocking(propagating(() -> work.apply(parse(body))), false).onComplete(result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -110,6 +113,7 @@ final class HttpHandlers {
                 if (known != null) {
                     try {
                         parsed = parse(body);
+                        Audit.caller(key);
                         JsonObject answer = fast.apply(known, parsed);
                         if (answer != null) {
                             json(ctx.response(), 200, answer);
@@ -121,7 +125,7 @@ final class HttpHandlers {
                     }
                 }
                 JsonObject given = parsed;
-                workers.executeBlocking(() -> work.apply(tenant(key), given != null ? given : parse(body)), false)
+                workers.executeBlocking(propagating(() -> work.apply(tenant(key), given != null ? given : parse(body))), false)
                         .onComplete(result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
@@ -158,7 +162,7 @@ final class HttpHandlers {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
-                workers.executeBlocking(() -> work.apply(tenant(key), lines), false).onComplete(result -> {
+                workers.executeBlocking(propagating(() -> work.apply(tenant(key), lines)), false).onComplete(result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -203,10 +207,10 @@ final class HttpHandlers {
                         return false;
                     }
                 };
-                workers.executeBlocking(() -> {
+                workers.executeBlocking(propagating(() -> {
                     work.run(tenant(key), parse(body), sink);
                     return null;
-                }, false).onComplete(result -> {
+                }), false).onComplete(result -> {
                     if (response.closed() || response.ended()) {
                         return;
                     }
@@ -267,7 +271,7 @@ final class HttpHandlers {
         try {
             String key = bearer(ctx);
             String body = body(ctx);
-            workers.executeBlocking(() -> api.watch(tenant(key), parse(body)), false).onComplete(started -> {
+            workers.executeBlocking(propagating(() -> api.watch(tenant(key), parse(body))), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
