@@ -26,12 +26,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The nested-group index never changes an answer. Random writes and deletes of memberships
- * (plain, caveated, expiring, nested, nested with a caveat, through a team) while checks and
- * bulk checks, lookup resources and lookup subjects are asked at exact revisions, old and new, with contexts that decide the caveat
- * either way or not at all, and while the clock lets memberships expire: an engine with the
+ * (plain, caveated, expiring, nested, nested with a caveat, through a team) while checks,
+ * bulk checks, lookup resources and lookup subjects are asked at exact revisions, old and
+ * new, with contexts that decide the caveat either way or not at all, and while the clock
+ * lets memberships expire: an engine with the
  * index (waiting for it to catch up, or not waiting at all) answers each exactly as one
  * without it, errors included (with small depth limits the depth error too). Then the cases
- * the index must refuse: a revision before its last change, a schema change, a size limit.
+ * the index must handle: an older revision (from its kept versions, then by the walk once they
+ * are forgotten), a schema change, lost change-log history, a size limit, a tenant left out.
  * Each store runs this through its subclass.
  */
 public abstract class GroupIndexContract {

@@ -172,7 +172,6 @@ public final class GroupIndexes implements AutoCloseable {
             index.install(graphs, head.value(), edges);
             index.caughtUpTo(head.value());
             index.lastBuildMillis = (System.nanoTime() - started) / 1_000_000;
-            index.builtAtNanos = System.nanoTime();
             LOG.info("group index of tenant {} built at revision {}: {} relations, {} relationships, {} ms",
                     index.tenant, head, graphs.size(), edges, index.lastBuildMillis);
         } catch (RuntimeException e) {

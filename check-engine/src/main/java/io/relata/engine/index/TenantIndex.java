@@ -47,7 +47,6 @@ final class TenantIndex {
     volatile long headSeen;
     volatile long caughtUpAtNanos = System.nanoTime();
     volatile long lastBuildMillis = -1;
-    volatile long builtAtNanos;
     volatile String disabledBecause;
 
     TenantIndex(String tenant) {
