@@ -121,9 +121,13 @@ public final class Main implements Callable<Integer> {
         @Mixin
         ListenerOptions listener;
 
+        @Mixin
+        AccessFlags accessFlags;
+
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            AccessOptions access = accessFlags.options();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -149,7 +153,7 @@ public final class Main implements Callable<Integer> {
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys);
+            RelataServer server = new RelataServer(config, store, keys, access);
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {
