@@ -13,11 +13,11 @@ import java.util.Objects;
  */
 public record AccessOptions(Duration keyCacheTtl, String metricsKey) {
 
-    /** A 5-second key cache, and {@code /metrics} open. */
-    public static final AccessOptions DEFAULTS = new AccessOptions(Authenticator.DEFAULT_KEY_CACHE_TTL, null);
-
     /** The longest key cache allowed: a revocation must reach every instance in a bounded time. */
     public static final Duration MAX_KEY_CACHE_TTL = Duration.ofMinutes(10);
+
+    /** A 5-second key cache, and {@code /metrics} open. */
+    public static final AccessOptions DEFAULTS = new AccessOptions(Authenticator.DEFAULT_KEY_CACHE_TTL, null);
 
     /**
      * @throws IllegalArgumentException when the expiry is negative or above {@link #MAX_KEY_CACHE_TTL},
