@@ -67,8 +67,7 @@ enum Operation {
     METRICS(null, ResourceTypes.NOT_TYPED, http("/metrics"), grpc()),
     /** Health and readiness (HTTP), the standard health service and server reflection (gRPC): open to all. */
     OPEN(null, ResourceTypes.NOT_TYPED, http("/healthz", "/readyz"), List.of("grpc.health.v1.Health/Check",
-            "grpc.health.v1.Health/Watch", "grpc.health.v1.Health/List",
-            "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            "grpc.health.v1.Health/Watch", "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
             "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
 
     private static final Map<String, Operation> BY_HTTP = new HashMap<>();
