@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
-            ImportCommand.class})
+            ImportCommand.class, KeyCommands.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
