@@ -297,8 +297,9 @@ final class HttpHandlers {
             String key = bearer(ctx);
             String body = body(ctx);
             JsonObject[] parsed = new JsonObject[1];
-            workers.executeBlocking(() -> api.watch(tenant(key, Operation.WATCH, body, parsed), parsed[0]), false)
-                    .onComplete(started -> {
+            java.util.concurrent.Callable<ChangeFeed.Watch> start = () -> api.watch(
+                    tenant(key, Operation.WATCH, body, parsed), parsed[0]);
+            workers.executeBlocking(start, false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
