@@ -45,18 +45,21 @@ final class GrpcCalls {
     private static final long STALLED_CLIENT_MILLIS = 60_000;
 
     private final ExecutorService work;
-    private final Authenticator authenticator;
+    private final Access access;
 
-    GrpcCalls(ExecutorService work, Authenticator authenticator) {
+    GrpcCalls(ExecutorService work, Access access) {
         this.work = work;
-        this.authenticator = authenticator;
+        this.access = access;
     }
 
-    /** The tenant of the calling key (blocking; refuses an unknown key). */
-    String tenant() {
+    /**
+     * The tenant of the calling key, allowed the call's operation on {@code request} (blocking;
+     * refuses an unknown key, then a key without the scope or resource types, see {@link Access}).
+     */
+    String tenant(java.util.function.Supplier<JsonObject> request) {
         String key = BearerKeys.KEY.get();
         Audit.caller(key);
-        return authenticator.tenantOf(key);
+        return access.tenant(key, BearerKeys.OPERATION.get(), request);
     }
 
     /**
@@ -65,14 +68,18 @@ final class GrpcCalls {
      * it must never block, and gives null to leave the call to {@code method} on the work pool
      * (as does any error it meets: {@code method} then reports the error the call gets anyway).
      */
-    <R extends Message> void unary(StreamObserver<R> out, Function<String, R> cached, Function<String, R> method) {
+    <R extends Message> void unary(Message request, StreamObserver<R> out, Function<String, R> cached,
+            Function<String, R> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
-        String known = authenticator.knownTenantOf(BearerKeys.KEY.get());
+        Caller known = access.knownCaller(BearerKeys.KEY.get());
+        // Translated to JSON only for a key limited to resource types, and once.
+        java.util.function.Supplier<JsonObject> json = once(() -> ProtoJson.toJson(request));
         if (known != null) {
             R answer;
             try {
                 Audit.caller(BearerKeys.KEY.get());
-                answer = cached.apply(known);
+                // A refusal is left to the work pool, which reports (and counts) it.
+                answer = access.permits(known, BearerKeys.OPERATION.get(), json) ? cached.apply(known.tenant()) : null;
             } catch (RuntimeException e) {
                 answer = null;
             }
@@ -83,16 +90,28 @@ final class GrpcCalls {
             }
         }
         submit(call, () -> {
-            call.onNext(method.apply(tenant()));
+            call.onNext(method.apply(tenant(json)));
             call.onCompleted();
         });
+    }
+
+    /** {@code supplier}'s value, computed on first use only. */
+    private static java.util.function.Supplier<JsonObject> once(java.util.function.Supplier<JsonObject> supplier) {
+        JsonObject[] value = new JsonObject[1];
+        return () -> {
+            if (value[0] == null) {
+                value[0] = supplier.get();
+            }
+            return value[0];
+        };
     }
 
     <Q extends Message, R extends Message> void unary(Q request, StreamObserver<R> out, R prototype,
             BiFunction<String, JsonObject, JsonObject> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
         submit(call, () -> {
-            R response = ProtoJson.fromJson(method.apply(tenant(), ProtoJson.toJson(request)), prototype);
+            JsonObject json = ProtoJson.toJson(request);
+            R response = ProtoJson.fromJson(method.apply(tenant(() -> json), json), prototype);
             call.onNext(response);
             call.onCompleted();
         });
@@ -114,7 +133,8 @@ final class GrpcCalls {
         });
         submit(call, () -> {
             java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
-            method.run(tenant(), ProtoJson.toJson(request), line -> {
+            JsonObject json = ProtoJson.toJson(request);
+            method.run(tenant(() -> json), json, line -> {
                 if (call.isCancelled()) {
                     return false;
                 }
@@ -220,7 +240,8 @@ final class GrpcCalls {
                 started.set(true);
             }
             try {
-                R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
+                // The stream names no types before its messages come: it is checked as an empty request.
+                R response = ProtoJson.fromJson(method.run(tenant(JsonObject::new), requests), prototype);
                 call.onNext(response);
                 call.onCompleted();
             } finally {

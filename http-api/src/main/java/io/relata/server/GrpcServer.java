@@ -42,11 +42,11 @@ final class GrpcServer {
     private final GrpcWatch watch;
 
     /**
-     * @param authenticator turns a call's bearer key into its tenant
+     * @param access turns a call's bearer key into its tenant, if it may make the call
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
      * @param tracing the interceptor that traces every call, or null for none
      */
-    GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
+    GrpcServer(Api api, Access access, String host, int port, long maxMessageBytes,
             ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
         this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
@@ -61,7 +61,7 @@ final class GrpcServer {
             t.setDaemon(true);
             return t;
         });
-        GrpcCalls calls = new GrpcCalls(work, authenticator);
+        GrpcCalls calls = new GrpcCalls(work, access);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
@@ -90,6 +90,14 @@ final class GrpcServer {
             builder.intercept(tracing);
         }
         this.server = builder.build();
+        // Every method served must be in the operation table, so none goes unguarded.
+        methods().forEach(Operation::ofGrpc);
+    }
+
+    /** The full names of every method served, of every service. */
+    java.util.List<String> methods() {
+        return server.getServices().stream().flatMap(s -> s.getMethods().stream())
+                .map(m -> m.getMethodDescriptor().getFullMethodName()).sorted().toList();
     }
 
     private static ServerCredentials credentials(File certificate, File key) {

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
 
+    /** The watch's request, as the polls check the key against it again. */
+    private static final Context.Key<JsonObject> REQUEST = Context.key("relata-watch-request");
+
     private final Api api;
     private final GrpcCalls calls;
     private final ExecutorService work;
@@ -42,8 +45,9 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) out;
         Context context = Context.current();
         calls.submit(call, () -> {
-            ChangeFeed.Watch watch = api.watch(calls.tenant(), ProtoJson.toJson(request));
-            later(call, context, watch, 0);
+            JsonObject json = ProtoJson.toJson(request);
+            ChangeFeed.Watch watch = api.watch(calls.tenant(() -> json), json);
+            later(call, context.withValue(REQUEST, json), watch, 0);
         });
     }
 
@@ -74,7 +78,7 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
             return;
         }
         try {
-            calls.tenant(); // a revoked key ends the stream
+            calls.tenant(REQUEST::get); // a revoked key ends the stream
             if (call.isReady()) {
                 for (JsonObject line : api.poll(watch)) {
                     call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));

@@ -26,12 +26,14 @@ final class HttpHandlers {
     private final WorkerExecutor workers;
     private final MeterRegistry metrics;
     private final Authenticator authenticator;
+    private final Access access;
     private final ServerConfig config;
     private final Api api;
     private final BooleanSupplier stopping;
 
     HttpHandlers(Vertx vertx, WorkerExecutor workers, MeterRegistry metrics, Authenticator authenticator,
-            ServerConfig config, Api api, BooleanSupplier stopping) {
+            Access access, ServerConfig config, Api api, BooleanSupplier stopping) {
+        this.access = access;
         this.vertx = vertx;
         this.workers = workers;
         this.metrics = metrics;
@@ -46,13 +48,23 @@ final class HttpHandlers {
         return Authenticator.bearerKey(ctx.request().getHeader("Authorization"));
     }
 
-    /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
-    String tenant(String key) {
+    /**
+     * The tenant of a key allowed {@code operation} on {@code body} (blocking: it may ask the
+     * datastore): the key is authenticated (no hint of why one failed), then the body parsed,
+     * then the key's scopes and resource types checked ({@link Access}).
+     */
+    private String tenant(String key, Operation operation, String body, JsonObject[] parsed) {
         Audit.caller(key);
-        return authenticator.tenantOf(key);
+        Caller caller = access.caller(key);
+        if (parsed[0] == null) {
+            parsed[0] = parse(body);
+        }
+        access.require(caller, operation, () -> parsed[0]);
+        return caller.tenant();
     }
 
     void admin(Router router, String path, java.util.function.Function<JsonObject, JsonObject> work) {
+        requireAdmin(Operation.ofHttp(path), path);
         router.post(path).handler(ctx -> {
             try {
                 authenticator.requireAdmin(bearer(ctx));
@@ -68,6 +80,13 @@ final class HttpHandlers {
                 error(ctx.response(), Errors.of(e));
             }
         });
+    }
+
+    /** Refuses to register {@code path} as an admin route unless the operation table says it is one. */
+    private static void requireAdmin(Operation operation, String path) {
+        if (operation != Operation.ADMIN) {
+            throw new IllegalStateException(path + " is not an admin route in the operation table");
+        }
     }
 
     /** The raw body (parsed on a worker by {@link #parse}, not on the event loop). */
@@ -102,19 +121,23 @@ final class HttpHandlers {
      */
     void unary(Router router, String path, BiFunction<String, JsonObject, JsonObject> work,
             BiFunction<String, JsonObject, JsonObject> fast) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String key = bearer(ctx);
                 String body = body(ctx);
                 JsonObject parsed = null;
-                String known = fast == null || body == null || body.length() > FAST_BODY_CHARS ? null
-                        : authenticator.knownTenantOf(key);
+                Caller known = fast == null || body == null || body.length() > FAST_BODY_CHARS ? null
+                        : access.knownCaller(key);
                 if (known != null) {
                     try {
-                        parsed = parse(body);
+                        JsonObject request = parse(body);
+                        parsed = request;
+                        // A refusal is left to the worker, which reports (and counts) it.
                         Audit.caller(key);
-                        JsonObject answer = fast.apply(known, parsed);
+                        JsonObject answer = access.permits(known, operation, () -> request)
+                                ? fast.apply(known.tenant(), request) : null;
                         if (answer != null) {
                             json(ctx.response(), 200, answer);
                             sample.stop(requestTimer(path, 200));
@@ -124,8 +147,8 @@ final class HttpHandlers {
                         parsed = null;
                     }
                 }
-                JsonObject given = parsed;
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key), given != null ? given : parse(body))), false)
+                JsonObject[] given = {parsed};
+                workers.executeBlocking(propagating(() -> work.apply(tenant(key, operation, body, given), given[0])), false)
                         .onComplete(result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
@@ -155,6 +178,7 @@ final class HttpHandlers {
      */
     void clientStream(Router router, String path,
             BiFunction<String, java.util.Iterator<JsonObject>, JsonObject> work) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             ctx.request().pause();
@@ -162,7 +186,9 @@ final class HttpHandlers {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key), lines)), false).onComplete(result -> {
+                // The request names no types before its lines come: it is checked as an empty body.
+                workers.executeBlocking(propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)),
+                        false).onComplete(result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -180,6 +206,7 @@ final class HttpHandlers {
     }
 
     void stream(Router router, String path, StreamWork work) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             HttpServerResponse response = ctx.response();
@@ -208,7 +235,9 @@ final class HttpHandlers {
                     }
                 };
                 workers.executeBlocking(propagating(() -> {
-                    work.run(tenant(key), parse(body), sink);
+                    JsonObject[] parsed = new JsonObject[1];
+                    String tenant = tenant(key, operation, body, parsed);
+                    work.run(tenant, parsed[0], sink);
                     return null;
                 }), false).onComplete(result -> {
                     if (response.closed() || response.ended()) {
@@ -271,14 +300,17 @@ final class HttpHandlers {
         try {
             String key = bearer(ctx);
             String body = body(ctx);
-            workers.executeBlocking(propagating(() -> api.watch(tenant(key), parse(body))), false).onComplete(started -> {
+            JsonObject[] parsed = new JsonObject[1];
+            java.util.concurrent.Callable<ChangeFeed.Watch> start = () -> api.watch(
+                    tenant(key, Operation.WATCH, body, parsed), parsed[0]);
+            workers.executeBlocking(propagating(start), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
                 }
                 response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                 response.write("");
-                pollWatch(response, key, started.result());
+                pollWatch(response, key, parsed[0], started.result());
             });
         } catch (RuntimeException e) {
             error(response, Errors.of(e));
@@ -287,7 +319,7 @@ final class HttpHandlers {
 
     static final long WATCH_POLL_MILLIS = 200;
 
-    void pollWatch(HttpServerResponse response, String key, ChangeFeed.Watch watch) {
+    void pollWatch(HttpServerResponse response, String key, JsonObject request, ChangeFeed.Watch watch) {
         if (response.closed() || stopping.getAsBoolean()) {
             if (!response.ended() && !response.closed()) {
                 response.end();
@@ -295,7 +327,7 @@ final class HttpHandlers {
             return;
         }
         workers.executeBlocking(() -> {
-            tenant(key); // a revoked key ends the stream
+            access.tenant(key, Operation.WATCH, () -> request); // a revoked key ends the stream
             return api.poll(watch);
         }, false).onComplete(result -> {
             if (result.failed()) {
@@ -314,7 +346,7 @@ final class HttpHandlers {
                 response.reset();
                 return;
             }
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watch));
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, request, watch));
         });
     }
 

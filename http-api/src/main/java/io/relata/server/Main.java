@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
             io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
-            ExplainCommand.class})
+            ExplainCommand.class, KeyCommands.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -147,9 +147,13 @@ public final class Main implements Callable<Integer> {
         @Mixin
         TraceOptions traces;
 
+        @Mixin
+        AccessFlags accessFlags;
+
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            AccessOptions access = accessFlags.options();
             Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
@@ -178,7 +182,8 @@ public final class Main implements Callable<Integer> {
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
+            RelataServer server = new RelataServer(config, store, keys,
+                    Authenticator.of(config, keys, access.keyCacheTtl()), access, tracing);
             if (playground) {
                 server.servePlayground();
             }

@@ -44,6 +44,17 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
     }
 
+    /** {@link #start(ServerConfig, TupleStore, ApiKeys)} with its key cache and metrics key. */
+    static TestServer start(ServerConfig config, TupleStore store, ApiKeys keys, AccessOptions access) throws Exception {
+        RelataServer server = new RelataServer(config, store, keys, access);
+        return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
+    }
+
+    /** The server itself, for tests that look at its routes, methods or meters. */
+    RelataServer server() {
+        return server;
+    }
+
     /** Starts the gRPC API on a free port (with TLS when the config has it); gives the port. */
     int startGrpc() {
         return server.startGrpc(0);
@@ -52,11 +63,6 @@ final class TestServer implements AutoCloseable {
     /** A client of {@code server}, already listening on {@code port}; {@link #close()} stops it. */
     static TestServer of(RelataServer server, int port) {
         return new TestServer(server, port);
-    }
-
-    /** The server itself. */
-    RelataServer server() {
-        return server;
     }
 
     /** {@code http://127.0.0.1:<port>}. */
