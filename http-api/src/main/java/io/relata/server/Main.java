@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
             io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
-            ExplainCommand.class})
+            io.relata.cli.ExplainCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
