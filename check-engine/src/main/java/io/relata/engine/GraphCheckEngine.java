@@ -208,6 +208,24 @@ public final class GraphCheckEngine implements CheckEngine {
                 exhaustive, options.maxDepth(), deadline());
     }
 
+
+    /** One task on the pool: each check on its thread, in order, until a NO. */
+    @Override
+    public CompletableFuture<List<CheckResult>> checkUntilNo(String tenant, Revision revision,
+            List<CheckRequest> requests) {
+        return async(() -> {
+            List<CheckResult> answers = new ArrayList<>();
+            for (CheckRequest request : requests) {
+                CheckResult r = checkNow(tenant, revision, request);
+                answers.add(r);
+                if (r.permissionship() == Permissionship.NO) {
+                    break;
+                }
+            }
+            return answers;
+        });
+    }
+
     /** Answers one check on the calling thread. */
     public CheckResult checkNow(String tenant, Revision revision, CheckRequest request) {
         Schema schema = schemas.schemaAt(tenant, revision);
@@ -480,6 +498,11 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public Schema schema(String tenant, Revision revision) {
         return schemas.schemaAt(tenant, revision);
+    }
+
+    @Override
+    public Schema schemaIfKnown(String tenant, Revision revision) {
+        return schemas.schemaIfKnown(tenant, revision);
     }
 
     @Override

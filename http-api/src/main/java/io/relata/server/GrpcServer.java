@@ -82,6 +82,7 @@ final class GrpcServer {
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
                 .addService(ServerInterceptors.intercept(watch, keys))
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
+                .addService(ServerInterceptors.intercept(new GrpcComposite(api.composites(), calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
@@ -110,7 +111,8 @@ final class GrpcServer {
             throw new UncheckedIOException("the gRPC port cannot be opened: " + e.getMessage(), e);
         }
         for (String service : new String[] {"", "authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
-                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService"}) {
+                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService",
+                "relata.v1.CompositePermissionsService"}) {
             health.setStatus(service, ServingStatus.SERVING);
         }
         return server.getPort();

@@ -177,6 +177,9 @@ public final class RelataServer {
         if (playground) {
             PlaygroundPages.route(router);
         }
+        http.unary(router, "/relata/v1/permissions/check", api.composites()::check);
+        http.unary(router, "/relata/v1/permissions/checkbulk", api.composites()::checkBulk);
+        http.stream(router, "/relata/v1/permissions/resources", api.composites()::lookupResources);
         http.admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
