@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  */
 final class AuditLogOptions {
 
-    @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
+    @Option(names = "--audit-log", paramLabel = "FILE|stdout", defaultValue = "${env:RELATA_AUDIT_LOG}",
             description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
     String target;
 
