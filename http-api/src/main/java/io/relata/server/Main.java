@@ -34,12 +34,13 @@ import picocli.CommandLine.Parameters;
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API,"
-                + " and its client (context, schema read|write|diff, relationship, permission, import, export, watch).",
+                + " and its client (context, schema read|write|diff, relationship, permission, explain, import, export,"
+                + " watch).",
         footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
             io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
-            ExplainCommand.class, KeyCommands.class})
+            io.relata.cli.ExplainCommand.class, KeyCommands.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -137,9 +138,8 @@ public final class Main implements Callable<Integer> {
                 description = "Serve the playground page at /playground (off by default).")
         boolean playground;
 
-        @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
-                description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
-        String auditLog;
+        @Mixin
+        AuditLogOptions audit;
 
         @Mixin
         ListenerOptions listener;
@@ -187,15 +187,13 @@ public final class Main implements Callable<Integer> {
             if (playground) {
                 server.servePlayground();
             }
-            if (auditLog != null && !auditLog.isBlank()) {
-                try {
-                    server.auditTo(auditLog);
-                } catch (IOException e) {
-                    System.err.println("relata: cannot open the audit log " + auditLog + ": " + e);
-                    server.stop(Duration.ofSeconds(1));
-                    store.close();
-                    return 2;
-                }
+            try {
+                audit.openOn(server);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                server.stop(Duration.ofSeconds(1));
+                store.close();
+                return 2;
             }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;

@@ -57,7 +57,7 @@ class WalkthroughTest {
         String schema = block.substring(block.indexOf(heredoc) + heredoc.length(), block.indexOf("\nEOF\n") + 1);
         Path schemaFile = Files.writeString(dir.resolve("schema.zed"), schema);
         List<String> commands = block.lines().filter(l -> l.startsWith("./relata ")).toList();
-        assertThat(commands).hasSize(8);
+        assertThat(commands).hasSize(10);
 
         PostgresTupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
         List<String> outputs = new ArrayList<>();
@@ -81,6 +81,12 @@ class WalkthroughTest {
         assertThat(outputs.get(5)).startsWith("project:api->push\n").contains("user:alice");
         assertThat(outputs.get(6)).contains("project:api  has");
         assertThat(outputs.get(7)).contains("user:alice  has");
+        assertThat(outputs.get(8)).startsWith("true\nHAS_PERMISSION  project:api#push@user:alice\ngranted through:\n"
+                + "  project:api#namespace@group:eng    (");
+        String shown = "the first command prints:\n\n  ```\n";
+        String printed = readme.substring(readme.indexOf(shown) + shown.length());
+        printed = printed.substring(0, printed.indexOf("  ```\n")).indent(-2);
+        assertThat(outputs.get(9)).as("the explanation the README shows").isEqualTo(printed);
     }
 
     @Test
