@@ -52,6 +52,8 @@ final class Api {
     private final BulkRelationships bulk;
     private final Lookups lookups;
     private final Checks checks;
+    private final Streams streams;
+    private final MeterRegistry metrics;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -62,6 +64,18 @@ final class Api {
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
         this.checks = new Checks(engine, consistency, config, metrics);
+        this.streams = new Streams(config.overload(), metrics);
+        this.metrics = metrics;
+    }
+
+    /** The bounded queue in front of a transport's {@code workers} ({@link OverloadLimits#queuedRequests()}). */
+    RequestQueue queue(int workers) {
+        return new RequestQueue(workers, config.overload().queuedRequests(), metrics);
+    }
+
+    /** The limits on server streams, for every transport's streams to run under. */
+    Streams streams() {
+        return streams;
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */

@@ -27,6 +27,8 @@ final class HttpHandlers {
     private final ServerConfig config;
     private final Api api;
     private final BooleanSupplier stopping;
+    private final Streams streams;
+    private final RequestQueue queue;
 
     HttpHandlers(Vertx vertx, WorkerExecutor workers, MeterRegistry metrics, Authenticator authenticator,
             ServerConfig config, Api api, BooleanSupplier stopping) {
@@ -37,6 +39,22 @@ final class HttpHandlers {
         this.config = config;
         this.api = api;
         this.stopping = stopping;
+        this.streams = api.streams();
+        this.queue = api.queue(RelataServer.WORKERS);
+    }
+
+    /**
+     * {@code work} on the worker pool once the bounded queue admits it ({@link RequestQueue});
+     * {@code done} gets its result on the calling context.
+     *
+     * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
+     */
+    private <T> void admitted(java.util.concurrent.Callable<T> work, io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> done) {
+        queue.enter();
+        workers.executeBlocking(work, false).onComplete(result -> {
+            queue.leave();
+            done.handle(result);
+        });
     }
 
     /** The bearer key of a request; refused without one. */
@@ -54,7 +72,7 @@ final class HttpHandlers {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                workers.executeBlocking(() -> work.apply(parse(body)), false).onComplete(result -> {
+                admitted(() -> work.apply(parse(body)), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -121,8 +139,8 @@ final class HttpHandlers {
                     }
                 }
                 JsonObject given = parsed;
-                workers.executeBlocking(() -> work.apply(tenant(key), given != null ? given : parse(body)), false)
-                        .onComplete(result -> answer(ctx, path, sample, result));
+                admitted(() -> work.apply(tenant(key), given != null ? given : parse(body)),
+                        result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
@@ -158,7 +176,7 @@ final class HttpHandlers {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
-                workers.executeBlocking(() -> work.apply(tenant(key), lines), false).onComplete(result -> {
+                admitted(() -> work.apply(tenant(key), lines), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -175,6 +193,12 @@ final class HttpHandlers {
         void run(String tenant, JsonObject body, Api.Sink sink);
     }
 
+    /**
+     * A server stream: the work runs on a stream thread ({@link Streams}), never on the workers
+     * that answer checks, in one of the tenant's stream slots. When the client reads slower than
+     * lines come, the work waits for it (so lines do not pile up in memory), and after the stall
+     * timeout the stream ends with an error line rather than a clean end.
+     */
     void stream(Router router, String path, StreamWork work) {
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
@@ -194,7 +218,7 @@ final class HttpHandlers {
                             response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                         }
                         response.write(new JsonObject().put("result", line).encode() + "\n");
-                        if (!awaitDrain(context, response)) {
+                        if (!awaitDrain(context, response, streams.stallMillis())) {
                             stalled.set(!response.closed());
                             return false;
                         }
@@ -203,28 +227,34 @@ final class HttpHandlers {
                         return false;
                     }
                 };
-                workers.executeBlocking(() -> {
-                    work.run(tenant(key), parse(body), sink);
-                    return null;
-                }, false).onComplete(result -> {
-                    if (response.closed() || response.ended()) {
-                        return;
+                streams.submit(() -> {
+                    Throwable failure = null;
+                    try {
+                        String tenant = tenant(key);
+                        try (Streams.Slot slot = streams.open(tenant)) {
+                            work.run(tenant, parse(body), sink);
+                        }
+                    } catch (Throwable e) {
+                        failure = e;
                     }
-                    if (stalled.get()) {
-                        // Cut, not ended: a clean end would pass the stream off as complete.
-                        response.reset();
-                        return;
-                    }
-                    if (result.failed() && !started.get()) {
-                        error(response, Errors.of(result.cause()));
-                    } else if (result.failed()) {
-                        response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
-                    } else if (!started.get()) {
-                        response.setStatusCode(200).putHeader("content-type", "application/json").end();
-                    } else {
-                        response.end();
-                    }
-                    sample.stop(requestTimer(path, response.getStatusCode()));
+                    Throwable failed = failure;
+                    context.runOnContext(v -> {
+                        if (response.closed() || response.ended()) {
+                            return;
+                        }
+                        Errors.Status error = stalled.get() ? streams.stalled()
+                                : failed == null ? null : Errors.of(failed);
+                        if (error != null && !started.get()) {
+                            error(response, error);
+                        } else if (error != null) {
+                            response.end(new JsonObject().put("error", error.json()).encode() + "\n");
+                        } else if (!started.get()) {
+                            response.setStatusCode(200).putHeader("content-type", "application/json").end();
+                        } else {
+                            response.end();
+                        }
+                        sample.stop(requestTimer(path, response.getStatusCode()));
+                    });
                 });
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
@@ -233,11 +263,11 @@ final class HttpHandlers {
     }
 
     /**
-     * When the client reads slower than results come, waits (on the worker) until the
+     * When the client reads slower than results come, waits (on the stream's thread) until the
      * response's write queue drains, so results do not pile up in memory; false when the
-     * client went away or did not read for a minute.
+     * client went away or did not read for {@code stallMillis}.
      */
-    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response) {
+    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response, long stallMillis) {
         if (!response.writeQueueFull()) {
             return true;
         }
@@ -251,7 +281,7 @@ final class HttpHandlers {
             }
         });
         try {
-            return drained.await(60, TimeUnit.SECONDS) && !response.closed();
+            return drained.await(stallMillis, TimeUnit.MILLISECONDS) && !response.closed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -267,7 +297,16 @@ final class HttpHandlers {
         try {
             String key = bearer(ctx);
             String body = body(ctx);
-            workers.executeBlocking(() -> api.watch(tenant(key), parse(body)), false).onComplete(started -> {
+            workers.executeBlocking(() -> {
+                String tenant = tenant(key);
+                Streams.Slot slot = streams.open(tenant);
+                try {
+                    return new Watching(api.watch(tenant, parse(body)), slot);
+                } catch (RuntimeException e) {
+                    slot.close();
+                    throw e;
+                }
+            }, false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
@@ -281,10 +320,15 @@ final class HttpHandlers {
         }
     }
 
+    /** A watch and the stream slot it holds until it ends. */
+    record Watching(ChangeFeed.Watch watch, Streams.Slot slot) {}
+
     static final long WATCH_POLL_MILLIS = 200;
 
-    void pollWatch(HttpServerResponse response, String key, ChangeFeed.Watch watch) {
+    /** Polls the watch on a worker (holding none between polls) and writes what it finds; gives back its slot at its end. */
+    void pollWatch(HttpServerResponse response, String key, Watching watching) {
         if (response.closed() || stopping.getAsBoolean()) {
+            watching.slot().close();
             if (!response.ended() && !response.closed()) {
                 response.end();
             }
@@ -292,9 +336,10 @@ final class HttpHandlers {
         }
         workers.executeBlocking(() -> {
             tenant(key); // a revoked key ends the stream
-            return api.poll(watch);
+            return api.poll(watching.watch());
         }, false).onComplete(result -> {
             if (result.failed()) {
+                watching.slot().close();
                 if (!response.closed()) {
                     response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
                 }
@@ -307,10 +352,11 @@ final class HttpHandlers {
             }
             if (response.writeQueueFull()) {
                 // A client that does not read is dropped rather than buffered without end.
+                watching.slot().close();
                 response.reset();
                 return;
             }
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watch));
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
         });
     }
 

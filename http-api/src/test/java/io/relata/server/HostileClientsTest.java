@@ -88,8 +88,10 @@ class HostileClientsTest {
                 "definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view = viewer\n}")));
         JsonArray updates = new JsonArray();
         for (int i = 0; i < CHECKS; i++) {
-            updates.add(new JsonObject().put("operation", "OPERATION_TOUCH")
-                    .put("relationship", relationship("doc", "v" + i, "victoria", null)));
+            for (String prefix : new String[] {"q", "v"}) {
+                updates.add(new JsonObject().put("operation", "OPERATION_TOUCH")
+                        .put("relationship", relationship("doc", prefix + i, "victoria", null)));
+            }
         }
         ok(post(VICTIM, "/v1/relationships/write", new JsonObject().put("updates", updates)));
     }
@@ -124,6 +126,7 @@ class HostileClientsTest {
         AtomicBoolean attacking = new AtomicBoolean(true);
         List<Thread> attackers = new ArrayList<>();
         ConcurrentLinkedQueue<String> attackAnswers = new ConcurrentLinkedQueue<>();
+        List<Long> quiet = checks("q");
         try {
             // 20 lookups of 50,000 results each, never read (a small receive window, so the server's writes stall soon).
             byte[] lookup = request("/v1/permissions/resources", ATTACKER, new JsonObject()
@@ -176,28 +179,23 @@ class HostileClientsTest {
             attackers.add(loop(attacking, attackAnswers, ATTACKER, "/v1/schema/write",
                     new JsonObject().put("schema", bigSchema).encode()));
             attackers.forEach(Thread::start);
-            // Let the streams fill their windows and stall, and the expensive callers get going.
-            pause(3_000);
-
-            List<Long> millis = new ArrayList<>();
-            for (int i = 0; i < CHECKS; i++) {
-                JsonObject check = new JsonObject()
-                        .put("resource", new JsonObject().put("objectType", "doc").put("objectId", "v" + i))
-                        .put("permission", "view").put("subject", subject("victoria"));
-                long started = System.nanoTime();
-                HttpResponse<String> answer = send(VICTIM, "/v1/permissions/check", check.encode(), Duration.ofSeconds(5));
-                millis.add((System.nanoTime() - started) / 1_000_000);
-                assertThat(answer == null ? 0 : answer.statusCode()).as("check %d answered: %s", i,
-                        answer == null ? "no answer within 5 s" : answer.body()).isEqualTo(200);
-                assertThat(new JsonObject(answer.body()).getString("permissionship"))
-                        .isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+            // The attack is established once the streams have filled their windows and wait for their
+            // clients (at most 16 can on a server whose streams share the 16 workers of checks).
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (waitingStreams() < 16 && System.nanoTime() < until) {
+                pause(200);
             }
+            int waiting = waitingStreams();
+            pause(1_000);
+
+            List<Long> millis = checks("v");
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             memory.gc();
             long heap = memory.getHeapMemoryUsage().getUsed();
             long open = sockets.stream().filter(s -> !s.isClosed()).count();
-            System.out.printf("hostile clients: %d sockets open, check ms %s (max %d), heap after GC %d MB,"
-                    + " attackers answered %s, load %.2f%n", open, millis, Collections.max(millis), heap >> 20,
+            System.out.printf("hostile clients: %d streams waiting for their clients, %d sockets open, check ms %s (max %d; before the attack %s),"
+                    + " heap after GC %d MB, attackers answered %s, load %.2f%n", waiting, open, millis, Collections.max(millis),
+                    quiet, heap >> 20,
                     attackAnswers.stream().collect(Collectors.groupingBy(a -> a, Collectors.counting())),
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             assertThat(attackAnswers).as("the attack ran").isNotEmpty();
@@ -219,6 +217,41 @@ class HostileClientsTest {
         }
     }
 
+    /**
+     * The milliseconds each of {@link #CHECKS} plain checks of the victim took, each a question not
+     * asked before (resources {@code prefix0}, {@code prefix1}, ...), so none is answered from a cache.
+     */
+    private static List<Long> checks(String prefix) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < CHECKS; i++) {
+            JsonObject check = new JsonObject()
+                    .put("resource", new JsonObject().put("objectType", "doc").put("objectId", prefix + i))
+                    .put("permission", "view").put("subject", subject("victoria"));
+            long started = System.nanoTime();
+            HttpResponse<String> answer = send(VICTIM, "/v1/permissions/check", check.encode(), Duration.ofSeconds(5));
+            millis.add((System.nanoTime() - started) / 1_000_000);
+            assertThat(answer == null ? 0 : answer.statusCode()).as("check %d answered: %s", i,
+                    answer == null ? "no answer within 5 s" : answer.body()).isEqualTo(200);
+            assertThat(new JsonObject(answer.body()).getString("permissionship"))
+                    .isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+        }
+        return millis;
+    }
+
+    /** Threads of this JVM (the server's) that wait for a stream's client to read. */
+    private static int waitingStreams() {
+        int waiting = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().equals(HttpHandlers.class.getName()) && frame.getMethodName().equals("awaitDrain")) {
+                    waiting++;
+                    break;
+                }
+            }
+        }
+        return waiting;
+    }
+
     /** A thread that sends {@code body} to {@code path} again and again while {@code on}, noting each status. */
     private static Thread loop(AtomicBoolean on, ConcurrentLinkedQueue<String> answers, String key, String path,
             String body) {
@@ -226,7 +259,9 @@ class HostileClientsTest {
             while (on.get()) {
                 try {
                     HttpResponse<String> r = send(key, path, body, Duration.ofSeconds(30));
-                    answers.add(path + " " + (r == null ? "timeout" : r.statusCode()));
+                    String message = r == null ? "no answer" : String.valueOf(new JsonObject(r.body()).getString("message"));
+                    answers.add(path + " " + (r == null ? "timeout" : r.statusCode()) + " "
+                            + message.substring(0, Math.min(60, message.length())));
                 } catch (Exception e) {
                     answers.add(path + " " + e.getClass().getSimpleName());
                 }
