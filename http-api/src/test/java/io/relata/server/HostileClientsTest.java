@@ -182,10 +182,10 @@ class HostileClientsTest {
             // The attack is established once the streams have filled their windows and wait for their
             // clients (at most 16 can on a server whose streams share the 16 workers of checks).
             long until = System.nanoTime() + 20_000_000_000L;
-            while (waitingStreams() < 16 && System.nanoTime() < until) {
+            while (TestServer.streamsWaitingForClients() < 16 && System.nanoTime() < until) {
                 pause(200);
             }
-            int waiting = waitingStreams();
+            int waiting = TestServer.streamsWaitingForClients();
             pause(1_000);
 
             List<Long> millis = checks("v");
@@ -236,20 +236,6 @@ class HostileClientsTest {
                     .isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
         }
         return millis;
-    }
-
-    /** Threads of this JVM (the server's) that wait for a stream's client to read. */
-    private static int waitingStreams() {
-        int waiting = 0;
-        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
-            for (StackTraceElement frame : stack) {
-                if (frame.getClassName().equals(HttpHandlers.class.getName()) && frame.getMethodName().equals("awaitDrain")) {
-                    waiting++;
-                    break;
-                }
-            }
-        }
-        return waiting;
     }
 
     /** A thread that sends {@code body} to {@code path} again and again while {@code on}, noting each status. */
