@@ -172,7 +172,7 @@ class HostileClientsTest {
                             new JsonArray(LongStream.range(0, 2_000).boxed().collect(Collectors.toList()))));
             attackers.add(loop(attacking, attackAnswers, ATTACKER, "/v1/permissions/check", caveatCheck.encode()));
             // The largest schema accepted: a union of as many terms as fit under the size limit.
-            String union = "definition big {\n  relation viewer: user\n  permission p = viewer"
+            String union = "definition big {\n  relation viewer: user\n  permission everyone = viewer"
                     + " + viewer".repeat((Api.MAX_SCHEMA_BYTES - 1_000) / 9) + "\n}\n";
             String bigSchema = attackerSchema(union);
             assertThat(bigSchema.length()).isLessThanOrEqualTo(Api.MAX_SCHEMA_BYTES);
