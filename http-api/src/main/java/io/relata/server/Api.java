@@ -54,6 +54,7 @@ final class Api {
     private final Checks checks;
     private final Streams streams;
     private final MeterRegistry metrics;
+    private final Validations validations;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -64,6 +65,7 @@ final class Api {
         this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
         this.lookups = new Lookups(engine, consistency, config.tokenSecret());
         this.checks = new Checks(engine, consistency, config, metrics);
+        this.validations = new Validations(config.engine(), config.engine().deadline());
         this.streams = new Streams(config.overload(), metrics);
         this.metrics = metrics;
     }
@@ -120,6 +122,16 @@ final class Api {
                     Errors.schemaParse(compilation.errors().get(0)));
         }
         return compilation.orThrow();
+    }
+
+    /** Relata's schema check: the schema's errors and warnings with their positions (see {@link Validations}); writes nothing. */
+    JsonObject validateSchema(String tenant, JsonObject body) {
+        return validations.validateSchema(body);
+    }
+
+    /** Relata's validation-file run, in memory apart from the tenant (see {@link Validations}); writes nothing. */
+    JsonObject runValidationFile(String tenant, JsonObject body) {
+        return validations.run(body);
     }
 
     JsonObject schemaRead(String tenant, JsonObject body) {

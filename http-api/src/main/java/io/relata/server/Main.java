@@ -32,9 +32,12 @@ import picocli.CommandLine.Parameters;
 
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
-        description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API.",
+        description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API,"
+                + " and its client (context, schema read|write|diff, relationship, permission, import, export, watch).",
+        footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
-            ImportCommand.class})
+            ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
+            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -118,6 +121,10 @@ public final class Main implements Callable<Integer> {
                 description = "How long deleted relationships stay readable, e.g. 24h.")
         String gcWindow;
 
+        @Option(names = "--playground", defaultValue = "${env:RELATA_PLAYGROUND:-false}",
+                description = "Serve the playground page at /playground (off by default).")
+        boolean playground;
+
         @Mixin
         ListenerOptions listener;
 
@@ -150,6 +157,9 @@ public final class Main implements Callable<Integer> {
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
             RelataServer server = new RelataServer(config, store, keys);
+            if (playground) {
+                server.servePlayground();
+            }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
             try {
@@ -165,6 +175,10 @@ public final class Main implements Callable<Integer> {
                     + bound);
             System.out.println("relata: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":"
                     + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
+            if (playground) {
+                System.out.println("relata: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
+                        + "/playground (it evaluates in memory and writes nothing)");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("relata: shutting down; finishing requests in flight");
@@ -226,8 +240,10 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "schema", mixinStandardHelpOptions = true, description = "Work with schema files.",
-            subcommands = {SchemaCommands.Validate.class, SchemaCommands.Format.class})
+    @Command(name = "schema", mixinStandardHelpOptions = true,
+            description = "Work with schema files (validate, format) and the server's schema (read, write, diff).",
+            subcommands = {SchemaCommands.Validate.class, SchemaCommands.Format.class, io.relata.cli.SchemaClient.Read.class,
+                io.relata.cli.SchemaClient.Write.class, io.relata.cli.SchemaClient.Diff.class})
     static final class SchemaCommands implements Callable<Integer> {
 
         @Override
@@ -343,8 +359,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}. */
-    static Duration duration(String text) {
+    /** Reads durations like {@code 5s}, {@code 250ms}, {@code 24h}, {@code 1m}; a usage error otherwise. */
+    public static Duration duration(String text) {
         String s = text.strip().toLowerCase();
         try {
             if (s.endsWith("ms")) {

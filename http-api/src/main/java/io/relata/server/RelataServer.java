@@ -44,6 +44,7 @@ public final class RelataServer {
     private HttpServer server;
     private GrpcServer grpc;
     private volatile boolean stopping;
+    private boolean playground;
     private final javax.sql.DataSource postgresPool;
 
     /**
@@ -163,6 +164,11 @@ public final class RelataServer {
         http.unary(router, "/v1/experimental/permissions/bulkcheckpermission", api::bulkCheckPermission);
         // Relata's own paths: what SpiceDB's messages have no field for.
         http.unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
+        http.unary(router, "/relata/v1/schema/validate", api::validateSchema);
+        http.unary(router, "/relata/v1/validation/run", api::runValidationFile);
+        if (playground) {
+            PlaygroundPages.route(router);
+        }
         http.admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
@@ -206,6 +212,11 @@ public final class RelataServer {
         server = vertx.createHttpServer(options);
         new ConnectionGuard(vertx, config.connections(), Set.of(IMPORT_PATHS)).guard(server, router);
         return server.listen(config.port(), config.host()).map(HttpServer::actualPort);
+    }
+
+    /** Serves the playground page at {@code /playground} (see {@link PlaygroundPages}); call before {@link #start()}. */
+    void servePlayground() {
+        playground = true;
     }
 
     /**

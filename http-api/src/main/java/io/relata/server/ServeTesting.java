@@ -98,6 +98,7 @@ final class ServeTesting implements Callable<Integer> {
         ApiKeys keys = new MemoryApiKeys(store);
         RelataServer server = new RelataServer(config, store, keys,
                 Authenticator.perTokenTenants(store, keys, config.adminKey(), maxTenants));
+        server.servePlayground();
         int bound;
         try {
             bound = Main.listen(server, config);
@@ -115,6 +116,8 @@ final class ServeTesting implements Callable<Integer> {
                 + ":" + bound);
         out.println("relata serve-testing: serving SpiceDB's gRPC API (authzed.api.v1) on " + host + ":"
                 + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
+        out.println("relata serve-testing: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
+                + "/playground");
         return new Running(server, store, bound);
     }
 

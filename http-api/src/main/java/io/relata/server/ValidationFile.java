@@ -54,6 +54,7 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
         }
     }
 
+    /** Reads a validation file; a {@code schemaFile:} is read relative to it. */
     static ValidationFile read(Path file) {
         String text;
         try {
@@ -61,6 +62,21 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
         } catch (IOException e) {
             throw new Unreadable(file + ": cannot read: " + e.getMessage(), e);
         }
+        return parse(text, file, true);
+    }
+
+    /**
+     * A validation file's text that came from a client (the name only labels messages): the
+     * same format, except that {@code schemaFile:} is refused, since a server reads no files
+     * for its clients.
+     *
+     * @throws Unreadable when the text is not a validation file, naming the line
+     */
+    static ValidationFile parseText(String text, Path name) {
+        return parse(text, name, false);
+    }
+
+    private static ValidationFile parse(String text, Path file, boolean schemaFiles) {
         Node root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
@@ -87,6 +103,10 @@ record ValidationFile(Path path, String schema, int schemaLine, int schemaIndent
                     schemaLine = line(value) + (block ? 1 : 0);
                 }
                 case "schemaFile" -> {
+                    if (!schemaFiles) {
+                        throw new Unreadable(file + ":" + line(value) + ": `schemaFile:` is not read here; put the"
+                                + " schema inline under `schema:`", null);
+                    }
                     Path schemaFile = file.toAbsolutePath().getParent().resolve(scalar(file, value));
                     try {
                         schema = Files.readString(schemaFile, StandardCharsets.UTF_8);

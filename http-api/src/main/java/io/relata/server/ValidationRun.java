@@ -3,6 +3,7 @@ package io.relata.server;
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
 import io.relata.engine.EngineException;
+import io.relata.engine.EngineOptions;
 import io.relata.engine.GraphCheckEngine;
 import io.relata.engine.LookupResult;
 import io.relata.engine.Permissionship;
@@ -35,15 +36,51 @@ import java.util.regex.Pattern;
  */
 final class ValidationRun {
 
-    /** The outcome: failure lines (empty when everything holds). */
-    record Outcome(List<String> failures, int assertions, int relationships) {}
+    /**
+     * The outcome of one assertion or one expected subject set.
+     *
+     * @param kind     {@code assertTrue}, {@code assertFalse}, {@code assertCaveated} or {@code validation}
+     * @param text     the assertion as written, or the {@code type:id#permission} whose subjects were expected
+     * @param line     its line in the file
+     * @param failure  what failed, what was expected and what was found; null when it holds
+     */
+    record Result(String kind, String text, int line, String failure) {
+
+        boolean holds() {
+            return failure == null;
+        }
+    }
+
+    /** The outcome: every assertion's and expected subject set's result, in file order. */
+    record Outcome(java.nio.file.Path path, List<Result> results, int assertions, int relationships) {
+
+        /** The failures as {@code file:line: failure} (empty when everything holds). */
+        List<String> failures() {
+            return results.stream().filter(r -> !r.holds()).map(r -> path + ":" + r.line() + ": " + r.failure()).toList();
+        }
+    }
 
     private static final Pattern EXPECTED = Pattern.compile("\\[([^\\]]*(?:\\[\\.\\.\\.\\])?)\\]\\s+is\\s+.*");
+
+    /** The tenant of the in-memory store a file is loaded into. */
+    static final String TENANT = "validation";
 
     /**
      * @throws ValidationFile.Unreadable when the schema does not compile or a relationship does not fit it
      */
     static Outcome run(ValidationFile file) {
+        try (Loaded loaded = load(file, EngineOptions.DEFAULTS)) {
+            return loaded.outcome(null);
+        }
+    }
+
+    /**
+     * Loads a file's schema and relationships into a new in-memory store, for its assertions
+     * and for other questions about the same data; closing it drops the data.
+     *
+     * @throws ValidationFile.Unreadable when the schema does not compile or a relationship does not fit it
+     */
+    static Loaded load(ValidationFile file, EngineOptions options) {
         Compilation compilation = SchemaCompiler.compile(file.schema());
         if (!compilation.ok()) {
             List<String> lines = new ArrayList<>();
@@ -57,57 +94,120 @@ final class ValidationRun {
             throw new ValidationFile.Unreadable(String.join("\n", lines), null);
         }
         Schema schema = compilation.orThrow();
-        StoreOptions options = StoreOptions.DEFAULTS;
-        try (MemoryTupleStore store = new MemoryTupleStore(options);
-                GraphCheckEngine engine = new GraphCheckEngine(store)) {
-            store.createTenant("validation");
-            store.writeSchema("validation", file.schema());
-            for (Relationship r : file.relationships()) {
-                try {
-                    Api.allowed(schema, r);
-                } catch (ApiException e) {
-                    throw new ValidationFile.Unreadable(file.path() + ": " + e.getMessage(), e);
-                }
+        for (int i = 0; i < file.relationships().size(); i++) {
+            try {
+                Api.allowed(schema, file.relationships().get(i));
+            } catch (ApiException e) {
+                throw new ValidationFile.Unreadable(file.path() + ":" + file.relationshipLines().get(i) + ": "
+                        + e.getMessage(), e);
             }
+        }
+        StoreOptions storeOptions = StoreOptions.DEFAULTS;
+        MemoryTupleStore store = new MemoryTupleStore(storeOptions);
+        GraphCheckEngine engine = new GraphCheckEngine(store, options);
+        try {
+            store.createTenant(TENANT);
+            store.writeSchema(TENANT, file.schema());
             List<RelationshipUpdate> updates = file.relationships().stream().map(RelationshipUpdate::touch).toList();
-            Revision revision = store.headRevision("validation");
-            for (int i = 0; i < updates.size(); i += options.maxUpdatesPerWrite()) {
-                revision = store.write("validation", updates.subList(i, Math.min(updates.size(), i + options.maxUpdatesPerWrite())));
+            Revision revision = store.headRevision(TENANT);
+            int batch = storeOptions.maxUpdatesPerWrite();
+            for (int i = 0; i < updates.size(); i += batch) {
+                revision = store.write(TENANT, updates.subList(i, Math.min(updates.size(), i + batch)));
             }
-            List<String> failures = new ArrayList<>();
-            for (ValidationFile.Assertion a : file.assertions()) {
-                String failure = assertion(engine, revision, a);
-                if (failure != null) {
-                    failures.add(file.path() + ":" + a.line() + ": " + failure);
-                }
-            }
-            for (ValidationFile.Expected e : file.validations()) {
-                String failure = expected(engine, schema, revision, e);
-                if (failure != null) {
-                    failures.add(file.path() + ":" + e.line() + ": " + failure);
-                }
-            }
-            return new Outcome(failures, file.assertions().size(), file.relationships().size());
+            return new Loaded(file, schema, store, engine, revision);
+        } catch (RuntimeException e) {
+            engine.close();
+            store.close();
+            throw e;
         }
     }
 
-    private static String assertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a) {
-        String text = a.text();
+    /** A file's data in memory, in tenant {@link #TENANT} at {@link #revision()}. */
+    static final class Loaded implements AutoCloseable {
+
+        private final ValidationFile file;
+        private final Schema schema;
+        private final MemoryTupleStore store;
+        private final GraphCheckEngine engine;
+        private final Revision revision;
+
+        private Loaded(ValidationFile file, Schema schema, MemoryTupleStore store, GraphCheckEngine engine,
+                Revision revision) {
+            this.file = file;
+            this.schema = schema;
+            this.store = store;
+            this.engine = engine;
+            this.revision = revision;
+        }
+
+        GraphCheckEngine engine() {
+            return engine;
+        }
+
+        Revision revision() {
+            return revision;
+        }
+
+        /**
+         * Evaluates the file's assertions, then its expected subject sets, in file order. Once
+         * {@code deadline} (a {@link System#nanoTime()} value; null for none) has passed, the
+         * rest are not evaluated and fail saying so.
+         */
+        Outcome outcome(Long deadline) {
+            List<Result> results = new ArrayList<>();
+            for (ValidationFile.Assertion a : file.assertions()) {
+                String failure = late(deadline) ? NOT_EVALUATED : assertion(engine, revision, a);
+                results.add(new Result(a.kind(), a.text(), a.line(), failure));
+            }
+            for (ValidationFile.Expected e : file.validations()) {
+                String failure = late(deadline) ? NOT_EVALUATED : expected(engine, schema, revision, e);
+                results.add(new Result("validation", e.resource(), e.line(), failure));
+            }
+            return new Outcome(file.path(), results, file.assertions().size(), file.relationships().size());
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+            store.close();
+        }
+    }
+
+    /** The failure of what was left when a run's time ran out. */
+    static final String NOT_EVALUATED = "not evaluated: the run's time was up";
+
+    private static boolean late(Long deadline) {
+        return deadline != null && System.nanoTime() - deadline > 0;
+    }
+
+    /**
+     * An assertion's question, {@code type:id#permission@type:id[#relation]} optionally followed
+     * by {@code with {json context}}, as a check.
+     *
+     * @throws IllegalArgumentException saying what is wrong with it
+     */
+    static CheckRequest question(String text) {
+        String check = text.strip();
         Map<String, Object> context = Map.of();
-        int with = text.indexOf(" with ");
+        int with = check.indexOf(" with ");
         if (with > 0) {
             try {
-                context = Json.readObject(text.substring(with + 6).strip());
+                context = Json.readObject(check.substring(with + 6).strip());
             } catch (IllegalArgumentException e) {
-                return a.kind() + " `" + text + "`: the context after `with` is not a JSON object";
+                throw new IllegalArgumentException("the context after `with` is not a JSON object", e);
             }
-            text = text.substring(0, with).strip();
+            check = check.substring(0, with).strip();
         }
-        Relationship question;
+        Relationship r = Relationship.parse(check);
+        return new CheckRequest(r.resource(), r.relation(), r.subject(), context);
+    }
+
+    private static String assertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a) {
+        CheckRequest question;
         try {
-            question = Relationship.parse(text);
+            question = question(a.text());
         } catch (IllegalArgumentException e) {
-            return a.kind() + " `" + text + "`: " + e.getMessage();
+            return a.kind() + " `" + a.text() + "`: " + e.getMessage();
         }
         Permissionship wanted = switch (a.kind()) {
             case "assertTrue" -> Permissionship.HAS;
@@ -115,8 +215,7 @@ final class ValidationRun {
             default -> Permissionship.CONDITIONAL;
         };
         try {
-            CheckResult result = engine.checkNow("validation", revision,
-                    new CheckRequest(question.resource(), question.relation(), question.subject(), context));
+            CheckResult result = engine.checkNow(TENANT, revision, question);
             if (result.permissionship() == wanted) {
                 return null;
             }
@@ -156,7 +255,7 @@ final class ValidationRun {
                 kinds.add(type.wildcard() ? SubjectType.object(type.type()) : type);
             }
             for (SubjectType type : kinds) {
-                for (SubjectResult s : engine.lookupSubjects("validation", revision, resource, permission, type.type(),
+                for (SubjectResult s : engine.lookupSubjects(TENANT, revision, resource, permission, type.type(),
                         type.relation(), Map.of()).join()) {
                     found.add(describe(type, s));
                 }

@@ -153,6 +153,34 @@ class TlsTest {
     }
 
     @Test
+    void theClientCommands_trustTheServerThroughCaCert_andRefuseItWithout() throws Exception {
+        ServeTesting.Running running = serveTesting(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), "--tls-cert-path", cert.toString(), "--tls-key-path", key.toString());
+        System.setProperty("relata.config.dir", dir.resolve("client-config").toString());
+        try {
+            String endpoint = "localhost:" + running.httpPort(); // https: no scheme and no --insecure
+            Path schema = Files.writeString(dir.resolve("tls.zed"), "definition user {}\n");
+            Cli.Run set = Cli.run("context", "set", "tls", endpoint, "tls-client", "--ca-cert", cert.toString());
+            Cli.Run written = Cli.run("schema", "write", schema.toString());
+            Cli.Run read = Cli.run("schema", "read");
+            Cli.Run untrusted = Cli.run("schema", "read", "--endpoint", endpoint, "--token", "tls-client",
+                    "--ca-cert", dir.resolve("self.p12").toString());
+            Cli.run("context", "set", "system-trust", endpoint, "tls-client");
+            Cli.Run systemTrust = Cli.run("schema", "read");
+
+            assertThat(set.status()).as(set.err()).isZero();
+            assertThat(written.status()).as(written.err()).isZero();
+            assertThat(read.out()).isEqualTo("definition user {}\n");
+            assertThat(untrusted.status()).as("not a PEM certificate").isEqualTo(io.relata.cli.ExitCodes.USAGE);
+            assertThat(systemTrust.status()).isEqualTo(io.relata.cli.ExitCodes.UNAVAILABLE);
+            assertThat(systemTrust.err()).contains("TLS with https://localhost:" + running.httpPort());
+        } finally {
+            System.clearProperty("relata.config.dir");
+            running.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void withoutTlsOptions_theListenerIsPlaintext() throws Exception {
         ServeTesting.Running running = serveTesting(new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8));

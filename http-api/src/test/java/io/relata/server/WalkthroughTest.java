@@ -50,6 +50,40 @@ class WalkthroughTest {
     }
 
     @Test
+    void theReadmeTerminalSequenceWorks(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String block = readme.substring(readme.indexOf("<!-- terminal:start -->"), readme.indexOf("<!-- terminal:end -->"));
+        String heredoc = "cat > schema.zed <<'EOF'\n";
+        String schema = block.substring(block.indexOf(heredoc) + heredoc.length(), block.indexOf("\nEOF\n") + 1);
+        Path schemaFile = Files.writeString(dir.resolve("schema.zed"), schema);
+        List<String> commands = block.lines().filter(l -> l.startsWith("./relata ")).toList();
+        assertThat(commands).hasSize(8);
+
+        PostgresTupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+        List<String> outputs = new ArrayList<>();
+        System.setProperty("relata.config.dir", dir.resolve("config").toString());
+        try (TestServer server = TestServer.start(new ServerConfig("127.0.0.1", 0,
+                Map.of("somerandomkey", "terminal-" + UUID.randomUUID()), "walkthrough-secret-0123456789",
+                Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null), store, new PostgresApiKeys(store))) {
+            for (String command : commands) {
+                String line = command.contains("  #") ? command.substring(0, command.indexOf("  #")) : command;
+                String[] args = line.substring("./relata ".length()).strip()
+                        .replace("http://localhost:8443", server.base()).replace("schema.zed", schemaFile.toString())
+                        .split("\\s+");
+                Cli.Run run = Cli.run(args);
+                assertThat(run.status()).as("%s\n%s%s", command, run.out(), run.err()).isZero();
+                outputs.add(run.out());
+            }
+        } finally {
+            System.clearProperty("relata.config.dir");
+        }
+        assertThat(outputs.get(4)).isEqualTo("true\n");
+        assertThat(outputs.get(5)).startsWith("project:api->push\n").contains("user:alice");
+        assertThat(outputs.get(6)).contains("project:api  has");
+        assertThat(outputs.get(7)).contains("user:alice  has");
+    }
+
+    @Test
     void theGitLabWalkthroughScriptWorks() throws Exception {
         io.relata.store.memory.MemoryTupleStore store = new io.relata.store.memory.MemoryTupleStore();
         Main.bootstrap(store, "default", ValidationFile.read(Path.of("..", "examples", "gitlab", "gitlab.yaml")));
