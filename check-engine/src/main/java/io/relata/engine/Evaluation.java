@@ -127,6 +127,31 @@ final class Evaluation {
 
     private java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
 
+    /** Null unless dispatches are traced. */
+    private DispatchTracer tracer;
+
+    /** Shows each dispatch that computes something to {@code tracer} (null: none). */
+    Evaluation tracedBy(DispatchTracer tracer) {
+        this.tracer = tracer;
+        return this;
+    }
+
+    /** {@link #compute}, inside a dispatch span when traced. */
+    private Map<String, Truth> traced(String type, List<String> ids, String name, int depth) {
+        if (tracer == null) {
+            return compute(type, ids, name, depth);
+        }
+        DispatchTracer.Dispatch span = tracer.dispatch(type, name, ids.size(), depth);
+        try {
+            return compute(type, ids, name, depth);
+        } catch (RuntimeException | Error e) {
+            span.failed(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
     /** The truth of {@code type:id#name} for the subject, for every id. */
     Map<String, Truth> evaluate(String type, Collection<String> ids, String name, int depth) {
         dispatches.increment();
@@ -179,7 +204,7 @@ final class Evaluation {
         outermostCut = Integer.MAX_VALUE;
         Map<String, Truth> computed;
         try {
-            computed = compute(type, todo, name, depth);
+            computed = traced(type, todo, name, depth);
             // Something on the way needed a value of this frame still being computed: a cycle
             // in the data, or one id of the batch resting on another (a group and its parent).
             // Iterate from FALSE until the values stop changing: the least fixed point. Each
@@ -208,7 +233,7 @@ final class Evaluation {
                             + " passes through an exclusion, so it has no answer");
                 }
                 cutsInto[frame] = 0;
-                computed = compute(type, todo, name, depth);
+                computed = traced(type, todo, name, depth);
             }
         } finally {
             for (String id : todo) {

@@ -39,13 +39,26 @@ public final class GraphCheckEngine implements CheckEngine {
     private final CheckCache cache;
     private final RelationshipCache relationships;
     private final ExecutorService pool;
+    /** Where requests run: the pool, or the pool keeping each request's trace when traced. */
+    private final java.util.concurrent.Executor executor;
+    /** Null when dispatches are not traced. */
+    private final DispatchTracer tracer;
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder lookupChecks = new java.util.concurrent.atomic.LongAdder();
 
     public GraphCheckEngine(TupleStore store, EngineOptions options) {
+        this(store, options, null);
+    }
+
+    /**
+     * An engine whose dispatches {@code tracer} sees (each check's sub-problems as spans, the
+     * request's trace kept across the engine's pool); null traces nothing and costs nothing.
+     */
+    public GraphCheckEngine(TupleStore store, EngineOptions options, DispatchTracer tracer) {
         this.store = store;
+        this.tracer = tracer;
         this.options = options;
         this.schemas = new SchemaProvider(store);
         this.cache = options.cacheSize() > 0 ? new CheckCache(options.cacheSize()) : null;
@@ -58,6 +71,7 @@ public final class GraphCheckEngine implements CheckEngine {
                     t.setDaemon(true);
                     return t;
                 });
+        this.executor = tracer == null ? pool : tracer.propagating(pool);
     }
 
     public GraphCheckEngine(TupleStore store) {
@@ -65,7 +79,7 @@ public final class GraphCheckEngine implements CheckEngine {
     }
 
     private <T> CompletableFuture<T> async(Supplier<T> work) {
-        return CompletableFuture.supplyAsync(work, pool);
+        return CompletableFuture.supplyAsync(work, executor);
     }
 
     private long deadline() {
@@ -156,6 +170,62 @@ public final class GraphCheckEngine implements CheckEngine {
         return CheckResult.of(truth);
     }
 
+    @Override
+    public CompletableFuture<TracedCheck> checkTraced(String tenant, Revision revision, CheckRequest request) {
+        return async(() -> {
+            TracingWalk walk = walk(tenant, revision, request, false);
+            TracingWalk.Step root = walk.walk(request.resource().type(), request.resource().id(), request.permission(), 0);
+            return new TracedCheck(CheckResult.of(root.truth()), root.trace());
+        });
+    }
+
+    @Override
+    public CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request) {
+        return explain(tenant, revision, request, Explanation.SEARCH_LIMIT);
+    }
+
+    /** {@link #explain} visiting at most {@code limit} sub-problems (tests lower it). */
+    CompletableFuture<Explanation> explain(String tenant, Revision revision, CheckRequest request, int limit) {
+        return async(() -> {
+            CheckResult answer = checkNow(tenant, revision, request);
+            TracingWalk walk = walk(tenant, revision, request, true).limitedTo(limit);
+            return walk.explanation(answer, walk.walk(request.resource().type(), request.resource().id(),
+                    request.permission(), 0));
+        });
+    }
+
+    /** A recording walk of one check (see {@link TracingWalk}); tracing reads the sub-result cache. */
+    private TracingWalk walk(String tenant, Revision revision, CheckRequest request, boolean exhaustive) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validate(schema, request.resource().type(), request.permission(), request.subject());
+        Evaluation fallback = evaluation(tenant, revision, schema, request.subject(), request.context());
+        java.util.function.Function<String[], Truth> cached = exhaustive || cache == null ? null
+                : k -> cache.peek(new CheckCache.Key(tenant, revision.value(), k[0], k[1], k[2],
+                        request.subject().toString(), CheckCache.contextKey(request.context())));
+        RequestReads reads = new RequestReads(store, tenant, revision);
+        reads.readThrough(relationships);
+        return new TracingWalk(schema, request.subject(), request.context(), caveats, reads, fallback, cached,
+                exhaustive, options.maxDepth(), deadline());
+    }
+
+
+    /** One task on the pool: each check on its thread, in order, until a NO. */
+    @Override
+    public CompletableFuture<List<CheckResult>> checkUntilNo(String tenant, Revision revision,
+            List<CheckRequest> requests) {
+        return async(() -> {
+            List<CheckResult> answers = new ArrayList<>();
+            for (CheckRequest request : requests) {
+                CheckResult r = checkNow(tenant, revision, request);
+                answers.add(r);
+                if (r.permissionship() == Permissionship.NO) {
+                    break;
+                }
+            }
+            return answers;
+        });
+    }
+
     /** Answers one check on the calling thread. */
     public CheckResult checkNow(String tenant, Revision revision, CheckRequest request) {
         Schema schema = schemas.schemaAt(tenant, revision);
@@ -170,7 +240,7 @@ public final class GraphCheckEngine implements CheckEngine {
     private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context) {
         return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
-                deadline()).countingDispatches(dispatches).readingThrough(relationships);
+                deadline()).countingDispatches(dispatches).readingThrough(relationships).tracedBy(tracer);
     }
 
     /** Sub-problems dispatched so far (each over a batch of resources), across all requests. */
@@ -252,7 +322,7 @@ public final class GraphCheckEngine implements CheckEngine {
                         }
                     }
                 }
-            }, pool));
+            }, executor));
         }
         return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0])).thenApply(v -> List.of(results));
     }
@@ -377,7 +447,7 @@ public final class GraphCheckEngine implements CheckEngine {
                 caveats, options.maxDepth());
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                        deadline()).readingThrough(relationships),
+                        deadline()).readingThrough(relationships).tracedBy(tracer),
                 walk.mayHint(), resourceType, permission, options.deadline().toNanos());
         try {
             lookup.run(cursor, limit, sink);
@@ -428,6 +498,11 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public Schema schema(String tenant, Revision revision) {
         return schemas.schemaAt(tenant, revision);
+    }
+
+    @Override
+    public Schema schemaIfKnown(String tenant, Revision revision) {
+        return schemas.schemaIfKnown(tenant, revision);
     }
 
     @Override

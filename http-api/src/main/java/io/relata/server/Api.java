@@ -55,6 +55,8 @@ final class Api {
     private final Streams streams;
     private final MeterRegistry metrics;
     private final Validations validations;
+    private final Audit audit = new Audit(java.time.Clock.systemUTC());
+    private final CompositeApi composites;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -62,10 +64,11 @@ final class Api {
         this.consistency = consistency;
         this.config = config;
         this.changes = new ChangeFeed(store, consistency);
-        this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret());
-        this.lookups = new Lookups(engine, consistency, config.tokenSecret());
-        this.checks = new Checks(engine, consistency, config, metrics);
+        this.bulk = new BulkRelationships(store, engine, consistency, config.tokenSecret(), audit);
+        this.lookups = new Lookups(engine, consistency, config.tokenSecret(), audit);
+        this.checks = new Checks(store, engine, consistency, config, metrics, audit);
         this.validations = new Validations(config.engine(), config.engine().deadline());
+        this.composites = new CompositeApi(engine, consistency, config, checks);
         this.streams = new Streams(config.overload(), metrics);
         this.metrics = metrics;
     }
@@ -78,6 +81,16 @@ final class Api {
     /** The limits on server streams, for every transport's streams to run under. */
     Streams streams() {
         return streams;
+    }
+
+    /** Where this service layer's decisions and writes are recorded ({@code --audit-log}). */
+    Audit audit() {
+        return audit;
+    }
+
+    /** Relata's checks and lookups for chains of principals (both transports). */
+    CompositeApi composites() {
+        return composites;
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */
@@ -98,6 +111,8 @@ final class Api {
         // check for orphans and the change.
         Revision written = store.writeSchema(tenant, text, context -> context.schema().ifPresent(
                 current -> SchemaChangeCheck.refuseOrphans(engine.schema(tenant, current), next, context)));
+        audit.write(tenant, "schema.write", new JsonObject().put("definitions", next.definitions().size())
+                .put("caveats", next.caveats().size()).put("characters", text.length()), new JsonObject(), written);
         return new JsonObject().put("writtenAt", token(tenant, written));
     }
 
@@ -193,7 +208,9 @@ final class Api {
         JsonObject metadata = Json.object(body, "optionalTransactionMetadata");
         if (updates.isEmpty() && preconditions.isEmpty()) {
             // Nothing to write or check: no new revision, the token of the current one.
-            return new JsonObject().put("writtenAt", token(tenant, store.headRevision(tenant)));
+            Revision head = store.headRevision(tenant);
+            audit.write(tenant, "relationships.write", Audit.updates(updates, 0), new JsonObject(), head);
+            return new JsonObject().put("writtenAt", token(tenant, head));
         }
         // Validated against the schema in effect under the tenant's write lock, so the write
         // commits under the very schema that allowed it, never under a change made meanwhile.
@@ -206,6 +223,8 @@ final class Api {
                         }
                     }
                 });
+        audit.write(tenant, "relationships.write", Audit.updates(updates, preconditions.size()), new JsonObject(),
+                revision);
         return new JsonObject().put("writtenAt", token(tenant, revision));
     }
 
@@ -292,6 +311,9 @@ final class Api {
         }
         DeleteResult result = store.delete(tenant, filter, preconditions, Json.uint32(body, "optionalLimit"),
                 Json.bool(body, "optionalAllowPartialDeletions"));
+        audit.write(tenant, "relationships.delete", new JsonObject().put("filter", filter.toString())
+                .put("preconditions", preconditions.size()), new JsonObject().put("deleted", result.deleted())
+                .put("complete", result.complete()), result.revision());
         return new JsonObject().put("deletedAt", token(tenant, result.revision()))
                 .put("deletionProgress", result.complete() ? "DELETION_PROGRESS_COMPLETE" : "DELETION_PROGRESS_PARTIAL")
                 .put("relationshipsDeletedCount", Long.toString(result.deleted()));
@@ -301,7 +323,9 @@ final class Api {
 
     JsonObject check(String tenant, JsonObject body) {
         Revision revision = checks.revision(tenant, Json.consistency(body));
-        return checkAnswer(checks.check(tenant, revision, Json.checkRequest(body)));
+        CheckRequest request = Json.checkRequest(body);
+        return checkAnswer(Json.bool(body, "withTracing") ? checks.checkTraced(tenant, revision, request)
+                : checks.check(tenant, revision, request));
     }
 
     /**
@@ -309,7 +333,7 @@ final class Api {
      * else null; never blocks, so the transport may call it on its own thread first.
      */
     JsonObject cachedCheck(String tenant, JsonObject body) {
-        Revision revision = checks.knownRevision(tenant, Json.consistency(body));
+        Revision revision = Json.bool(body, "withTracing") ? null : checks.knownRevision(tenant, Json.consistency(body));
         Checks.Answer answer = revision == null ? null : checks.cachedCheck(tenant, revision, Json.checkRequest(body));
         return answer == null ? null : checkAnswer(answer);
     }
@@ -318,7 +342,14 @@ final class Api {
         return new JsonObject().put("checkedAt", Json.token(answer.checkedAt()))
                 .put("permissionship", Json.permissionship(answer.result().permissionship()))
                 .put("partialCaveatInfo", Json.partialCaveat(answer.result().missingContext()))
-                .put("debugTrace", null).put("optionalExpiresAt", null);
+                .put("debugTrace", answer.trace() == null ? null : ProtoJson.toJson(answer.trace()))
+                .put("optionalExpiresAt", null);
+    }
+
+    /** Relata's explain: the check's answer and the chain of relationships behind it ({@link Explanations}). */
+    JsonObject explain(String tenant, JsonObject body) {
+        Revision revision = checks.revision(tenant, Json.consistency(body));
+        return Explanations.json(checks.explain(tenant, revision, Json.checkRequest(body)), checks.token(tenant, revision));
     }
 
     JsonObject checkBulk(String tenant, JsonObject body) {
@@ -332,7 +363,7 @@ final class Api {
             requests.add(Json.checkRequest(o));
             echoes.add(o);
         }
-        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests);
+        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests, Json.bool(body, "withTracing"));
         JsonArray pairs = new JsonArray();
         for (int i = 0; i < answer.results().size(); i++) {
             BulkCheckResult r = answer.results().get(i);
@@ -341,7 +372,8 @@ final class Api {
                 pair.put("error", Errors.of(r.error()).json());
             } else {
                 pair.put("item", new JsonObject().put("permissionship", Json.permissionship(r.result().permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace", null));
+                        .put("partialCaveatInfo", Json.partialCaveat(r.result().missingContext())).put("debugTrace",
+                                answer.traces() == null ? null : ProtoJson.toJson(answer.traces().get(i))));
             }
             pairs.add(pair);
         }

@@ -103,6 +103,7 @@ final class Authenticator {
         if (tenant == null) {
             throw refused();
         }
+        Tracing.tenant(tenant);
         return tenant;
     }
 
@@ -116,7 +117,11 @@ final class Authenticator {
             return null;
         }
         String tenant = preshared(ApiKeys.hash(bearerKey));
-        return tenant != null ? tenant : keyCache.getIfPresent(bearerKey);
+        tenant = tenant != null ? tenant : keyCache.getIfPresent(bearerKey);
+        if (tenant != null) {
+            Tracing.tenant(tenant);
+        }
+        return tenant;
     }
 
     /** The tenant whose preshared key has SHA-256 {@code hash}, or null. */

@@ -41,7 +41,15 @@ final class BulkRelationships {
     private final ConsistencyResolver consistency;
     private final ExportCursor cursors;
 
+    private final Audit audit;
+
     BulkRelationships(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, String tokenSecret) {
+        this(store, engine, consistency, tokenSecret, new Audit(java.time.Clock.systemUTC()));
+    }
+
+    BulkRelationships(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, String tokenSecret,
+            Audit audit) {
+        this.audit = audit;
         this.store = store;
         this.engine = engine;
         this.consistency = consistency;
@@ -66,7 +74,9 @@ final class BulkRelationships {
     /** Imports every relationship {@code source} gives in one transaction; returns how many. */
     long load(String tenant, ImportSource source) {
         try (ImportPipeline rows = new ImportPipeline(source)) {
-            store.bulkImport(tenant, rows, context -> rows.validateWith(new ShapeCheck(schemaInEffect(tenant, context))));
+            Revision revision = store.bulkImport(tenant, rows,
+                    context -> rows.validateWith(new ShapeCheck(schemaInEffect(tenant, context))));
+            audit.write(tenant, "import", new JsonObject(), new JsonObject().put("loaded", rows.count()), revision);
             return rows.count();
         }
     }

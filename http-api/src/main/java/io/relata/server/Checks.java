@@ -23,11 +23,22 @@ import java.util.Map;
  */
 final class Checks {
 
-    /** A check's answer: the token of the revision it was read at, and the result. */
-    record Answer(String checkedAt, CheckResult result) {}
+    /** A check's answer: the token of the revision it was read at, the result, and its trace if asked for. */
+    record Answer(String checkedAt, CheckResult result, com.authzed.api.v1.DebugInformation trace) {
+        Answer(String checkedAt, CheckResult result) {
+            this(checkedAt, result, null);
+        }
+    }
 
-    /** A bulk check's answer: the token of its revision, and each item's result or error, in order. */
-    record BulkAnswer(String checkedAt, List<BulkCheckResult> results) {}
+    /**
+     * A bulk check's answer: the token of its revision, and each item's result or error, in order,
+     * with each answered item's trace when they were asked for (else null).
+     */
+    record BulkAnswer(String checkedAt, List<BulkCheckResult> results, List<com.authzed.api.v1.DebugInformation> traces) {
+        BulkAnswer(String checkedAt, List<BulkCheckResult> results) {
+            this(checkedAt, results, null);
+        }
+    }
 
     private final CheckEngine engine;
     private final ConsistencyResolver consistency;
@@ -35,7 +46,13 @@ final class Checks {
     /** {@code relata.check.results} by permissionship, registered once. */
     private final Map<Permissionship, Counter> results = new EnumMap<>(Permissionship.class);
 
-    Checks(CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
+    private final io.relata.store.TupleStore store;
+    private final Audit audit;
+
+    Checks(io.relata.store.TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config,
+            MeterRegistry metrics, Audit audit) {
+        this.store = store;
+        this.audit = audit;
         this.engine = engine;
         this.consistency = consistency;
         this.config = config;
@@ -56,7 +73,36 @@ final class Checks {
 
     /** Checks {@code request} at {@code revision} (blocking). */
     Answer check(String tenant, Revision revision, CheckRequest request) {
-        return answer(tenant, revision, Api.await(engine.check(tenant, revision, request), config));
+        return answer(tenant, revision, request, Api.await(engine.check(tenant, revision, request), config));
+    }
+
+    /**
+     * {@link #check} with SpiceDB's debug trace ({@code withTracing}): the sub-problems the answer
+     * came from and the schema used (blocking; see {@link CheckEngine#checkTraced}).
+     */
+    Answer checkTraced(String tenant, Revision revision, CheckRequest request) {
+        io.relata.engine.TracedCheck traced = Api.await(engine.checkTraced(tenant, revision, request), config);
+        Answer answer = answer(tenant, revision, request, traced.result());
+        return new Answer(answer.checkedAt(), answer.result(), debugInformation(tenant, revision, traced));
+    }
+
+    private com.authzed.api.v1.DebugInformation debugInformation(String tenant, Revision revision,
+            io.relata.engine.TracedCheck traced) {
+        String text = store.readSchema(tenant, revision).map(io.relata.store.SchemaVersion::text).orElse("");
+        return DebugTraces.of(traced.trace(), engine.schema(tenant, revision), text);
+    }
+
+    /** Why {@code request} answers as it does at {@code revision} (blocking; see {@link CheckEngine#explain}). */
+    io.relata.engine.Explanation explain(String tenant, Revision revision, CheckRequest request) {
+        io.relata.engine.Explanation why = Api.await(engine.explain(tenant, revision, request), config);
+        results.get(why.result().permissionship()).increment();
+        audit.check(tenant, "explain", request, why.result(), revision);
+        return why;
+    }
+
+    /** The token of {@code revision}. */
+    String token(String tenant, Revision revision) {
+        return consistency.token(tenant, revision);
     }
 
     /**
@@ -65,11 +111,12 @@ final class Checks {
      */
     Answer cachedCheck(String tenant, Revision revision, CheckRequest request) {
         CheckResult result = engine.cachedCheck(tenant, revision, request);
-        return result == null ? null : answer(tenant, revision, result);
+        return result == null ? null : answer(tenant, revision, request, result);
     }
 
-    private Answer answer(String tenant, Revision revision, CheckResult result) {
+    private Answer answer(String tenant, Revision revision, CheckRequest request, CheckResult result) {
         results.get(result.permissionship()).increment();
+        audit.check(tenant, "check", request, result, revision);
         return new Answer(consistency.token(tenant, revision), result);
     }
 
@@ -90,13 +137,28 @@ final class Checks {
 
     /** Checks every item at {@code revision} (blocking); at most {@link #requireBulkSize} items. */
     BulkAnswer checkBulk(String tenant, Revision revision, List<CheckRequest> requests) {
+        return checkBulk(tenant, revision, requests, false);
+    }
+
+    /**
+     * {@link #checkBulk}, and with {@code tracing} each answered item's debug trace too (each item
+     * then traced on its own: slower, for debugging).
+     */
+    BulkAnswer checkBulk(String tenant, Revision revision, List<CheckRequest> requests, boolean tracing) {
         requireBulkSize(requests.size());
         List<BulkCheckResult> answers = Api.await(engine.checkBulk(tenant, revision, requests), config);
-        for (BulkCheckResult r : answers) {
+        List<com.authzed.api.v1.DebugInformation> traces = tracing ? new java.util.ArrayList<>() : null;
+        for (int i = 0; i < answers.size(); i++) {
+            BulkCheckResult r = answers.get(i);
             if (r.error() == null) {
                 results.get(r.result().permissionship()).increment();
             }
+            if (tracing) {
+                traces.add(r.error() != null ? null : debugInformation(tenant, revision,
+                        Api.await(engine.checkTraced(tenant, revision, requests.get(i)), config)));
+            }
         }
-        return new BulkAnswer(consistency.token(tenant, revision), answers);
+        audit.checkBulk(tenant, requests, answers, revision);
+        return new BulkAnswer(consistency.token(tenant, revision), answers, traces);
     }
 }

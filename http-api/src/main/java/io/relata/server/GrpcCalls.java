@@ -59,7 +59,9 @@ final class GrpcCalls {
 
     /** The tenant of the calling key (blocking; refuses an unknown key). */
     String tenant() {
-        return authenticator.tenantOf(BearerKeys.KEY.get());
+        String key = BearerKeys.KEY.get();
+        Audit.caller(key);
+        return authenticator.tenantOf(key);
     }
 
     /**
@@ -74,6 +76,7 @@ final class GrpcCalls {
         if (known != null) {
             R answer;
             try {
+                Audit.caller(BearerKeys.KEY.get());
                 answer = cached.apply(known);
             } catch (RuntimeException e) {
                 answer = null;
@@ -322,7 +325,7 @@ final class GrpcCalls {
         Context context = Context.current();
         Future<?> running;
         try {
-            running = executor.submit(context.wrap(() -> {
+            running = executor.submit(context.wrap(Tracing.propagating(() -> {
                 try {
                     task.run();
                 } catch (Throwable failure) {
@@ -330,7 +333,7 @@ final class GrpcCalls {
                         call.onError(GrpcErrors.of(failure));
                     }
                 }
-            }));
+            })));
         } catch (RejectedExecutionException full) {
             call.onError(GrpcErrors.of(executor.isShutdown() ? Errors.status(14, "the server is stopping")
                     : Errors.status(8, full.getMessage() + "; retry shortly")));

@@ -46,9 +46,10 @@ final class GrpcServer {
     /**
      * @param authenticator turns a call's bearer key into its tenant
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
+     * @param tracing the interceptor that traces every call, or null for none
      */
     GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
-            ConnectionLimits limits, File certificate, File key) {
+            ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
         this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
@@ -65,7 +66,8 @@ final class GrpcServer {
         GrpcCalls calls = new GrpcCalls(work, WORKERS, authenticator, api);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials(certificate, key))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+                        credentials(certificate, key))
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, maxMessageBytes))
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 // Calls start on the transport's threads: every method hands its work to the
@@ -82,10 +84,14 @@ final class GrpcServer {
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
                 .addService(ServerInterceptors.intercept(watch, keys))
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
+                .addService(ServerInterceptors.intercept(new GrpcComposite(api.composites(), calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance())
-                .build();
+                .addService(ProtoReflectionService.newInstance());
+        if (tracing != null) {
+            builder.intercept(tracing);
+        }
+        this.server = builder.build();
     }
 
     private static ServerCredentials credentials(File certificate, File key) {
@@ -107,7 +113,8 @@ final class GrpcServer {
             throw new UncheckedIOException("the gRPC port cannot be opened: " + e.getMessage(), e);
         }
         for (String service : new String[] {"", "authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
-                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService"}) {
+                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService",
+                "relata.v1.CompositePermissionsService"}) {
             health.setStatus(service, ServingStatus.SERVING);
         }
         return server.getPort();

@@ -1,5 +1,7 @@
 package io.relata.server;
 
+import static io.relata.server.Tracing.propagating;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
@@ -64,6 +66,7 @@ final class HttpHandlers {
 
     /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
     String tenant(String key) {
+        Audit.caller(key);
         return authenticator.tenantOf(key);
     }
 
@@ -72,7 +75,7 @@ final class HttpHandlers {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                admitted(() -> work.apply(parse(body)), result -> {
+                admitted(propagating(() -> work.apply(parse(body))), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -128,6 +131,7 @@ final class HttpHandlers {
                 if (known != null) {
                     try {
                         parsed = parse(body);
+                        Audit.caller(key);
                         JsonObject answer = fast.apply(known, parsed);
                         if (answer != null) {
                             json(ctx.response(), 200, answer);
@@ -139,7 +143,7 @@ final class HttpHandlers {
                     }
                 }
                 JsonObject given = parsed;
-                admitted(() -> work.apply(tenant(key), given != null ? given : parse(body)),
+                admitted(propagating(() -> work.apply(tenant(key), given != null ? given : parse(body))),
                         result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
@@ -176,7 +180,7 @@ final class HttpHandlers {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
-                admitted(() -> work.apply(tenant(key), lines), result -> {
+                admitted(propagating(() -> work.apply(tenant(key), lines)), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -227,7 +231,7 @@ final class HttpHandlers {
                         return false;
                     }
                 };
-                streams.submit(() -> {
+                streams.submit(propagating(() -> {
                     Throwable failure = null;
                     try {
                         String tenant = tenant(key);
@@ -255,7 +259,7 @@ final class HttpHandlers {
                         }
                         sample.stop(requestTimer(path, response.getStatusCode()));
                     });
-                });
+                }));
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
             }
@@ -297,7 +301,7 @@ final class HttpHandlers {
         try {
             String key = bearer(ctx);
             String body = body(ctx);
-            workers.executeBlocking(() -> {
+            workers.executeBlocking(propagating(() -> {
                 String tenant = tenant(key);
                 Streams.Slot slot = streams.open(tenant);
                 try {
@@ -306,7 +310,7 @@ final class HttpHandlers {
                     slot.close();
                     throw e;
                 }
-            }, false).onComplete(started -> {
+            }), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;

@@ -21,7 +21,10 @@ final class Lookups {
     private final ConsistencyResolver consistency;
     private final LookupCursor cursors;
 
-    Lookups(CheckEngine engine, ConsistencyResolver consistency, String tokenSecret) {
+    private final Audit audit;
+
+    Lookups(CheckEngine engine, ConsistencyResolver consistency, String tokenSecret, Audit audit) {
+        this.audit = audit;
         this.engine = engine;
         this.consistency = consistency;
         this.cursors = new LookupCursor(tokenSecret);
@@ -31,7 +34,7 @@ final class Lookups {
      * Lookup resources, streamed: each result goes to the sink as the engine finds it, and the
      * engine waits while the sink does. A cursor resumes at its own revision.
      */
-    void resources(String tenant, JsonObject body, Api.Sink sink) {
+    void resources(String tenant, JsonObject body, Api.Sink given) {
         String type = Json.string(body, "resourceObjectType", true);
         String permission = Json.string(body, "permission", true);
         SubjectRef subject = Json.subjectRef(body, "subject");
@@ -42,11 +45,46 @@ final class Lookups {
         Revision revision = lookupRevision(tenant, body, from);
         String zookie = consistency.token(tenant, revision);
         JsonObject at = Json.token(zookie);
-        engine.streamResources(tenant, revision, type, permission, subject, context, from == null ? null : from.place(),
-                limit, (r, place) -> sink.accept(new JsonObject().put("lookedUpAt", at).put("resourceObjectId", r.id())
-                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                        .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+        Counted sink = new Counted(given);
+        boolean ended = false;
+        try {
+            engine.streamResources(tenant, revision, type, permission, subject, context,
+                    from == null ? null : from.place(), limit, (r, place) -> sink.accept(new JsonObject()
+                            .put("lookedUpAt", at).put("resourceObjectId", r.id())
+                            .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                            .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                            .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+            ended = true;
+        } finally {
+            // A lookup that failed after sending results disclosed them: it is recorded, unfinished.
+            if (ended || sink.sent > 0) {
+                audit.lookup(tenant, "lookupresources", new JsonObject().put("resourceType", type)
+                        .put("permission", permission).put("subject", subject.toString()).put("resumed", from != null)
+                        .put("limit", limit), sink.sent, ended && !sink.stopped, revision);
+            }
+        }
+    }
+
+    /** A sink that counts what it took, for the audit log. */
+    private static final class Counted implements Api.Sink {
+        private final Api.Sink sink;
+        long sent;
+        boolean stopped;
+
+        Counted(Api.Sink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public boolean accept(JsonObject result) {
+            boolean more = sink.accept(result);
+            if (more) {
+                sent++;
+            } else {
+                stopped = true;
+            }
+            return more;
+        }
     }
 
     /**
@@ -54,7 +92,7 @@ final class Lookups {
      * Relata's (SpiceDB refuses the limit): a page holds at most that many subjects besides
      * the wildcard, and its last result's cursor resumes after it at the same revision.
      */
-    void subjects(String tenant, JsonObject body, Api.Sink sink) {
+    void subjects(String tenant, JsonObject body, Api.Sink given) {
         int concreteLimit = (int) Math.min(Json.uint32(body, "optionalConcreteLimit"), Integer.MAX_VALUE);
         String wildcards = String.valueOf(Json.field(body, "wildcardOption"));
         boolean excludeWildcards = switch (wildcards) {
@@ -74,10 +112,23 @@ final class Lookups {
         Revision revision = lookupRevision(tenant, body, from);
         String zookie = consistency.token(tenant, revision);
         JsonObject at = Json.token(zookie);
-        engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
-                from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards && s.id().equals("*")
-                        || sink.accept(subjectLine(s, at).put("afterResultCursor",
-                                Json.token(cursors.encode(tenant, question, zookie, place)))));
+        Counted sink = new Counted(given);
+        boolean ended = false;
+        try {
+            engine.streamSubjects(tenant, revision, resource, permission, subjectType, subjectRelation, context,
+                    from == null ? null : from.place(), concreteLimit, (s, place) -> excludeWildcards
+                            && s.id().equals("*")
+                            || sink.accept(subjectLine(s, at).put("afterResultCursor",
+                                    Json.token(cursors.encode(tenant, question, zookie, place)))));
+            ended = true;
+        } finally {
+            if (ended || sink.sent > 0) {
+                audit.lookup(tenant, "lookupsubjects", new JsonObject().put("resource", resource.toString())
+                        .put("permission", permission).put("subjectType", subjectType)
+                        .put("subjectRelation", subjectRelation).put("resumed", from != null)
+                        .put("limit", concreteLimit), sink.sent, ended && !sink.stopped, revision);
+            }
+        }
     }
 
     private static JsonObject subjectLine(SubjectResult s, JsonObject at) {

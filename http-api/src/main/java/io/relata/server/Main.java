@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
-            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class})
+            io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
+            ExplainCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -125,12 +126,20 @@ public final class Main implements Callable<Integer> {
                 description = "Serve the playground page at /playground (off by default).")
         boolean playground;
 
+        @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
+                description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
+        String auditLog;
+
         @Mixin
         ListenerOptions listener;
+
+        @Mixin
+        TraceOptions traces;
 
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
             TupleStore store;
@@ -156,9 +165,19 @@ public final class Main implements Callable<Integer> {
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys);
+            RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
             if (playground) {
                 server.servePlayground();
+            }
+            if (auditLog != null && !auditLog.isBlank()) {
+                try {
+                    server.auditTo(auditLog);
+                } catch (IOException e) {
+                    System.err.println("relata: cannot open the audit log " + auditLog + ": " + e);
+                    server.stop(Duration.ofSeconds(1));
+                    store.close();
+                    return 2;
+                }
             }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
@@ -178,6 +197,9 @@ public final class Main implements Callable<Integer> {
             if (playground) {
                 System.out.println("relata: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
                         + "/playground (it evaluates in memory and writes nothing)");
+            }
+            if (tracing.on()) {
+                System.out.println("relata: sending traces over OTLP/HTTP to " + traces.endpoint.strip());
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

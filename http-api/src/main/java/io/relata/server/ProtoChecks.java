@@ -41,11 +41,16 @@ final class ProtoChecks {
     /** CheckPermission (blocking). */
     CheckPermissionResponse check(String tenant, CheckPermissionRequest request) {
         Revision revision = checks.revision(tenant, consistency(request.hasConsistency(), request.getConsistency()));
-        return answer(checks.check(tenant, revision, checkRequest(request)));
+        CheckRequest typed = checkRequest(request);
+        return answer(request.getWithTracing() ? checks.checkTraced(tenant, revision, typed)
+                : checks.check(tenant, revision, typed));
     }
 
     /** CheckPermission's answer when it is at hand without waiting, else null (never blocks). */
     CheckPermissionResponse cachedCheck(String tenant, CheckPermissionRequest request) {
+        if (request.getWithTracing()) {
+            return null;
+        }
         Revision revision = checks.knownRevision(tenant, consistency(request.hasConsistency(), request.getConsistency()));
         Checks.Answer answer = revision == null ? null : checks.cachedCheck(tenant, revision, checkRequest(request));
         return answer == null ? null : answer(answer);
@@ -60,7 +65,7 @@ final class ProtoChecks {
             requests.add(checkRequest(item.hasResource(), item.getResource(), item.getPermission(), item.hasSubject(),
                     item.getSubject(), item.hasContext(), item.getContext()));
         }
-        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests);
+        Checks.BulkAnswer answer = checks.checkBulk(tenant, revision, requests, request.getWithTracing());
         CheckBulkPermissionsResponse.Builder out = CheckBulkPermissionsResponse.newBuilder()
                 .setCheckedAt(ZedToken.newBuilder().setToken(answer.checkedAt()));
         for (int i = 0; i < answer.results().size(); i++) {
@@ -73,6 +78,9 @@ final class ProtoChecks {
                         .setPermissionship(permissionship(r.result()));
                 if (!r.result().missingContext().isEmpty()) {
                     item.setPartialCaveatInfo(partial(r.result()));
+                }
+                if (answer.traces() != null) {
+                    item.setDebugTrace(answer.traces().get(i));
                 }
                 pair.setItem(item);
             }
@@ -87,6 +95,9 @@ final class ProtoChecks {
                 .setPermissionship(permissionship(answer.result()));
         if (!answer.result().missingContext().isEmpty()) {
             out.setPartialCaveatInfo(partial(answer.result()));
+        }
+        if (answer.trace() != null) {
+            out.setDebugTrace(answer.trace());
         }
         return out.build();
     }

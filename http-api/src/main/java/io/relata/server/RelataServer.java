@@ -46,6 +46,7 @@ public final class RelataServer {
     private volatile boolean stopping;
     private boolean playground;
     private final javax.sql.DataSource postgresPool;
+    private final Tracing tracing;
 
     /**
      * A server over {@code store}, with tenants' keys in {@code keys};
@@ -57,8 +58,15 @@ public final class RelataServer {
 
     /** A server whose requests {@code authenticator} turns into tenants (keys serve the admin API). */
     RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator) {
+        this(config, store, keys, authenticator, Tracing.OFF);
+    }
+
+    /** A server that traces its requests with {@code tracing}, which it closes when it stops. */
+    RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator, Tracing tracing) {
         this.config = config;
-        this.store = new MeteredTupleStore(store, metrics);
+        this.tracing = tracing;
+        this.store = tracing.traced(new MeteredTupleStore(store, metrics),
+                store instanceof PostgresTupleStore ? "postgresql" : "memory");
         this.postgresPool = store instanceof PostgresTupleStore p ? p.dataSource() : null;
         this.keys = keys;
         this.authenticator = authenticator;
@@ -71,7 +79,7 @@ public final class RelataServer {
                 // The pool reports to another registry already (several servers over one pool).
             }
         }
-        GraphCheckEngine graph = new GraphCheckEngine(this.store, config.engine());
+        GraphCheckEngine graph = new GraphCheckEngine(this.store, config.engine(), tracing.dispatches());
         this.engine = graph;
         this.workers = vertx.createSharedWorkerExecutor("relata-api", WORKERS, 60, TimeUnit.SECONDS);
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
@@ -130,6 +138,7 @@ public final class RelataServer {
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
+        HttpTracing traced = HttpTracing.register(router, tracing);
         router.route().failureHandler(this::malformedBody);
         // Client streams: the body is read as the import pulls it, so these come before the body handler.
         http.clientStream(router, IMPORT_PATHS[0], api::importBulk);
@@ -137,6 +146,7 @@ public final class RelataServer {
         // Bodies only for the API, never to disk (no file uploads).
         router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.post("/relata/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        HttpTracing.afterBodies(router, traced);
         router.get("/healthz").handler(ctx -> HttpHandlers.json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/readyz").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -164,11 +174,15 @@ public final class RelataServer {
         http.unary(router, "/v1/experimental/permissions/bulkcheckpermission", api::bulkCheckPermission);
         // Relata's own paths: what SpiceDB's messages have no field for.
         http.unary(router, "/relata/v1/permissions/expand", api::expandWithConditions);
+        http.unary(router, "/relata/v1/permissions/explain", api::explain);
         http.unary(router, "/relata/v1/schema/validate", api::validateSchema);
         http.unary(router, "/relata/v1/validation/run", api::runValidationFile);
         if (playground) {
             PlaygroundPages.route(router);
         }
+        http.unary(router, "/relata/v1/permissions/check", api.composites()::check);
+        http.unary(router, "/relata/v1/permissions/checkbulk", api.composites()::checkBulk);
+        http.stream(router, "/relata/v1/permissions/resources", api.composites()::lookupResources);
         http.admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
@@ -229,7 +243,8 @@ public final class RelataServer {
         }
         GrpcServer starting = new GrpcServer(api, authenticator, config.host(), port, config.maxBodyBytes(),
                 config.connections(),
-                config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null);
+                config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null,
+                GrpcTracing.of(tracing));
         int bound;
         try {
             bound = starting.start();
@@ -267,13 +282,23 @@ public final class RelataServer {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
         } finally {
             api.streams().close();
+            api.audit().log().close();
             engine.close();
+            tracing.close();
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 LoggerHolder.LOG.warn("closing Vert.x: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Records every decision and write from now on in {@code target}, a file appended to or
+     * {@code stdout} ({@code --audit-log}); the server closes it (writing what is queued) when it stops.
+     */
+    public void auditTo(String target) throws java.io.IOException {
+        api.audit().to(AuditWriter.open(target, metrics));
     }
 
     private static final class LoggerHolder {

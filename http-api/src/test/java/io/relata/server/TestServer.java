@@ -54,6 +54,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, port);
     }
 
+    /** The server itself. */
+    RelataServer server() {
+        return server;
+    }
+
     /** {@code http://127.0.0.1:<port>}. */
     String base() {
         return base;
