@@ -68,7 +68,7 @@ final class Api {
         this.lookups = new Lookups(engine, consistency, config.tokenSecret(), audit);
         this.checks = new Checks(store, engine, consistency, config, metrics, audit);
         this.validations = new Validations(config.engine(), config.engine().deadline());
-        this.composites = new CompositeApi(engine, consistency, config, checks);
+        this.composites = new CompositeApi(engine, consistency, config, checks, audit);
         this.streams = new Streams(config.overload(), metrics);
         this.metrics = metrics;
     }

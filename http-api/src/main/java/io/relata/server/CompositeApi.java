@@ -32,8 +32,10 @@ final class CompositeApi {
     private final Checks checks;
     private final LookupCursor cursors;
     private final ServerConfig config;
+    private final Audit audit;
 
-    CompositeApi(CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, Checks checks) {
+    CompositeApi(CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, Checks checks, Audit audit) {
+        this.audit = audit;
         this.composites = new CompositeChecks(engine, config.engine().deadline());
         this.consistency = consistency;
         this.checks = checks;
@@ -44,7 +46,9 @@ final class CompositeApi {
     /** {@code CheckCompositePermission}. */
     JsonObject check(String tenant, JsonObject body) {
         Revision revision = checks.revision(tenant, Json.consistency(body));
-        CompositeChecks.Answer answer = Api.await(composites.check(tenant, revision, request(body)), config);
+        CompositeChecks.Request request = request(body);
+        CompositeChecks.Answer answer = Api.await(composites.check(tenant, revision, request), config);
+        audit.composite(tenant, "compositecheck", request, answer.result(), revision);
         return answer(answer).put("checkedAt", Json.token(consistency.token(tenant, revision)));
     }
 
@@ -69,6 +73,7 @@ final class CompositeApi {
                 pair.put("error", Errors.of(a.error()).json());
             } else {
                 pair.put("item", answer(a.answer()));
+                audit.composite(tenant, "compositecheckbulk", requests.get(i), a.answer().result(), revision);
             }
             pairs.add(pair);
         }
@@ -95,12 +100,26 @@ final class CompositeApi {
                 : checks.revision(tenant, new io.relata.zookie.Consistency.AtExactSnapshot(from.zookie()));
         String zookie = consistency.token(tenant, revision);
         JsonObject at = Json.token(zookie);
-        composites.streamResources(tenant, revision, type, permission, principals, context,
-                from == null ? null : from.place(), limit, (r, place) -> sink.accept(new JsonObject()
-                        .put("lookedUpAt", at).put("resourceObjectId", r.id())
-                        .put("permissionship", Json.lookupPermissionship(r.permissionship()))
-                        .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
-                        .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+        Lookups.Counted counted = new Lookups.Counted(sink);
+        boolean ended = false;
+        try {
+            composites.streamResources(tenant, revision, type, permission, principals, context,
+                    from == null ? null : from.place(), limit, (r, place) -> counted.accept(new JsonObject()
+                            .put("lookedUpAt", at).put("resourceObjectId", r.id())
+                            .put("permissionship", Json.lookupPermissionship(r.permissionship()))
+                            .put("partialCaveatInfo", Json.partialCaveat(r.missingContext()))
+                            .put("afterResultCursor", Json.token(cursors.encode(tenant, question, zookie, place)))));
+            ended = true;
+        } finally {
+            // As for lookups: results sent before a failure were disclosed, so they are recorded.
+            if (ended || counted.sent > 0) {
+                audit.lookup(tenant, "compositelookupresources", new JsonObject().put("resourceType", type)
+                        .put("permission", permission)
+                        .put("principals", new JsonArray(principals.stream().map(Object::toString).toList()))
+                        .put("resumed", from != null).put("limit", limit), counted.sent, ended && !counted.stopped,
+                        revision);
+            }
+        }
     }
 
     private static CompositeChecks.Request request(JsonObject o) {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -113,6 +114,16 @@ public final class Main implements Callable<Integer> {
                         + " (default 1000000; 0 turns it off).")
         long relationshipCacheSize;
 
+        @Option(names = "--group-index", defaultValue = "${env:RELATA_GROUP_INDEX:-off}",
+                description = "on: keep an in-memory index of nested groups (recursive relations such as"
+                        + " group#member) from the change log and answer checks from it where it holds the"
+                        + " revision; off (default): walk the graph only.")
+        String groupIndex;
+
+        @Option(names = "--group-index-tenants", split = ",", defaultValue = "${env:RELATA_GROUP_INDEX_TENANTS}",
+                description = "With --group-index on: the tenants to index, comma-separated (default: every tenant).")
+        List<String> groupIndexTenants;
+
         @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
                 description = "A validation file (YAML) whose schema and relationships are loaded into the"
                         + " `default` tenant at start.")
@@ -159,7 +170,9 @@ public final class Main implements Callable<Integer> {
             ServerConfig config = listener.applyTo(new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
-                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey));
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize)
+                            .withGroupIndex(groupIndex(groupIndex).withTenants(
+                                    groupIndexTenants == null ? List.of() : groupIndexTenants)), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.
@@ -378,6 +391,15 @@ public final class Main implements Callable<Integer> {
             throw new IllegalStateException("relata: cannot start the HTTP listener on " + config.host() + ":"
                     + config.port() + ": " + cause.getMessage() + (config.tls() ? " (is " + config.tlsCertPath()
                     + " a PEM certificate chain and " + config.tlsKeyPath() + " its PEM private key?)" : ""), cause);
+        }
+    }
+
+    /** Reads {@code --group-index}: {@code on} or {@code off}; a usage error otherwise. */
+    static io.relata.engine.index.GroupIndexOptions groupIndex(String text) {
+        try {
+            return io.relata.engine.index.GroupIndexOptions.fromSwitch(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()), e.getMessage());
         }
     }
 

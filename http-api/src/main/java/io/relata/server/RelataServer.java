@@ -93,6 +93,7 @@ public final class RelataServer {
                 .register(metrics);
         Gauge.builder("relata.engine.relationship.cache.misses", graph, g -> g.relationshipCacheStats().missCount())
                 .register(metrics);
+        GroupIndexMetrics.register(metrics, graph);
         for (String tenant : config.presharedKeys().values()) {
             this.store.createTenant(tenant);
         }
