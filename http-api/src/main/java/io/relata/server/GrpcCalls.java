@@ -41,15 +41,20 @@ final class GrpcCalls {
     /** How long a client stream may send nothing before the call is abandoned. */
     private static final long IDLE_CLIENT_MILLIS = 60_000;
 
-    /** How long a stream waits for a client that does not read before giving up on it. */
-    private static final long STALLED_CLIENT_MILLIS = 60_000;
-
     private final ExecutorService work;
     private final Access access;
+    private final Streams streams;
+    private final RequestQueue queue;
 
-    GrpcCalls(ExecutorService work, Access access) {
+    /**
+     * @param work    the workers of unary calls and client streams, {@code workers} of them
+     * @param streams where server streams run, apart from {@code work}
+     */
+    GrpcCalls(ExecutorService work, int workers, Access access, Api api) {
         this.work = work;
         this.access = access;
+        this.streams = api.streams();
+        this.queue = api.queue(workers);
     }
 
     /**
@@ -118,9 +123,11 @@ final class GrpcCalls {
     }
 
     /**
-     * A server stream: each line the method writes is sent as it is found; when the client
-     * reads slower than lines come, the work waits for it (so lines do not pile up in
-     * memory), and stops when the client goes away or does not read for a minute.
+     * A server stream, run on a stream thread ({@link Streams}) in one of the tenant's stream
+     * slots, never on the workers of unary calls: each line the method writes is sent as it is
+     * found; when the client reads slower than lines come, the work waits for it (so lines do not
+     * pile up in memory), and ends the call with ABORTED when the client goes away or does not
+     * read for the stall timeout.
      */
     <Q extends Message, R extends Message> void stream(Q request, StreamObserver<R> out, R prototype,
             StreamMethod method) {
@@ -131,28 +138,30 @@ final class GrpcCalls {
                 ready.notifyAll();
             }
         });
-        submit(call, () -> {
+        run(streams.executor(), call, () -> {
             java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
             JsonObject json = ProtoJson.toJson(request);
-            method.run(tenant(() -> json), json, line -> {
-                if (call.isCancelled()) {
-                    return false;
-                }
-                call.onNext(ProtoJson.fromJson(line, prototype));
-                if (!awaitReady(call, ready)) {
-                    stalled.set(!call.isCancelled());
-                    return false;
-                }
-                return true;
-            });
+            String tenant = tenant(() -> json);
+            try (Streams.Slot slot = streams.open(tenant)) {
+                method.run(tenant, json, line -> {
+                    if (call.isCancelled()) {
+                        return false;
+                    }
+                    call.onNext(ProtoJson.fromJson(line, prototype));
+                    if (!awaitReady(call, ready, streams.stallMillis())) {
+                        stalled.set(!call.isCancelled());
+                        return false;
+                    }
+                    return true;
+                });
+            }
             if (stalled.get()) {
                 // Never a clean end: the client would take the stream for complete.
-                call.onError(GrpcErrors.of(Errors.status(10, "the client did not read the stream for "
-                        + STALLED_CLIENT_MILLIS / 1000 + " s; it was ended before its last result")));
+                call.onError(GrpcErrors.of(streams.stalled()));
             } else if (!call.isCancelled()) {
                 call.onCompleted();
             }
-        });
+        }, null);
     }
 
     /**
@@ -279,8 +288,8 @@ final class GrpcCalls {
         };
     }
 
-    static boolean awaitReady(ServerCallStreamObserver<?> call, Object ready) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STALLED_CLIENT_MILLIS);
+    static boolean awaitReady(ServerCallStreamObserver<?> call, Object ready, long stallMillis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMillis);
         synchronized (ready) {
             while (!call.isReady() && !call.isCancelled()) {
                 long left = until - System.nanoTime();
@@ -298,12 +307,46 @@ final class GrpcCalls {
         return !call.isCancelled();
     }
 
-    /** Runs {@code task} for {@code call} on the work pool; its failure becomes the call's status. */
+    /**
+     * Runs {@code task} for {@code call} on the work pool once the bounded queue admits it
+     * ({@link RequestQueue}); its failure becomes the call's status; false when it was refused.
+     */
     boolean submit(ServerCallStreamObserver<?> call, Runnable task) {
+        try {
+            queue.enter();
+        } catch (ApiException full) {
+            call.onError(GrpcErrors.of(full));
+            return false;
+        }
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable leave = () -> {
+            if (left.compareAndSet(false, true)) {
+                queue.leave();
+            }
+        };
+        boolean submitted = run(work, call, () -> {
+            try {
+                task.run();
+            } finally {
+                leave.run();
+            }
+        }, leave);
+        if (!submitted) {
+            leave.run();
+        }
+        return submitted;
+    }
+
+    /**
+     * Runs {@code task} for {@code call} on {@code executor}; its failure becomes the call's status.
+     * {@code cancelled} (when not null) runs too when the call is cancelled, whether or not the
+     * task had started; false when the executor refused the task.
+     */
+    private boolean run(ExecutorService executor, ServerCallStreamObserver<?> call, Runnable task, Runnable cancelled) {
         Context context = Context.current();
         Future<?> running;
         try {
-            running = work.submit(context.wrap(Tracing.propagating(() -> {
+            running = executor.submit(context.wrap(Tracing.propagating(() -> {
                 try {
                     task.run();
                 } catch (Throwable failure) {
@@ -313,12 +356,17 @@ final class GrpcCalls {
                 }
             })));
         } catch (RejectedExecutionException full) {
-            call.onError(GrpcErrors.of(work.isShutdown() ? Errors.status(14, "the server is stopping")
-                    : Errors.status(8, "the server is at capacity; retry shortly")));
+            call.onError(GrpcErrors.of(executor.isShutdown() ? Errors.status(14, "the server is stopping")
+                    : Errors.status(8, full.getMessage() + "; retry shortly")));
             return false;
         }
         // Cancelled by the client, or its deadline passed: stop the work.
-        call.setOnCancelHandler(() -> running.cancel(true));
+        call.setOnCancelHandler(() -> {
+            running.cancel(true);
+            if (cancelled != null) {
+                cancelled.run();
+            }
+        });
         return true;
     }
 }

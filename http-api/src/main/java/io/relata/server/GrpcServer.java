@@ -14,7 +14,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,9 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class GrpcServer {
 
-    /** Most service calls running at once; more wait in a bounded queue, then RESOURCE_EXHAUSTED. */
+    /**
+     * Most unary calls running at once; at most {@link OverloadLimits#queuedRequests()} more wait
+     * ({@link RequestQueue}), then RESOURCE_EXHAUSTED. Server streams run apart ({@link Streams}).
+     */
     private static final int WORKERS = 32;
-    private static final int QUEUED = 1_000;
 
     /** Calls one connection may have open at once (each may hold a worker). */
     private static final int MAX_CALLS_PER_CONNECTION = 100;
@@ -49,7 +51,7 @@ final class GrpcServer {
     GrpcServer(Api api, Access access, String host, int port, long maxMessageBytes,
             ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
-        this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
+        this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "relata-grpc-" + threads.incrementAndGet());
                     t.setDaemon(true);
@@ -61,7 +63,7 @@ final class GrpcServer {
             t.setDaemon(true);
             return t;
         });
-        GrpcCalls calls = new GrpcCalls(work, access);
+        GrpcCalls calls = new GrpcCalls(work, WORKERS, access, api);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),

@@ -30,6 +30,8 @@ final class HttpHandlers {
     private final ServerConfig config;
     private final Api api;
     private final BooleanSupplier stopping;
+    private final Streams streams;
+    private final RequestQueue queue;
 
     HttpHandlers(Vertx vertx, WorkerExecutor workers, MeterRegistry metrics, Authenticator authenticator,
             Access access, ServerConfig config, Api api, BooleanSupplier stopping) {
@@ -41,6 +43,22 @@ final class HttpHandlers {
         this.config = config;
         this.api = api;
         this.stopping = stopping;
+        this.streams = api.streams();
+        this.queue = api.queue(RelataServer.WORKERS);
+    }
+
+    /**
+     * {@code work} on the worker pool once the bounded queue admits it ({@link RequestQueue});
+     * {@code done} gets its result on the calling context.
+     *
+     * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
+     */
+    private <T> void admitted(java.util.concurrent.Callable<T> work, io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> done) {
+        queue.enter();
+        workers.executeBlocking(work, false).onComplete(result -> {
+            queue.leave();
+            done.handle(result);
+        });
     }
 
     /** The bearer key of a request; refused without one. */
@@ -69,7 +87,7 @@ final class HttpHandlers {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                workers.executeBlocking(propagating(() -> work.apply(parse(body))), false).onComplete(result -> {
+                admitted(propagating(() -> work.apply(parse(body))), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -148,8 +166,8 @@ final class HttpHandlers {
                     }
                 }
                 JsonObject[] given = {parsed};
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key, operation, body, given), given[0])), false)
-                        .onComplete(result -> answer(ctx, path, sample, result));
+                admitted(propagating(() -> work.apply(tenant(key, operation, body, given), given[0])),
+                        result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
@@ -187,8 +205,7 @@ final class HttpHandlers {
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
                 // The request names no types before its lines come: it is checked as an empty body.
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)),
-                        false).onComplete(result -> {
+                admitted(propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -205,6 +222,12 @@ final class HttpHandlers {
         void run(String tenant, JsonObject body, Api.Sink sink);
     }
 
+    /**
+     * A server stream: the work runs on a stream thread ({@link Streams}), never on the workers
+     * that answer checks, in one of the tenant's stream slots. When the client reads slower than
+     * lines come, the work waits for it (so lines do not pile up in memory), and after the stall
+     * timeout the stream ends with an error line rather than a clean end.
+     */
     void stream(Router router, String path, StreamWork work) {
         Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
@@ -225,7 +248,7 @@ final class HttpHandlers {
                             response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                         }
                         response.write(new JsonObject().put("result", line).encode() + "\n");
-                        if (!awaitDrain(context, response)) {
+                        if (!awaitDrain(context, response, streams.stallMillis())) {
                             stalled.set(!response.closed());
                             return false;
                         }
@@ -234,31 +257,36 @@ final class HttpHandlers {
                         return false;
                     }
                 };
-                workers.executeBlocking(propagating(() -> {
-                    JsonObject[] parsed = new JsonObject[1];
-                    String tenant = tenant(key, operation, body, parsed);
-                    work.run(tenant, parsed[0], sink);
-                    return null;
-                }), false).onComplete(result -> {
-                    if (response.closed() || response.ended()) {
-                        return;
+                streams.submit(propagating(() -> {
+                    Throwable failure = null;
+                    try {
+                        JsonObject[] parsed = new JsonObject[1];
+                        String tenant = tenant(key, operation, body, parsed);
+                        try (Streams.Slot slot = streams.open(tenant)) {
+                            work.run(tenant, parsed[0], sink);
+                        }
+                    } catch (Throwable e) {
+                        failure = e;
                     }
-                    if (stalled.get()) {
-                        // Cut, not ended: a clean end would pass the stream off as complete.
-                        response.reset();
-                        return;
-                    }
-                    if (result.failed() && !started.get()) {
-                        error(response, Errors.of(result.cause()));
-                    } else if (result.failed()) {
-                        response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
-                    } else if (!started.get()) {
-                        response.setStatusCode(200).putHeader("content-type", "application/json").end();
-                    } else {
-                        response.end();
-                    }
-                    sample.stop(requestTimer(path, response.getStatusCode()));
-                });
+                    Throwable failed = failure;
+                    context.runOnContext(v -> {
+                        if (response.closed() || response.ended()) {
+                            return;
+                        }
+                        Errors.Status error = stalled.get() ? streams.stalled()
+                                : failed == null ? null : Errors.of(failed);
+                        if (error != null && !started.get()) {
+                            error(response, error);
+                        } else if (error != null) {
+                            response.end(new JsonObject().put("error", error.json()).encode() + "\n");
+                        } else if (!started.get()) {
+                            response.setStatusCode(200).putHeader("content-type", "application/json").end();
+                        } else {
+                            response.end();
+                        }
+                        sample.stop(requestTimer(path, response.getStatusCode()));
+                    });
+                }));
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
             }
@@ -266,11 +294,11 @@ final class HttpHandlers {
     }
 
     /**
-     * When the client reads slower than results come, waits (on the worker) until the
+     * When the client reads slower than results come, waits (on the stream's thread) until the
      * response's write queue drains, so results do not pile up in memory; false when the
-     * client went away or did not read for a minute.
+     * client went away or did not read for {@code stallMillis}.
      */
-    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response) {
+    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response, long stallMillis) {
         if (!response.writeQueueFull()) {
             return true;
         }
@@ -284,7 +312,7 @@ final class HttpHandlers {
             }
         });
         try {
-            return drained.await(60, TimeUnit.SECONDS) && !response.closed();
+            return drained.await(stallMillis, TimeUnit.MILLISECONDS) && !response.closed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -301,36 +329,49 @@ final class HttpHandlers {
             String key = bearer(ctx);
             String body = body(ctx);
             JsonObject[] parsed = new JsonObject[1];
-            java.util.concurrent.Callable<ChangeFeed.Watch> start = () -> api.watch(
-                    tenant(key, Operation.WATCH, body, parsed), parsed[0]);
-            workers.executeBlocking(propagating(start), false).onComplete(started -> {
+            workers.executeBlocking(propagating(() -> {
+                String tenant = tenant(key, Operation.WATCH, body, parsed);
+                Streams.Slot slot = streams.open(tenant);
+                try {
+                    return new Watching(api.watch(tenant, parsed[0]), parsed[0], slot);
+                } catch (RuntimeException e) {
+                    slot.close();
+                    throw e;
+                }
+            }), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
                 }
                 response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                 response.write("");
-                pollWatch(response, key, parsed[0], started.result());
+                pollWatch(response, key, started.result());
             });
         } catch (RuntimeException e) {
             error(response, Errors.of(e));
         }
     }
 
+    /** A watch, its request (each poll checks the key against it again) and the stream slot it holds until it ends. */
+    record Watching(ChangeFeed.Watch watch, JsonObject request, Streams.Slot slot) {}
+
     static final long WATCH_POLL_MILLIS = 200;
 
-    void pollWatch(HttpServerResponse response, String key, JsonObject request, ChangeFeed.Watch watch) {
+    /** Polls the watch on a worker (holding none between polls) and writes what it finds; gives back its slot at its end. */
+    void pollWatch(HttpServerResponse response, String key, Watching watching) {
         if (response.closed() || stopping.getAsBoolean()) {
+            watching.slot().close();
             if (!response.ended() && !response.closed()) {
                 response.end();
             }
             return;
         }
         workers.executeBlocking(() -> {
-            access.tenant(key, Operation.WATCH, () -> request); // a revoked key ends the stream
-            return api.poll(watch);
+            access.tenant(key, Operation.WATCH, watching::request); // a revoked key ends the stream
+            return api.poll(watching.watch());
         }, false).onComplete(result -> {
             if (result.failed()) {
+                watching.slot().close();
                 if (!response.closed()) {
                     response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
                 }
@@ -343,10 +384,11 @@ final class HttpHandlers {
             }
             if (response.writeQueueFull()) {
                 // A client that does not read is dropped rather than buffered without end.
+                watching.slot().close();
                 response.reset();
                 return;
             }
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, request, watch));
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
         });
     }
 

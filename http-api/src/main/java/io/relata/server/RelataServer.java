@@ -97,7 +97,7 @@ public final class RelataServer {
         }
         GraphCheckEngine graph = new GraphCheckEngine(this.store, config.engine(), tracing.dispatches());
         this.engine = graph;
-        this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
+        this.workers = vertx.createSharedWorkerExecutor("relata-api", WORKERS, 60, TimeUnit.SECONDS);
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
                 config.quantization(), Clock.systemUTC());
         this.api = new Api(this.store, engine, resolver, config, metrics);
@@ -114,6 +114,9 @@ public final class RelataServer {
             this.store.createTenant(tenant);
         }
     }
+
+    /** The HTTP API's workers: they answer unary requests; streams run on threads of their own ({@link Streams}). */
+    static final int WORKERS = 16;
 
     /** The client-stream paths: their bodies are read as they come, for as long as the import runs. */
     private static final String[] IMPORT_PATHS = {"/v1/relationships/importbulk",
@@ -296,6 +299,7 @@ public final class RelataServer {
         } catch (Exception e) {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
         } finally {
+            api.streams().close();
             api.audit().log().close();
             engine.close();
             tracing.close();

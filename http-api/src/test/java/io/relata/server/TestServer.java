@@ -87,6 +87,41 @@ final class TestServer implements AutoCloseable {
         return new Reply(response.statusCode(), response.body());
     }
 
+    /**
+     * Threads of this JVM that wait for a stream's client to read (an HTTP response's write queue to
+     * drain, a gRPC call to be ready): a server's stalled streams, in a test that runs it in-process.
+     */
+    static int streamsWaitingForClients() {
+        int waiting = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().equals(HttpHandlers.class.getName()) && frame.getMethodName().equals("awaitDrain")
+                        || frame.getClassName().equals(GrpcCalls.class.getName())
+                                && frame.getMethodName().equals("awaitReady")) {
+                    waiting++;
+                    break;
+                }
+            }
+        }
+        return waiting;
+    }
+
+    /** Threads of this JVM running a server stream's work (HTTP or gRPC), waiting for their client or not. */
+    static int streamsRunning() {
+        int running = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if ((frame.getClassName().equals(HttpHandlers.class.getName())
+                        || frame.getClassName().equals(GrpcCalls.class.getName()))
+                        && frame.getMethodName().startsWith("lambda$stream")) {
+                    running++;
+                    break;
+                }
+            }
+        }
+        return running;
+    }
+
     @Override
     public void close() {
         server.stop(Duration.ofSeconds(5));
