@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * {@code GET /metrics}: the Prometheus text, rendered on the worker pool (a scrape walks every
- * meter, CPU work that must not hold the event loop), and, with a metrics key, only for a
+ * {@code GET /metrics}: the Prometheus text, rendered on its own worker thread (a scrape walks
+ * every meter, CPU work that must not hold the event loop, and it must not wait behind requests
+ * when every request worker is busy), and, with a metrics key, only for a
  * request bearing it (compared in constant time; anything else is UNAUTHENTICATED, HTTP 401).
  */
 final class MetricsRoute implements Handler<RoutingContext> {

@@ -167,7 +167,10 @@ public final class RelataServer {
         HttpTracing.afterBodies(router, traced);
         router.get("/healthz").handler(ctx -> HttpHandlers.json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/readyz").handler(this::ready);
-        router.get("/metrics").handler(new MetricsRoute(workers, metrics, accessOptions.metricsKey()));
+        // Scrapes on a thread of their own: never queued behind requests when every worker is busy
+        // (when metrics matter most), and one at a time however many scrapers come.
+        router.get("/metrics").handler(new MetricsRoute(vertx.createSharedWorkerExecutor("relata-metrics", 1),
+                metrics, accessOptions.metricsKey()));
         http.unary(router, "/v1/schema/write", api::schemaWrite);
         http.unary(router, "/v1/schema/read", api::schemaRead);
         // Schema reflection; the experimental paths take and give the same JSON.

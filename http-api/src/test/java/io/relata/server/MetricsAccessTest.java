@@ -61,7 +61,7 @@ class MetricsAccessTest {
             Reply ok = get(server, null);
             assertThat(ok.status()).isEqualTo(200);
             assertThat(ok.body()).contains("test_rendering_thread 1.0");
-            assertThat(renderedOn.get()).doesNotContain("eventloop").startsWith("relata-api");
+            assertThat(renderedOn.get()).doesNotContain("eventloop").startsWith("relata-metrics");
         }
     }
 

@@ -61,7 +61,9 @@ class RequestQueueTest {
         pool = PostgresTupleStore.pool(TestDatabase.config().withPoolSize(24));
         store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS);
         server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of(KEY, "queue-" + UUID.randomUUID()),
-                "queue-secret-0123456789", Duration.ZERO, 64 * 1024, 10, EngineOptions.DEFAULTS, null)
+                "queue-secret-0123456789", Duration.ZERO, 64 * 1024, 10,
+                // Checks held behind the lock must outlast it however slowly the machine fills the workers.
+                EngineOptions.DEFAULTS.withDeadline(Duration.ofSeconds(60)), null)
                 .withOverload(new OverloadLimits(32, 256, Duration.ofSeconds(10), 0)), store, new PostgresApiKeys(store));
         Reply schema = server.post("/v1/schema/write", new JsonObject().put("schema",
                 "definition user {}\ndefinition doc {\n  relation viewer: user\n}").encode(), KEY);
