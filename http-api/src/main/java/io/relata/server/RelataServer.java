@@ -83,7 +83,8 @@ public final class RelataServer {
         this.engine = graph;
         this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
-                config.quantization(), Clock.systemUTC());
+                config.quantization(), this.store.options().clock() instanceof io.relata.store.postgres.DatabaseClock db
+                        ? db : Clock.systemUTC()); // quantization windows on the database's clock, as revision times
         this.api = new Api(this.store, engine, resolver, config, metrics);
         this.http = new HttpHandlers(vertx, workers, metrics, authenticator, config, api, () -> stopping);
         Gauge.builder("relata.engine.dispatches", graph, GraphCheckEngine::dispatches).register(metrics);
