@@ -11,12 +11,12 @@ import java.sql.Statement;
  * the whole database (garbage collection runs over every tenant; advisory locks are per
  * database), so other tests' rows and collectors cannot disturb them.
  */
-final class SeparateDatabase {
+public final class SeparateDatabase {
 
     private SeparateDatabase() {}
 
     /** Drops {@code name} if it exists, creates it empty and migrates it; returns its settings. */
-    static PostgresConfig create(String name) throws SQLException {
+    public static PostgresConfig create(String name) throws SQLException {
         String database = TestDatabase.config().database() + "_" + name;
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
