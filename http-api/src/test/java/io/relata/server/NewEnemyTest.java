@@ -95,7 +95,7 @@ class NewEnemyTest {
     }
 
     /** Adds and removes members through {@code writer}; checks through {@code reader}. */
-    private static void rounds(TestServer writer, TestServer reader) throws Exception {
+    static void rounds(TestServer writer, TestServer reader) throws Exception {
         token(writer.post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(), KEY));
         token(writer.post("/v1/relationships/write", write(touch("project", "target", "namespace", "group", "enemy")),
                 KEY));
@@ -182,11 +182,11 @@ class NewEnemyTest {
                 .map(l -> Double.parseDouble(l.substring(name.length() + 1).strip())).orElseThrow();
     }
 
-    private static String tenant() {
+    static String tenant() {
         return "new-enemy-" + UUID.randomUUID();
     }
 
-    private static ServerConfig config(String tenant) {
+    static ServerConfig config(String tenant) {
         return new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), SECRET, WINDOW, 64 * 1024, 50,
                 EngineOptions.DEFAULTS, null);
     }

@@ -10,12 +10,10 @@ import io.relata.store.ReplicaRoutedTupleStore;
 import io.relata.store.Revision;
 import io.relata.store.StoreOptions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,25 +34,11 @@ class ReadReplicaTest {
     private ReplicaRoutedTupleStore routed;
     private final String tenant = "replica-" + UUID.randomUUID();
 
-    static PostgresConfig replicaConfig() {
-        String env = System.getenv("RELATA_TEST_REPLICA_URL");
-        if (env != null && !env.isBlank()) {
-            return PostgresConfig.fromUrl(env);
-        }
-        PostgresConfig primary = TestDatabase.config();
-        return new PostgresConfig(primary.jdbcUrl().replaceFirst(":5432/", ":5433/"), primary.user(),
-                primary.password(), 2);
-    }
-
     @BeforeEach
     void open() throws SQLException {
-        replicaConfig = replicaConfig();
-        try (Connection c = connectReplica()) {
+        replicaConfig = TestReplica.config();
+        try (Connection c = TestReplica.connect()) {
             assertThat(c.isValid(5)).isTrue();
-        } catch (SQLException e) {
-            throw new IllegalStateException("No read replica at " + replicaConfig.jdbcUrl() + ": start one with"
-                    + " `bash .ci/replica.sh` (a streaming replica of the local PostgreSQL on port 5433) or set"
-                    + " RELATA_TEST_REPLICA_URL", e);
         }
         primary = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
         replicaPool = PostgresTupleStore.pool(replicaConfig.withPoolSize(2));
@@ -73,15 +57,8 @@ class ReadReplicaTest {
         replicaPool.close();
     }
 
-    private Connection connectReplica() throws SQLException {
-        Properties p = new Properties();
-        if (replicaConfig.user() != null) {
-            p.setProperty("user", replicaConfig.user());
-        }
-        if (replicaConfig.password() != null) {
-            p.setProperty("password", replicaConfig.password());
-        }
-        return DriverManager.getConnection(replicaConfig.jdbcUrl(), p);
+    private Connection connectReplica() {
+        return TestReplica.connect();
     }
 
     private void replay(String call) throws SQLException {
