@@ -31,6 +31,7 @@ class ReplicaNewEnemyTest {
         try (Connection reachable = TestReplica.connect()) {
             assertThat(reachable.isValid(5)).isTrue();
         }
+        replay("pg_wal_replay_resume()"); // should a run killed midway have left it paused
         String tenant = NewEnemyTest.tenant();
         TestDatabase.pool();
         try (HikariDataSource poolA = PostgresTupleStore.pool(TestDatabase.config().withPoolSize(4));

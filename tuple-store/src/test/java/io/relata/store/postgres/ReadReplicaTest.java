@@ -40,6 +40,7 @@ class ReadReplicaTest {
         try (Connection c = TestReplica.connect()) {
             assertThat(c.isValid(5)).isTrue();
         }
+        replay("pg_wal_replay_resume()"); // should a run killed midway have left it paused
         primary = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
         replicaPool = PostgresTupleStore.pool(replicaConfig.withPoolSize(2));
         replica = new PostgresTupleStore(replicaPool, StoreOptions.DEFAULTS);
