@@ -126,4 +126,16 @@ class ReadReplicaTest {
         assertThat(routed.replicaReads()).isEqualTo(3);
         assertThat(routed.primaryReads()).isEqualTo(1);
     }
+
+    /** What {@code --datastore-read-replica-url} opens: the store on a read-only standby, its schema checked. */
+    @Test
+    void theServersWayOfOpeningTheReplica_worksOnAReadOnlyStandby() throws Exception {
+        Revision written = primary.write(tenant, List.of(RelationshipUpdate.touch(Relationship.parse("doc:o#viewer@user:o"))));
+        awaitReplayed(written);
+        try (PostgresTupleStore opened = PostgresTupleStore.open(replicaConfig, StoreOptions.DEFAULTS, false)) {
+            assertThat(opened.headRevision(tenant)).isEqualTo(written);
+            assertThat(opened.read(tenant, RelationshipFilter.ofType("doc"), written, null, 10).relationships())
+                    .hasSize(1);
+        }
+    }
 }
