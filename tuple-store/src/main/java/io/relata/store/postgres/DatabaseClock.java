@@ -103,6 +103,6 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
 
     @Override
     public void close() {
-        refresher.shutdownNow();
+        refresher.shutdown(); // a measurement under way finishes (interrupting it would break its connection)
     }
 }
