@@ -63,8 +63,7 @@ final class ChangeFeed {
         boolean checkpoints = kinds.contains("WATCH_KIND_INCLUDE_CHECKPOINTS");
         JsonObject start = Json.object(body, "optionalStartCursor");
         Revision after = start == null ? store.headRevision(tenant)
-                : consistency.resolve(tenant, new io.relata.zookie.Consistency.AtExactSnapshot(
-                        Json.string(start, "token", true)));
+                : consistency.resumeAfter(tenant, Json.string(start, "token", true));
         return new Watch(tenant, types, filters, relationships, schema, checkpoints, after);
     }
 

@@ -8,6 +8,7 @@ import io.relata.schema.SchemaException;
 import io.relata.schema.SchemaFormatter;
 import io.relata.store.ApiKeys;
 import io.relata.store.GarbageCollector;
+import io.relata.store.ReplicaRoutedTupleStore;
 import io.relata.store.memory.MemoryApiKeys;
 import io.relata.store.postgres.PostgresApiKeys;
 import io.relata.store.StoreOptions;
@@ -59,6 +60,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--datastore-url", defaultValue = "${env:RELATA_DATASTORE_URL}",
                 description = "postgresql://user:password@host:5432/database; without it data lives in memory.")
         String datastoreUrl;
+
+        @Option(names = "--datastore-read-replica-url", defaultValue = "${env:RELATA_DATASTORE_READ_REPLICA_URL}",
+                description = "A streaming replica of --datastore-url: reads at a revision it has replayed go there.")
+        String readReplicaUrl;
 
         @Option(names = "--migrate", defaultValue = "${env:RELATA_MIGRATE:-false}",
                 description = "Apply pending database migrations first.")
@@ -167,7 +172,8 @@ public final class Main implements Callable<Integer> {
             } else {
                 PostgresTupleStore postgres = PostgresTupleStore.open(PostgresConfig.fromUrl(datastoreUrl), storeOptions,
                         migrate);
-                store = postgres;
+                store = readReplicaUrl == null || readReplicaUrl.isBlank() ? postgres : new ReplicaRoutedTupleStore(
+                        postgres, PostgresTupleStore.open(PostgresConfig.fromUrl(readReplicaUrl), storeOptions, false));
                 keys = new PostgresApiKeys(postgres);
             }
             String secret = tokenSecret != null ? tokenSecret : "relata-token:" + presharedKey + ":0123456789abcdef";

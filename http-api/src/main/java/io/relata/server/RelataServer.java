@@ -99,7 +99,8 @@ public final class RelataServer {
         this.engine = graph;
         this.workers = vertx.createSharedWorkerExecutor("relata-api", WORKERS, 60, TimeUnit.SECONDS);
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
-                config.quantization(), Clock.systemUTC());
+                config.quantization(), this.store.options().clock() instanceof io.relata.store.postgres.DatabaseClock db
+                        ? db : Clock.systemUTC()); // quantization windows on the database's clock, as revision times
         this.api = new Api(this.store, engine, resolver, config, metrics);
         this.http = new HttpHandlers(vertx, workers, metrics, authenticator, access, config, api, () -> stopping);
         Gauge.builder("relata.engine.dispatches", graph, GraphCheckEngine::dispatches).register(metrics);

@@ -45,12 +45,12 @@ class NewEnemyTest {
     private static final Duration PATIENCE = WINDOW.multipliedBy(10);
     private static final int ROUNDS = 10;
     private static final String SECRET = "new-enemy-secret-0123456789";
-    private static final String KEY = "new-enemy-key-" + UUID.randomUUID();
-    private static final String HAS = "PERMISSIONSHIP_HAS_PERMISSION";
-    private static final String NO = "PERMISSIONSHIP_NO_PERMISSION";
+    static final String KEY = "new-enemy-key-" + UUID.randomUUID();
+    static final String HAS = "PERMISSIONSHIP_HAS_PERMISSION";
+    static final String NO = "PERMISSIONSHIP_NO_PERMISSION";
 
     /** A direct relation and an arrow through it, so both a relation and a permission are checked. */
-    private static final String SCHEMA = """
+    static final String SCHEMA = """
             definition user {}
 
             definition group {
@@ -95,7 +95,7 @@ class NewEnemyTest {
     }
 
     /** Adds and removes members through {@code writer}; checks through {@code reader}. */
-    private static void rounds(TestServer writer, TestServer reader) throws Exception {
+    static void rounds(TestServer writer, TestServer reader) throws Exception {
         token(writer.post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(), KEY));
         token(writer.post("/v1/relationships/write", write(touch("project", "target", "namespace", "group", "enemy")),
                 KEY));
@@ -163,7 +163,7 @@ class NewEnemyTest {
         }
     }
 
-    private static String answer(TestServer reader, String consistency, String type, String id, String permission,
+    static String answer(TestServer reader, String consistency, String type, String id, String permission,
             String user) throws Exception {
         Reply reply = reader.post("/v1/permissions/check", check(consistency, type, id, permission, "user", user), KEY);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -171,7 +171,7 @@ class NewEnemyTest {
     }
 
     /** The token a write answered with. */
-    private static String token(Reply reply) {
+    static String token(Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json().getJsonObject("writtenAt").getString("token");
     }
@@ -182,11 +182,11 @@ class NewEnemyTest {
                 .map(l -> Double.parseDouble(l.substring(name.length() + 1).strip())).orElseThrow();
     }
 
-    private static String tenant() {
+    static String tenant() {
         return "new-enemy-" + UUID.randomUUID();
     }
 
-    private static ServerConfig config(String tenant) {
+    static ServerConfig config(String tenant) {
         return new ServerConfig("127.0.0.1", 0, Map.of(KEY, tenant), SECRET, WINDOW, 64 * 1024, 50,
                 EngineOptions.DEFAULTS, null);
     }

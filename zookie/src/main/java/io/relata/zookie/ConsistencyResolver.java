@@ -1,6 +1,7 @@
 package io.relata.zookie;
 
 import io.relata.store.Revision;
+import io.relata.store.RevisionUnavailableException;
 import io.relata.store.TupleStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +73,24 @@ public final class ConsistencyResolver {
             return quantized.compareTo(wanted) >= 0 ? quantized : notFromTheFuture(tenant, wanted);
         }
         return usable(tenant, ((Consistency.AtExactSnapshot) c).token());
+    }
+
+    /**
+     * The revision a Watch resumes after, from its start cursor: the token's own revision.
+     *
+     * @throws ZookieException for a token that cannot be used (garbage, another tenant's, from the future)
+     * @throws RevisionUnavailableException when garbage collection has removed changes after it: the
+     *         watcher must start again from a newer revision (as when a running watch falls behind)
+     */
+    public Revision resumeAfter(String tenant, String token) {
+        Revision revision = decode(tenant, token);
+        Revision oldest = store.oldestReadableRevision(tenant);
+        if (revision.compareTo(oldest) < 0) {
+            throw new RevisionUnavailableException("cannot watch from revision " + revision + ": garbage collection"
+                    + " removed history before revision " + oldest + "; start again from a newer revision (read the"
+                    + " current state, then watch from its token)");
+        }
+        return notFromTheFuture(tenant, revision);
     }
 
     /**

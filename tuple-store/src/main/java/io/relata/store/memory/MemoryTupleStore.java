@@ -552,7 +552,8 @@ public final class MemoryTupleStore implements TupleStore {
         return reading(tenant, () -> {
             if (after.value() < t.gcHorizon) {
                 throw new RevisionUnavailableException("changes after revision " + after + " are gone: garbage"
-                        + " collection removed history before revision " + t.gcHorizon);
+                        + " collection removed history before revision " + t.gcHorizon + "; start again from a"
+                        + " newer revision (read the current state, then watch from its token)");
             }
             List<ChangeSet> out = new ArrayList<>();
             for (Map.Entry<Long, RevisionRecord> e : t.revisions.tailMap(after.value(), false).entrySet()) {

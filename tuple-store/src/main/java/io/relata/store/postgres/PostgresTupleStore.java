@@ -134,8 +134,13 @@ public final class PostgresTupleStore implements TupleStore {
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
     private final GroupCommit writes;
     private final Analyzer analyzer;
+    private final PostgresGarbage garbage;
 
-    /** A store over an existing pool, which the caller closes. */
+    /**
+     * A store over an existing pool, which the caller closes. It takes the time from
+     * {@code options.clock()} as given: pass a {@link DatabaseClock} to follow the database's
+     * clock, as {@link #open} does.
+     */
     public PostgresTupleStore(DataSource dataSource, StoreOptions options) {
         this(dataSource, null, options);
     }
@@ -149,10 +154,13 @@ public final class PostgresTupleStore implements TupleStore {
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
         this.writes = new GroupCommit(new PostgresWrites(dataSource, options));
         this.analyzer = new Analyzer(dataSource);
+        this.garbage = new PostgresGarbage(dataSource, PostgresGarbage.BATCH);
     }
 
     /**
      * Opens a pool to {@code config} and a store over it; {@link #close()} closes the pool.
+     * The store's clock is the database's ({@link DatabaseClock} over {@code options.clock()}):
+     * revision times, expiration and the GC window do not depend on this host's clock.
      *
      * @param migrate run pending migrations first
      * @throws StoreUnavailableException if the database cannot be reached, or (without
@@ -168,7 +176,7 @@ public final class PostgresTupleStore implements TupleStore {
                 throw new StoreUnavailableException("the database schema is at version " + migrator.currentVersion()
                         + ", not the current one; run `relata migrate` (or serve with --migrate)");
             }
-            return new PostgresTupleStore(pool, pool, options);
+            return new PostgresTupleStore(pool, pool, options.withClock(DatabaseClock.start(pool, options.clock())));
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -743,13 +751,18 @@ public final class PostgresTupleStore implements TupleStore {
     public List<ChangeSet> changesSince(String tenant, Revision after, int maxRevisions) {
         StoreSupport.checkLimit(maxRevisions);
         long id = tenantId(tenant);
-        Revision oldest = oldestReadableRevision(tenant);
-        if (after.compareTo(oldest) < 0) {
-            throw new RevisionUnavailableException("changes after revision " + after + " are gone: garbage collection"
-                    + " removed history before revision " + oldest);
-        }
+        // One snapshot for the horizon and the history: garbage collection commits a new horizon
+        // before it deletes (PostgresGarbage), so a snapshot that still sees the old horizon still
+        // sees every row, and one that sees the new horizon refuses a position older than it.
         return run(() -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            long oldest = tx.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(GC_HORIZON);
+            if (after.value() < oldest) {
+                throw new RevisionUnavailableException("changes after revision " + after + " are gone: garbage"
+                        + " collection removed history before revision " + oldest + "; start again from a newer"
+                        + " revision (read the current state, then watch from its token)");
+            }
             var revisions = tx.select(REVISION, COMMITTED_AT, SCHEMA_CHANGED, METADATA).from(REVISIONS)
                     .where(TENANT_ID.eq(id)).and(REVISION.gt(after.value()))
                     .orderBy(REVISION).limit(maxRevisions).fetch();
@@ -786,36 +799,30 @@ public final class PostgresTupleStore implements TupleStore {
         }));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One instance at a time: a run while another (of any instance on the database) holds
+     * the collector's advisory lock removes nothing and returns zeros; see {@link PostgresGarbage}.
+     */
     @Override
     public GcResult collectGarbage() {
         Instant now = options.clock().instant();
         Instant cutoff = now.minus(options.gcWindow());
-        List<Long> tenants = run(() -> dsl.select(TENANT_ID_COL).from(TENANTS).fetch(TENANT_ID_COL));
-        GcResult total = new GcResult(0, 0, 0);
-        for (long id : tenants) {
-            total = total.plus(run(() -> dsl.transactionResult(cfg -> collect(DSL.using(cfg), id, now, cutoff))));
+        try {
+            GcResult result = garbage.collect(now, cutoff);
+            failFast.callSucceeded();
+            return result;
+        } catch (SQLException e) {
+            DataAccessException wrapped = new DataAccessException("garbage collection failed: " + e.getMessage(), e);
+            failFast.callFailed(wrapped);
+            throw translate(wrapped);
         }
-        return total;
     }
 
-    private static GcResult collect(DSLContext tx, long id, Instant now, Instant cutoff) {
-        long horizon = tx.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(GC_HORIZON);
-        Long found = tx.select(max(REVISION)).from(REVISIONS)
-                .where(TENANT_ID.eq(id)).and(COMMITTED_AT.le(timestamp(cutoff))).fetchOne(0, Long.class);
-        long cutoffRevision = found == null ? horizon : Math.max(horizon, found);
-        int old = tx.deleteFrom(RELATION_TUPLES)
-                .where(TENANT_ID.eq(id)).and(DELETED_REV.le(cutoffRevision)).execute();
-        int expired = tx.deleteFrom(RELATION_TUPLES)
-                .where(TENANT_ID.eq(id)).and(EXPIRES_AT.le(timestamp(now))).execute();
-        int revisions = tx.deleteFrom(REVISIONS)
-                .where(TENANT_ID.eq(id)).and(REVISION.lt(cutoffRevision)).execute();
-        Long schemaInEffect = tx.select(max(REVISION)).from(SCHEMAS)
-                .where(TENANT_ID.eq(id)).and(REVISION.le(cutoffRevision)).fetchOne(0, Long.class);
-        if (schemaInEffect != null) {
-            tx.deleteFrom(SCHEMAS).where(TENANT_ID.eq(id)).and(REVISION.lt(schemaInEffect)).execute();
-        }
-        tx.update(TENANT_REVISIONS).set(GC_HORIZON, cutoffRevision).where(TENANT_ID.eq(id)).execute();
-        return new GcResult(old, expired, revisions);
+    /** The garbage collector, for tests that hold a run while it has the lock. */
+    PostgresGarbage garbage() {
+        return garbage;
     }
 
     // ---- mapping -----------------------------------------------------------------------------------
@@ -881,6 +888,9 @@ public final class PostgresTupleStore implements TupleStore {
         analyzer.close();
         failFast.close();
         if (ownedPool != null) {
+            if (options.clock() instanceof DatabaseClock clock) {
+                clock.close();
+            }
             ownedPool.close();
         }
     }
