@@ -177,9 +177,26 @@ public final class GraphCheckEngine implements CheckEngine {
     @Override
     public CompletableFuture<TracedCheck> checkTraced(String tenant, Revision revision, CheckRequest request) {
         return async(() -> {
-            TracingWalk walk = walk(tenant, revision, request, false);
-            TracingWalk.Step root = walk.walk(request.resource().type(), request.resource().id(), request.permission(), 0);
-            return new TracedCheck(CheckResult.of(root.truth()), root.trace());
+            // The answer is the check's, errors included: the recording walk, one resource at a time,
+            // may meet cycles, depth and caveats other than the batched evaluation does, so it only
+            // shows how the answer came about and never decides it.
+            CheckResult answer = checkNow(tenant, revision, request);
+            long started = System.nanoTime();
+            CheckTrace trace;
+            try {
+                TracingWalk walk = walk(tenant, revision, request, false);
+                trace = walk.walk(request.resource().type(), request.resource().id(), request.permission(), 0).trace();
+            } catch (EngineException e) {
+                // The walk could not finish where the check could (e.g. a longer path past the depth
+                // limit): the root alone, with the check's answer.
+                trace = new CheckTrace(request.resource(), request.permission(), true, request.subject(), answer,
+                        null, false, false, System.nanoTime() - started, List.of());
+            }
+            if (!trace.result().equals(answer)) {
+                trace = new CheckTrace(trace.resource(), trace.relation(), trace.permission(), trace.subject(), answer,
+                        trace.caveat(), trace.cached(), trace.cycle(), trace.durationNanos(), trace.subProblems());
+            }
+            return new TracedCheck(answer, trace);
         });
     }
 

@@ -97,6 +97,62 @@ class TracedChecksTest {
         return EngineOptions.DEFAULTS.withCacheSize(0);
     }
 
+    /**
+     * Where the recording walk (one resource at a time, cycles cut as NO, the best single branch)
+     * would reach another answer than the batched check (a caveated cycle under an exclusion, a
+     * union of two conditional branches, a short path beside a long one past the depth limit),
+     * a traced check still answers as the check does, errors included.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aTracedCheck_answersAsTheCheck_whereTheWalkWouldNot(Supplier<TupleStore> stores) throws Exception {
+        String schema = """
+                caveat c(x int) {
+                    x == 1
+                }
+                caveat d(y int) {
+                    y == 1
+                }
+                definition user {}
+                definition group {
+                    relation member: user | group#member
+                }
+                definition doc {
+                    relation viewer: user | user with c
+                    relation editor: user with d
+                    relation parent: doc | doc with c
+                    permission view = viewer - parent->view
+                    permission read = viewer + editor
+                }
+                """;
+        try (TupleStore store = stores.get();
+                GraphCheckEngine engine = new GraphCheckEngine(store, uncached().withMaxDepth(5))) {
+            String tenant = "traced-agree-" + UUID.randomUUID();
+            store.createTenant(tenant);
+            store.writeSchema(tenant, schema);
+            Revision revision = store.write(tenant, Stream.of(
+                    "doc:a#viewer@user:ann", "doc:a#parent@doc:a[c]",
+                    "doc:b#viewer@user:ann[c]", "doc:b#editor@user:ann[d]",
+                    "group:g0#member@group:a1#member", "group:a1#member@group:a2#member",
+                    "group:a2#member@group:a3#member", "group:a3#member@group:a4#member",
+                    "group:a4#member@group:a5#member", "group:a5#member@group:l#member",
+                    "group:g0#member@group:z#member", "group:z#member@group:a5#member",
+                    "group:l#member@user:ann")
+                    .map(r -> RelationshipUpdate.touch(Relationship.parse(r))).toList());
+            for (String question : List.of("doc:a#view@user:ann", "doc:b#read@user:ann", "group:g0#member@user:ann")) {
+                Relationship q = Relationship.parse(question);
+                CheckRequest request = new CheckRequest(q.resource(), q.relation(), q.subject(), Map.of());
+                CheckResult checked = engine.check(tenant, revision, request).get();
+                TracedCheck traced = engine.checkTraced(tenant, revision, request).get();
+                assertThat(traced.result()).as(question).isEqualTo(checked);
+                assertThat(traced.trace().result()).as(question + ", the trace's root").isEqualTo(checked);
+            }
+            Relationship q = Relationship.parse("doc:b#read@user:ann");
+            assertThat(engine.check(tenant, revision, new CheckRequest(q.resource(), q.relation(), q.subject(), Map.of()))
+                    .get().missingContext()).containsExactly("x", "y");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void everySubProblemOfATrace_answersAsACheckOfItDoes(Supplier<TupleStore> stores) throws Exception {
