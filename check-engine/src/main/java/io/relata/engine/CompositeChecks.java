@@ -76,6 +76,7 @@ public final class CompositeChecks {
      * i-1), then each link's permission on the resource, in chain order.
      *
      * @throws EngineException INVALID_ARGUMENT when the chain has fewer than two principals,
+     *                         when a principal is a subject set (names a relation),
      *                         when no composite has the chain's types, or when the composite has
      *                         no rule for the resource's type and the permission (each message
      *                         names what the schema does declare)
@@ -114,6 +115,14 @@ public final class CompositeChecks {
         if (principals.size() < 2) {
             throw invalid("a composite check names at least two principals (the chain, first link first); this one"
                     + " names " + principals.size() + ": ask a plain check for one subject");
+        }
+        for (SubjectRef p : principals) {
+            // A principal is an object acting: a subject set (`ci_job:j#triggered_by`) would be checked
+            // as the set on its links but as the bare object in a binding, and could pass both apart.
+            if (p.relation() != null) {
+                throw invalid("a composite check's principals are objects, not subject sets: `" + p
+                        + "` names the relation `" + p.relation() + "`; give `" + p.type() + ":" + p.id() + "`");
+            }
         }
         List<String> types = principals.stream().map(SubjectRef::type).toList();
         return schema.compositeFor(types).orElseThrow(() -> invalid("the schema declares no composite with the chain `"

@@ -462,5 +462,14 @@ abstract class CompositePrincipalsContract {
                 .put("principals", new JsonArray().add(subject("user:alice"))).encode(), key);
         assertThat(one.status()).isEqualTo(400);
         assertThat(one.body()).contains("at least two principals");
+
+        // A subject set as a principal would be checked as the set on its links but as the bare object in
+        // its binding: refused, so a binding and the link after it always ask about the same principal.
+        TestServer.Reply set = server.post("/relata/v1/permissions/check", new JsonObject().put("consistency",
+                consistency()).put("resource", new JsonObject().put("objectType", "doc").put("objectId", "d6"))
+                .put("permission", "view").put("principals", new JsonArray().add(subject("token:t1")
+                        .put("optionalRelation", "owner")).add(subject("user:alice"))).encode(), key);
+        assertThat(set.status()).as(set.body()).isEqualTo(400);
+        assertThat(set.body()).contains("principals are objects, not subject sets").contains("token:t1#owner");
     }
 }
