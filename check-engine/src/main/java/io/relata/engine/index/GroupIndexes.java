@@ -104,6 +104,11 @@ public final class GroupIndexes implements AutoCloseable {
             if (waitFor(index)) {
                 try {
                     catchUp(index, revision.value());
+                } catch (RuntimeException e) {
+                    // The change log could not be read now: the walk answers this one (the background
+                    // refresh tries again), rather than the check failing for the index's sake.
+                    LOG.debug("group index of tenant {}: catching up to revision {} failed: {}", tenant,
+                            revision.value(), e.toString());
                 } finally {
                     index.updating.unlock();
                 }
