@@ -127,7 +127,7 @@ class RequestDecodersFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void jsonBody_answeredOrRefusedAsClientError(byte[] data) {
         nextInput();
         String text = new String(data, 0, Math.min(data.length, MAX_INPUT_BYTES), StandardCharsets.UTF_8);
@@ -142,7 +142,7 @@ class RequestDecodersFuzzTest {
         answeredOrRefused(text, () -> call.accept(api, HttpHandlers.parse(body)));
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void protobufMessage_answeredOrRefusedAsClientError(byte[] data) {
         if (data.length == 0) {
             return;

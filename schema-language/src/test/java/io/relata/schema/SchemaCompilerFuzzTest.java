@@ -23,7 +23,7 @@ class SchemaCompilerFuzzTest {
     /** One diagnostic rendered: a message, a cut source line and its caret line, with room to spare. */
     private static final int MAX_FORMATTED_CHARS = Diagnostic.MAX_MESSAGE_CHARS + 4 * Diagnostic.EXCERPT_CHARS + 64;
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void compile_neverThrows_diagnosticsInsideTheText(byte[] data) {
         String text = new String(data, 0, Math.min(data.length, MAX_INPUT_BYTES), StandardCharsets.UTF_8);
         Compilation compilation = SchemaCompiler.compile(text);

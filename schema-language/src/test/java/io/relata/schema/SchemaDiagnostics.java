@@ -12,9 +12,10 @@ final class SchemaDiagnostics {
     /**
      * Asserts that each diagnostic has no position, or a 1-based line of {@code text} and a
      * 1-based column (in code points, as the lexer counts) at most one past the end of that line.
+     * Lines end at {@code \r\n}, {@code \n} or a lone {@code \r}, as in SpiceDB.
      */
     static void assertInside(String text, List<Diagnostic> diagnostics) {
-        String[] lines = text.split("\n", -1);
+        String[] lines = text.split("\r\n|\r|\n", -1);
         for (Diagnostic d : diagnostics) {
             if (!d.span().isKnown()) {
                 assertThat(d.column()).as("%s", d.message()).isZero();

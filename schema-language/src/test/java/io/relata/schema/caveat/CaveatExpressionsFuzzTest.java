@@ -39,7 +39,7 @@ class CaveatExpressionsFuzzTest {
         return Map.copyOf(p);
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "3m")
     void check_neverThrows_problemsInsideTheExpression(byte[] data) {
         String expression = new String(data, 0, Math.min(data.length, MAX_INPUT_BYTES), StandardCharsets.UTF_8);
         CaveatExpressions.Checked checked = CaveatExpressions.check(expression, PARAMETERS);
