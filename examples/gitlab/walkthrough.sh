@@ -19,6 +19,20 @@ check() {
   report "$1:$2#$3@$4:$5" "$6" "$got"
 }
 
+# chain RESOURCE_TYPE RESOURCE_ID PERMISSION "TYPE:ID>TYPE:ID" EXPECTED: a composite check (Relata's
+# /relata/v1/permissions/check) of a chain of principals, e.g. a job token and its triggering user.
+chain() {
+  local principals="" p body got
+  IFS='>' read -ra links <<<"$4"
+  for p in "${links[@]}"; do
+    principals+="${principals:+,}$(printf '{"object":{"objectType":"%s","objectId":"%s"}}' "${p%%:*}" "${p#*:}")"
+  done
+  body=$(printf '{"consistency":{"fullyConsistent":true},"resource":{"objectType":"%s","objectId":"%s"},"permission":"%s","principals":[%s]}' "$1" "$2" "$3" "$principals")
+  got=$(curl -s "$url/relata/v1/permissions/check" -H "Authorization: Bearer $key" -d "$body" \
+    | sed -n 's/^{"permissionship":"PERMISSIONSHIP_\([A-Z_]*\)".*/\1/p')
+  report "$1:$2#$3@$4" "$5" "$got"
+}
+
 report() {
   if [ "$2" = "$3" ]; then
     printf 'ok    %-55s %s\n' "$1" "$3"
@@ -47,17 +61,26 @@ echo "# Confidential issues"
 check issue 1 view user rita HAS_PERMISSION
 check issue 1 view user pat NO_PERMISSION
 
-echo "# A CI job token needs the allowlist AND the triggering user: one bulk check, two items"
-bulk=$(curl -s "$url/v1/permissions/checkbulk" -H "Authorization: Bearer $key" -d '{"consistency":{"fullyConsistent":true},"items":[
-  {"resource":{"objectType":"project","objectId":"lib"},"permission":"job_can_read_packages","subject":{"object":{"objectType":"ci_job","objectId":"j3"}}},
-  {"resource":{"objectType":"project","objectId":"lib"},"permission":"read_packages","subject":{"object":{"objectType":"user","objectId":"bob"}}}]}')
-both=$(printf '%s' "$bulk" | grep -o 'PERMISSIONSHIP_[A-Z_]*' | tr '\n' ' ')
-report "job j3 (triggered by bob) reads lib's packages" "HAS_PERMISSION NO_PERMISSION" \
-  "$(printf '%s' "$both" | sed 's/PERMISSIONSHIP_//g; s/ $//')"
+echo "# A CI job token: the job's allowlist entry and scope, AND the user who triggered it"
+chain project lib read_packages "ci_job:j1>user:dave" HAS_PERMISSION
+chain project lib read_packages "ci_job:j3>user:bob" NO_PERMISSION
+chain project lib read_job "ci_job:j1>user:dave" NO_PERMISSION
+chain project other read_job "ci_job:j6>user:dave" HAS_PERMISSION
 
-echo "# A token limited to read_job on api cannot read jobs of a sibling, though its owner can"
-check project sibling token_can_read_job access_token t1 NO_PERMISSION
+echo "# A fine-grained personal access token: its boundary and permissions, AND its owner"
+chain project api read_job "access_token:t1>user:dave" HAS_PERMISSION
+chain project sibling read_job "access_token:t1>user:dave" NO_PERMISSION
 check project sibling read_job user dave HAS_PERMISSION
+chain project lib push_code "access_token:t2>user:dave" HAS_PERMISSION
+chain project api push_code "access_token:t4>user:rita" NO_PERMISSION
+
+echo "# An agent: its service account AND the human it acts for"
+chain project api push_code "service_account:duo>user:dave" HAS_PERMISSION
+chain project api push_code "service_account:duo>user:rita" NO_PERMISSION
+
+echo "# Custom roles: Guest plus read_code"
+check project api read_code user carl HAS_PERMISSION
+check project api push_code user carl NO_PERMISSION
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures answer(s) differ"

@@ -256,13 +256,16 @@ public final class GitLabDataSet {
                 add("ci_job:" + job + "#project@project:" + project);
                 add("ci_job:" + job + "#triggered_by@user:" + insider());
                 add("project:" + project + "#running_job@ci_job:" + job);
-                add("project:p" + random.nextInt(projects) + "#job_token_read_packages@project:" + project
-                        + "#running_job");
+                // An allowlist entry of another project admitting this project's jobs to read packages.
+                String entry = project + "-allow";
+                add("job_token_entry:" + entry + "#source@project:" + project + "#running_job");
+                add("job_token_entry:" + entry + "#scope_read_packages@ci_job:*");
+                add("project:p" + random.nextInt(projects) + "#job_token_allowlist@job_token_entry:" + entry);
             }
             if (random.nextDouble() < 0.01) {
                 String token = project + "-pat";
                 add("access_token:" + token + "#owner@user:" + insider());
-                add("project:" + project + "#token_read_repository@access_token:" + token);
+                add("project:" + project + "#token_read_code@access_token:" + token);
             }
         }
 

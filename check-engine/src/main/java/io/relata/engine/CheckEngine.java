@@ -50,6 +50,34 @@ public interface CheckEngine extends AutoCloseable {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("this engine does not explain checks"));
     }
 
+    /**
+     * The compiled schema in effect at {@code revision} when it is at hand without asking the
+     * store, else null; never blocks (see {@link #cachedCheck}).
+     */
+    default io.relata.schema.Schema schemaIfKnown(String tenant, Revision revision) {
+        return null;
+    }
+
+    /**
+     * Checks {@code requests} one after another, stopping after the first NO: the answers of
+     * those asked, in order (the last is the NO, if any). An implementation may run them as one
+     * task (no hand-off between them); the default chains {@link #check}s.
+     */
+    default CompletableFuture<List<CheckResult>> checkUntilNo(String tenant, Revision revision,
+            List<CheckRequest> requests) {
+        CompletableFuture<List<CheckResult>> chain = CompletableFuture.completedFuture(new java.util.ArrayList<>());
+        for (CheckRequest request : requests) {
+            chain = chain.thenCompose(answers -> !answers.isEmpty()
+                    && answers.get(answers.size() - 1).permissionship() == Permissionship.NO
+                    ? CompletableFuture.completedFuture(answers)
+                    : check(tenant, revision, request).thenApply(r -> {
+                        answers.add(r);
+                        return answers;
+                    }));
+        }
+        return chain;
+    }
+
     /** Many checks in one call, answered in request order; requests that share a question share the work. */
     CompletableFuture<List<BulkCheckResult>> checkBulk(String tenant, Revision revision, List<CheckRequest> requests);
 

@@ -71,6 +71,10 @@ final class Evaluation {
     private int outermostCut = Integer.MAX_VALUE;
     /** Resource ids of type#relation known to name the subject (see {@link #withHints}). */
     private Map<String, Set<String>> hints = Map.of();
+    /** The nested-group index, or null (see {@link #usingGroupIndex}). */
+    private io.relata.engine.index.GroupIndexes groupIndex;
+    /** Per type#name, the open frames computing it (the index answers only outside a walk of the same relation). */
+    private final Map<String, Integer> openFrames = new HashMap<>();
 
     Evaluation(TupleStore store, String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context, CaveatEvaluator caveats, CheckCache cache, int maxDepth, long deadlineNanos) {
@@ -105,6 +109,15 @@ final class Evaluation {
      */
     Evaluation sharingReadsWith(Evaluation other) {
         this.reads = other.reads;
+        return this;
+    }
+
+    /**
+     * Asks {@code index} first about memberships in recursive relations ({@code group#member}
+     * allowing {@code group#member}); what it cannot answer is walked as before.
+     */
+    Evaluation usingGroupIndex(io.relata.engine.index.GroupIndexes index) {
+        this.groupIndex = index;
         return this;
     }
 
@@ -200,6 +213,10 @@ final class Evaluation {
         for (String id : todo) {
             inProgress.put(type + "#" + name + ":" + id, frame);
         }
+        String frameName = groupIndex == null ? null : type + "#" + name;
+        if (frameName != null) {
+            openFrames.merge(frameName, 1, Integer::sum);
+        }
         int outerCut = outermostCut;
         outermostCut = Integer.MAX_VALUE;
         Map<String, Truth> computed;
@@ -240,6 +257,9 @@ final class Evaluation {
                 String key = type + "#" + name + ":" + id;
                 inProgress.remove(key);
                 provisional.remove(key);
+            }
+            if (frameName != null) {
+                openFrames.merge(frameName, -1, Integer::sum);
             }
             frames--;
         }
@@ -288,7 +308,8 @@ final class Evaluation {
         Relation relation = definition.relations().get(name);
         Permission permission = definition.permissions().get(name);
         if (relation != null) {
-            result.putAll(relation(type, open, relation, depth));
+            Map<String, Truth> indexed = fromIndex(type, open, relation, depth);
+            result.putAll(indexed != null ? indexed : relation(type, open, relation, depth));
         } else if (permission != null) {
             // Read every relation of these objects that the question may need in one query,
             // rather than one query per relation as the rewrite reaches them.
@@ -299,6 +320,29 @@ final class Evaluation {
             result.putAll(rewrite(type, open, permission.rewrite(), depth));
         }
         return result;
+    }
+
+    /**
+     * The index's answers for every id, or null to walk them all: when there is no index, a
+     * hint could make a group hold that the data does not, the evaluation is already walking
+     * this relation further up (its cut values are not the data's), or the index cannot answer
+     * one of the ids (walking the batch whole keeps the walk's depth behaviour).
+     */
+    private Map<String, Truth> fromIndex(String type, List<String> ids, Relation relation, int depth) {
+        if (groupIndex == null || !hints.isEmpty() || openFrames.getOrDefault(type + "#" + relation.name(), 0) != 1
+                || !io.relata.engine.index.GroupIndexes.indexable(type, relation)) {
+            return null;
+        }
+        Map<String, Truth> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            io.relata.engine.index.IndexAnswer answer = groupIndex.member(tenant, revision, type, relation.name(), id,
+                    subject, maxDepth - depth);
+            if (answer == io.relata.engine.index.IndexAnswer.UNKNOWN) {
+                return null;
+            }
+            out.put(id, answer == io.relata.engine.index.IndexAnswer.MEMBER ? Truth.TRUE : Truth.FALSE);
+        }
+        return out;
     }
 
     private Map<String, Truth> relation(String type, List<String> ids, Relation relation, int depth) {

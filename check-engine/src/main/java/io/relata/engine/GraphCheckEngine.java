@@ -38,6 +38,8 @@ public final class GraphCheckEngine implements CheckEngine {
     private final CaveatEvaluator caveats = new CaveatEvaluator();
     private final CheckCache cache;
     private final RelationshipCache relationships;
+    /** The nested-group index, or null when {@link EngineOptions#groupIndex()} is off. */
+    private final io.relata.engine.index.GroupIndexes groupIndex;
     private final ExecutorService pool;
     /** Where requests run: the pool, or the pool keeping each request's trace when traced. */
     private final java.util.concurrent.Executor executor;
@@ -64,6 +66,8 @@ public final class GraphCheckEngine implements CheckEngine {
         this.cache = options.cacheSize() > 0 ? new CheckCache(options.cacheSize()) : null;
         this.relationships = options.relationshipCacheSize() > 0
                 ? new RelationshipCache(options.relationshipCacheSize()) : null;
+        this.groupIndex = options.groupIndex().enabled()
+                ? new io.relata.engine.index.GroupIndexes(store, options.groupIndex(), schemas::compiled) : null;
         AtomicInteger threads = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(options.parallelism(), options.parallelism(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -208,6 +212,24 @@ public final class GraphCheckEngine implements CheckEngine {
                 exhaustive, options.maxDepth(), deadline());
     }
 
+
+    /** One task on the pool: each check on its thread, in order, until a NO. */
+    @Override
+    public CompletableFuture<List<CheckResult>> checkUntilNo(String tenant, Revision revision,
+            List<CheckRequest> requests) {
+        return async(() -> {
+            List<CheckResult> answers = new ArrayList<>();
+            for (CheckRequest request : requests) {
+                CheckResult r = checkNow(tenant, revision, request);
+                answers.add(r);
+                if (r.permissionship() == Permissionship.NO) {
+                    break;
+                }
+            }
+            return answers;
+        });
+    }
+
     /** Answers one check on the calling thread. */
     public CheckResult checkNow(String tenant, Revision revision, CheckRequest request) {
         Schema schema = schemas.schemaAt(tenant, revision);
@@ -222,7 +244,8 @@ public final class GraphCheckEngine implements CheckEngine {
     private Evaluation evaluation(String tenant, Revision revision, Schema schema, SubjectRef subject,
             Map<String, Object> context) {
         return new Evaluation(store, tenant, revision, schema, subject, context, caveats, cache, options.maxDepth(),
-                deadline()).countingDispatches(dispatches).readingThrough(relationships).tracedBy(tracer);
+                deadline()).countingDispatches(dispatches).readingThrough(relationships).tracedBy(tracer)
+                .usingGroupIndex(groupIndex);
     }
 
     /** Sub-problems dispatched so far (each over a batch of resources), across all requests. */
@@ -429,7 +452,7 @@ public final class GraphCheckEngine implements CheckEngine {
                 caveats, options.maxDepth());
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                        deadline()).readingThrough(relationships).tracedBy(tracer),
+                        deadline()).readingThrough(relationships).tracedBy(tracer).usingGroupIndex(groupIndex),
                 walk.mayHint(), resourceType, permission, options.deadline().toNanos());
         try {
             lookup.run(cursor, limit, sink);
@@ -483,6 +506,11 @@ public final class GraphCheckEngine implements CheckEngine {
     }
 
     @Override
+    public Schema schemaIfKnown(String tenant, Revision revision) {
+        return schemas.schemaIfKnown(tenant, revision);
+    }
+
+    @Override
     public Schema schema(String tenant, io.relata.store.SchemaVersion version) {
         return schemas.compiled(tenant, version);
     }
@@ -497,8 +525,16 @@ public final class GraphCheckEngine implements CheckEngine {
         return relationships == null ? CacheStats.empty() : relationships.stats();
     }
 
+    /** The nested-group index, if {@link EngineOptions#groupIndex()} turned it on. */
+    public java.util.Optional<io.relata.engine.index.GroupIndexes> groupIndex() {
+        return java.util.Optional.ofNullable(groupIndex);
+    }
+
     @Override
     public void close() {
+        if (groupIndex != null) {
+            groupIndex.close();
+        }
         pool.shutdownNow();
     }
 }

@@ -34,6 +34,16 @@ public abstract class ConformanceContract {
 
     protected abstract TupleStore store();
 
+    /** The options of every engine this suite makes (a subclass turns the nested-group index on). */
+    protected EngineOptions options() {
+        return EngineOptions.DEFAULTS;
+    }
+
+    /** Makes each engine of this suite (a subclass may keep them to see what they did). */
+    protected GraphCheckEngine newEngine(TupleStore store, EngineOptions options) {
+        return new GraphCheckEngine(store, options);
+    }
+
     /** The order in which one run asks a case's questions. */
     enum Order {
         LOOKUPS_FIRST,
@@ -67,7 +77,7 @@ public abstract class ConformanceContract {
         }
         Revision revision = store.headRevision(tenant);
         List<String> mismatches = new ArrayList<>();
-        try (GraphCheckEngine engine = new GraphCheckEngine(store)) {
+        try (GraphCheckEngine engine = newEngine(store, options())) {
             Questions questions = new Questions(engine, tenant, revision, c, mismatches);
             if (order == Order.LOOKUPS_FIRST) {
                 questions.lookups();

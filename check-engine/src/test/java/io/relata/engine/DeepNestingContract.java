@@ -26,6 +26,16 @@ public abstract class DeepNestingContract {
 
     protected abstract TupleStore store();
 
+    /** The options of every engine this suite makes (a subclass turns the nested-group index on). */
+    protected EngineOptions options() {
+        return EngineOptions.DEFAULTS;
+    }
+
+    /** Makes each engine of this suite (a subclass may keep them to see what they did). */
+    protected GraphCheckEngine newEngine(TupleStore store, EngineOptions options) {
+        return new GraphCheckEngine(store, options);
+    }
+
     private static final String GROUPS = """
             definition user {}
             definition group {
@@ -112,13 +122,13 @@ public abstract class DeepNestingContract {
     void subjectSetChain_lookupFirstOnAFreshEngine_findsEveryGroup_andChecksAfterItAgree() throws Exception {
         write(GROUPS, groupChain(46));
         List<String> groups = ids("g", 46);
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertThat(lookup(engine, "group", "member", "user:deep")).containsExactlyInAnyOrderElementsOf(groups);
             assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
             assertThat(bulk(engine, "group", groups, "member", "user:deep")).isEqualTo(all(Permissionship.HAS, 46));
             assertThat(bulk(engine, "group", groups, "member", "user:other")).isEqualTo(all(Permissionship.NO, 46));
         }
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertThat(bulk(engine, "group", groups, "member", "user:deep")).isEqualTo(all(Permissionship.HAS, 46));
             assertThat(check(engine, "group:g0", "member", "user:deep")).isEqualTo(Permissionship.HAS);
             assertThat(lookup(engine, "group", "member", "user:deep")).containsExactlyInAnyOrderElementsOf(groups);
@@ -133,7 +143,7 @@ public abstract class DeepNestingContract {
         List<String> groups = ids("g", 46);
         List<String> allowed = new ArrayList<>(groups);
         allowed.remove("g20");
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertThat(lookup(engine, "group", "allowed", "user:deep")).containsExactlyInAnyOrderElementsOf(allowed);
             assertThat(check(engine, "group:g0", "allowed", "user:deep")).isEqualTo(Permissionship.HAS);
             assertThat(check(engine, "group:g20", "allowed", "user:deep")).isEqualTo(Permissionship.NO);
@@ -156,7 +166,7 @@ public abstract class DeepNestingContract {
         List<String> folders = ids("f", 45);
         List<String> visible = new ArrayList<>(folders);
         visible.remove("f30");
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertThat(lookup(engine, "folder", "view", "user:deep")).containsExactlyInAnyOrderElementsOf(folders);
             assertThat(lookup(engine, "folder", "visible", "user:deep")).containsExactlyInAnyOrderElementsOf(visible);
             assertThat(check(engine, "folder:f0", "view", "user:deep")).isEqualTo(Permissionship.HAS);
@@ -169,7 +179,7 @@ public abstract class DeepNestingContract {
     void pastTheDepthLimit_aCheckEndsWithTheDepthError_aBatchSettlesRight_andAShallowItemGetsItsAnswer()
             throws Exception {
         write(GROUPS, groupChain(61));
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:g0", "member", "user:deep"))
                     .get());
             List<BulkCheckResult> results = engine.checkBulk(tenant, revision, List.of(
@@ -184,7 +194,7 @@ public abstract class DeepNestingContract {
                     .get());
             assertThat(check(engine, "group:g10", "member", "user:deep")).isEqualTo(Permissionship.HAS);
         }
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             // The lookup's walk proves g60 .. g10 (within 50 levels, counted as a check counts
             // them) and leaves g9 .. g0 to a check, which, as the check of g0 above, goes
             // deeper than 50 levels: the lookup ends with the depth error too, and caches no
@@ -215,7 +225,7 @@ public abstract class DeepNestingContract {
         }
         data.add("group:g51#member@user:u");
         write(schema, data);
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertThat(check(engine, "doc2:d", "viewer", "user:u")).isEqualTo(Permissionship.HAS);
             assertThat(check(engine, "doc2:d", "viewer", "user:other")).isEqualTo(Permissionship.NO);
             assertThat(lookup(engine, "doc2", "viewer", "user:u")).containsExactly("d");
@@ -233,7 +243,7 @@ public abstract class DeepNestingContract {
                 }
                 """;
         write(schema, List.of("group:a#member@user:u", "group:a#banned@group:a#allowed"));
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("group:a", "allowed", "user:u"))
                     .get());
             assertDepthExceeded(() -> engine.lookupResources(tenant, revision, "group", "allowed",
@@ -264,7 +274,7 @@ public abstract class DeepNestingContract {
             assertThat(reads.get()).as("store queries for %d layers", layers).isLessThanOrEqualTo(layers + 1);
             assertThat(counted.lastStoreCalls()).isEqualTo(reads.get());
         }
-        try (GraphCheckEngine engine = new GraphCheckEngine(store())) {
+        try (GraphCheckEngine engine = newEngine(store(), options())) {
             List<String> subjects = engine.lookupSubjects(tenant, revision, ObjectRef.parse("group:b0"), "member",
                     "user", null, Map.of()).get().stream().map(SubjectResult::id).sorted().toList();
             assertThat(subjects).containsExactly("deep", "middle", "other");
@@ -306,12 +316,12 @@ public abstract class DeepNestingContract {
                 new String[] {"doc", "view"}, new String[] {"group", "member"}, new String[] {"group", "allowed"});
         int answeredBoth = 0;
         for (int maxDepth = 1; maxDepth <= 14; maxDepth++) {
-            EngineOptions options = EngineOptions.DEFAULTS.withMaxDepth(maxDepth);
+            EngineOptions options = options().withMaxDepth(maxDepth);
             for (String[] q : questions) {
                 // Each resource checked on its own, on a fresh engine (no cache shared with the lookup).
                 Map<String, Permissionship> checked = new java.util.HashMap<>();
                 boolean anyCheckFailed = false;
-                try (GraphCheckEngine engine = new GraphCheckEngine(store(), options)) {
+                try (GraphCheckEngine engine = newEngine(store(), options)) {
                     for (String id : universe.get(q[0])) {
                         try {
                             checked.put(id, check(engine, q[0] + ":" + id, q[1], "user:u"));
@@ -323,7 +333,7 @@ public abstract class DeepNestingContract {
                     }
                 }
                 String where = q[0] + "#" + q[1] + " at maxDepth " + maxDepth + ", checks " + checked;
-                try (GraphCheckEngine engine = new GraphCheckEngine(store(), options)) {
+                try (GraphCheckEngine engine = newEngine(store(), options)) {
                     List<String> found;
                     try {
                         found = lookup(engine, q[0], q[1], "user:u");
@@ -358,14 +368,14 @@ public abstract class DeepNestingContract {
         }
         data.add("folder:f5#viewer@user:u");
         write(GROUPS, data);
-        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(6))) {
+        try (GraphCheckEngine engine = newEngine(store(), options().withMaxDepth(6))) {
             assertThat(check(engine, "folder:f0", "view", "user:u")).isEqualTo(Permissionship.HAS);
             long before = engine.lookupChecks();
             assertThat(lookup(engine, "folder", "view", "user:u")).containsExactlyInAnyOrderElementsOf(ids("f", 6));
             // Every path is within the limit as the check counts it: the walk proves every folder.
             assertThat(engine.lookupChecks() - before).isZero();
         }
-        try (GraphCheckEngine engine = new GraphCheckEngine(store(), EngineOptions.DEFAULTS.withMaxDepth(5))) {
+        try (GraphCheckEngine engine = newEngine(store(), options().withMaxDepth(5))) {
             assertDepthExceeded(() -> engine.check(tenant, revision, CheckRequest.of("folder:f0", "view", "user:u"))
                     .get());
             assertThat(check(engine, "folder:f1", "view", "user:u")).isEqualTo(Permissionship.HAS);

@@ -20,10 +20,15 @@ public abstract class ClientCommand implements Callable<Integer> {
     /** Runs the command against {@code api}; gives its exit code. */
     abstract int run(ApiClient api) throws Exception;
 
+    /** Runs the command: against the server of {@link #connection}, unless a command answers without one. */
+    int execute() throws Exception {
+        return run(connection.client());
+    }
+
     @Override
     public final Integer call() throws Exception {
         try {
-            return run(connection.client());
+            return execute();
         } catch (ClientException e) {
             System.out.flush();
             System.err.println("relata: " + e.getMessage());

@@ -26,6 +26,15 @@ public final class PermissionCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Relata's explain endpoint: CheckPermission's request, its answer and why. */
+    static final String EXPLAIN = "relata/v1/permissions/explain";
+
+    /** {@code request} asking whether {@code subject} has {@code permission} on {@code resource}. */
+    static JsonObject question(JsonObject request, ObjectRef resource, String permission, SubjectRef subject) {
+        return request.put("resource", RelationshipJson.object(resource)).put("permission", permission)
+                .put("subject", RelationshipJson.subject(subject));
+    }
+
     /** A read with consistency flags and an optional caveat context. */
     abstract static class Question extends ClientCommand {
 
@@ -70,11 +79,14 @@ public final class PermissionCommands implements Callable<Integer> {
         @Parameters(index = "2", paramLabel = "SUBJECT", description = "type:id or type:id#relation")
         String subject;
 
+        @Option(names = "--explain", description = "Also say why: the answer comes from the explain endpoint, with the"
+                + " chain of relationships that grants it or the closest miss (as relata explain prints it).")
+        boolean explain;
+
         @Override
         int run(ApiClient api) {
-            JsonObject answer = api.call("v1/permissions/check", request()
-                    .put("resource", RelationshipJson.object(ObjectRef.parse(resource))).put("permission", permission)
-                    .put("subject", RelationshipJson.subject(SubjectRef.parse(subject))));
+            JsonObject answer = api.call(explain ? EXPLAIN : "v1/permissions/check", question(request(),
+                    ObjectRef.parse(resource), permission, SubjectRef.parse(subject)));
             String permissionship = answer.getString("permissionship", "");
             int status = switch (permissionship) {
                 case "PERMISSIONSHIP_HAS_PERMISSION" -> ExitCodes.OK;
@@ -85,11 +97,16 @@ public final class PermissionCommands implements Callable<Integer> {
             };
             if (json) {
                 Output.json(answer);
-            } else if (status == ExitCodes.CONDITIONAL) {
+                return status;
+            }
+            if (status == ExitCodes.CONDITIONAL) {
                 System.out.println("caveated (missing context: " + missing(answer.getJsonObject("partialCaveatInfo"))
                         + ")");
             } else {
                 System.out.println(status == ExitCodes.OK);
+            }
+            if (explain) {
+                System.out.print(ExplainText.text(resource + "#" + permission + "@" + subject, answer));
             }
             return status;
         }

@@ -52,8 +52,11 @@ final class Api {
     private final BulkRelationships bulk;
     private final Lookups lookups;
     private final Checks checks;
+    private final Streams streams;
+    private final MeterRegistry metrics;
     private final Validations validations;
     private final Audit audit = new Audit(java.time.Clock.systemUTC());
+    private final CompositeApi composites;
 
     Api(TupleStore store, CheckEngine engine, ConsistencyResolver consistency, ServerConfig config, MeterRegistry metrics) {
         this.store = store;
@@ -65,11 +68,29 @@ final class Api {
         this.lookups = new Lookups(engine, consistency, config.tokenSecret(), audit);
         this.checks = new Checks(store, engine, consistency, config, metrics, audit);
         this.validations = new Validations(config.engine(), config.engine().deadline());
+        this.composites = new CompositeApi(engine, consistency, config, checks, audit);
+        this.streams = new Streams(config.overload(), metrics);
+        this.metrics = metrics;
+    }
+
+    /** The bounded queue in front of a transport's {@code workers} ({@link OverloadLimits#queuedRequests()}). */
+    RequestQueue queue(int workers) {
+        return new RequestQueue(workers, config.overload().queuedRequests(), metrics);
+    }
+
+    /** The limits on server streams, for every transport's streams to run under. */
+    Streams streams() {
+        return streams;
     }
 
     /** Where this service layer's decisions and writes are recorded ({@code --audit-log}). */
     Audit audit() {
         return audit;
+    }
+
+    /** Relata's checks and lookups for chains of principals (both transports). */
+    CompositeApi composites() {
+        return composites;
     }
 
     /** The checks over typed requests, for transports that translate their own messages (gRPC). */

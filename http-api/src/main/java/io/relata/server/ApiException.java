@@ -13,6 +13,7 @@ final class ApiException extends RuntimeException implements ErrorInfo.Carrier {
 
     static final int INVALID_ARGUMENT = 3;
     static final int NOT_FOUND = 5;
+    static final int PERMISSION_DENIED = 7;
     static final int RESOURCE_EXHAUSTED = 8;
     static final int FAILED_PRECONDITION = 9;
     static final int UNAUTHENTICATED = 16;

@@ -2,6 +2,7 @@ package io.relata.server;
 
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
+import io.relata.engine.CompositeChecks;
 import io.relata.store.Revision;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -76,6 +77,27 @@ final class Audit {
             emit(tenant, "checkbulk", question(requests.get(i)).put("item", i).put("items", requests.size()), answer,
                     revision);
         }
+    }
+
+    /**
+     * A composite check's decision ({@code compositecheck}, or one {@code compositecheckbulk}
+     * item): the chain asked and the composite answer.
+     */
+    void composite(String tenant, String kind, CompositeChecks.Request request, CheckResult result, Revision revision) {
+        if (on()) {
+            emit(tenant, kind, question(request), decision(result), revision);
+        }
+    }
+
+    /** A composite check's question: the resource, the permission and the chain, first link first. */
+    static JsonObject question(CompositeChecks.Request request) {
+        JsonObject out = new JsonObject().put("resource", request.resource().toString())
+                .put("permission", request.permission())
+                .put("principals", new JsonArray(request.principals().stream().map(Object::toString).toList()));
+        if (!request.context().isEmpty()) {
+            out.put("contextKeys", new JsonArray(request.context().keySet().stream().sorted().toList()));
+        }
+        return out;
     }
 
     /** A lookup: its question and how many results it sent (one line per request). */

@@ -15,11 +15,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns the bearer key of a request into its tenant, for every transport (HTTP and gRPC use
- * one instance). A key is a preshared key, a live tenant key from {@link ApiKeys} (cached
- * for 5 seconds), or, in the per-token mode of {@code relata serve-testing}, any key at all:
- * each distinct key then gets a tenant of its own, created empty on first use. However a
- * key fails, the answer is the same {@code Unauthenticated}.
+ * Turns the bearer key of a request into its {@link Caller} (tenant and what the key may do),
+ * for every transport (HTTP and gRPC use one instance). A key is a preshared key (full
+ * access), a live tenant key from {@link ApiKeys} with its scopes (cached for the key cache's
+ * expiry, {@code --key-cache-ttl}: a key revoked on another instance stops working here within
+ * it), or, in the per-token mode of {@code relata serve-testing}, any key at all: each distinct
+ * key then gets a tenant of its own, created empty on first use. However a key fails, the
+ * answer is the same {@code Unauthenticated}.
  */
 final class Authenticator {
 
@@ -32,13 +34,21 @@ final class Authenticator {
     private final Map<String, byte[]> presharedHashes = new HashMap<>();
     private final ApiKeys keys;
     private final byte[] adminKey;
+    /** How long a tenant key's answer is trusted by default, so how long a revocation takes to reach every instance. */
+    static final Duration DEFAULT_KEY_CACHE_TTL = Duration.ofSeconds(5);
+
     /** Recently seen tenant keys; {@link #keyRevoked()} clears it, other instances follow within its expiry. */
-    private final Cache<String, String> keyCache = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final Cache<String, Caller> keyCache;
     /** The per-token mode's tenants, or null when keys must be known. */
     private final PerToken perToken;
 
-    private Authenticator(Map<String, String> presharedKeys, ApiKeys keys, String adminKey, PerToken perToken) {
+    private Authenticator(Map<String, String> presharedKeys, ApiKeys keys, String adminKey, PerToken perToken,
+            Duration keyCacheTtl) {
+        if (keyCacheTtl.isNegative()) {
+            throw new IllegalArgumentException("the key cache's expiry cannot be negative, got " + keyCacheTtl);
+        }
+        this.keyCache = Caffeine.newBuilder().maximumSize(keyCacheTtl.isZero() ? 0 : 10_000)
+                .expireAfterWrite(keyCacheTtl).build();
         presharedKeys.forEach((key, tenant) -> presharedHashes.put(tenant, ApiKeys.hash(key)));
         this.keys = Objects.requireNonNull(keys, "keys");
         this.adminKey = adminKey == null ? null : adminKey.getBytes(StandardCharsets.UTF_8);
@@ -47,7 +57,12 @@ final class Authenticator {
 
     /** Known keys only: the config's preshared keys and admin key, and the tenant keys in {@code keys}. */
     static Authenticator of(ServerConfig config, ApiKeys keys) {
-        return new Authenticator(config.presharedKeys(), keys, config.adminKey(), null);
+        return of(config, keys, DEFAULT_KEY_CACHE_TTL);
+    }
+
+    /** {@link #of(ServerConfig, ApiKeys)} trusting a tenant key's answer for {@code keyCacheTtl} (zero: ask every time). */
+    static Authenticator of(ServerConfig config, ApiKeys keys, Duration keyCacheTtl) {
+        return new Authenticator(config.presharedKeys(), keys, config.adminKey(), null, keyCacheTtl);
     }
 
     /**
@@ -64,7 +79,7 @@ final class Authenticator {
             throw new IllegalArgumentException("the most tenants must be at least 1, got " + maxTenants);
         }
         return new Authenticator(Map.of(), keys, adminKey, new PerToken(Objects.requireNonNull(store, "store"),
-                maxTenants));
+                maxTenants), DEFAULT_KEY_CACHE_TTL);
     }
 
     /**
@@ -89,22 +104,30 @@ final class Authenticator {
      *                      RESOURCE_EXHAUSTED when the per-token mode holds its most tenants
      */
     String tenantOf(String bearerKey) {
+        return callerOf(bearerKey).tenant();
+    }
+
+    /**
+     * The caller {@code bearerKey} is: its tenant and what it may do. Blocking, as {@link #tenantOf}.
+     *
+     * @throws ApiException as {@link #tenantOf}
+     */
+    Caller callerOf(String bearerKey) {
         if (bearerKey == null || bearerKey.isBlank()) {
             throw refused();
         }
         byte[] hash = ApiKeys.hash(bearerKey);
         String tenant = preshared(hash);
-        if (tenant == null) {
-            tenant = keyCache.get(bearerKey, k -> keys.tenantOf(k).orElse(null));
+        Caller caller = tenant != null ? Caller.full(tenant, "preshared") : keyCache.get(bearerKey, k -> keys.find(k)
+                .map(live -> new Caller(live.tenant(), live.keyId(), live.access())).orElse(null));
+        if (caller == null && perToken != null && !perToken.isTenantKey(hash)) {
+            caller = Caller.full(perToken.tenantOf(hash), "token");
         }
-        if (tenant == null && perToken != null && !perToken.isTenantKey(hash)) {
-            tenant = perToken.tenantOf(hash);
-        }
-        if (tenant == null) {
+        if (caller == null) {
             throw refused();
         }
-        Tracing.tenant(tenant);
-        return tenant;
+        Tracing.tenant(caller.tenant());
+        return caller;
     }
 
     /**
@@ -113,15 +136,21 @@ final class Authenticator {
      * {@link #tenantOf} would refuse. Never blocks: for the transports' own threads.
      */
     String knownTenantOf(String bearerKey) {
+        Caller caller = knownCallerOf(bearerKey);
+        return caller == null ? null : caller.tenant();
+    }
+
+    /** {@link #callerOf}'s answer when known without the datastore, else null; never blocks. */
+    Caller knownCallerOf(String bearerKey) {
         if (bearerKey == null || bearerKey.isBlank()) {
             return null;
         }
         String tenant = preshared(ApiKeys.hash(bearerKey));
-        tenant = tenant != null ? tenant : keyCache.getIfPresent(bearerKey);
-        if (tenant != null) {
-            Tracing.tenant(tenant);
+        Caller known = tenant != null ? Caller.full(tenant, "preshared") : keyCache.getIfPresent(bearerKey);
+        if (known != null) {
+            Tracing.tenant(known.tenant());
         }
-        return tenant;
+        return known;
     }
 
     /** The tenant whose preshared key has SHA-256 {@code hash}, or null. */

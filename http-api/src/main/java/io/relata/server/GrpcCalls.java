@@ -41,22 +41,30 @@ final class GrpcCalls {
     /** How long a client stream may send nothing before the call is abandoned. */
     private static final long IDLE_CLIENT_MILLIS = 60_000;
 
-    /** How long a stream waits for a client that does not read before giving up on it. */
-    private static final long STALLED_CLIENT_MILLIS = 60_000;
-
     private final ExecutorService work;
-    private final Authenticator authenticator;
+    private final Access access;
+    private final Streams streams;
+    private final RequestQueue queue;
 
-    GrpcCalls(ExecutorService work, Authenticator authenticator) {
+    /**
+     * @param work    the workers of unary calls and client streams, {@code workers} of them
+     * @param streams where server streams run, apart from {@code work}
+     */
+    GrpcCalls(ExecutorService work, int workers, Access access, Api api) {
         this.work = work;
-        this.authenticator = authenticator;
+        this.access = access;
+        this.streams = api.streams();
+        this.queue = api.queue(workers);
     }
 
-    /** The tenant of the calling key (blocking; refuses an unknown key). */
-    String tenant() {
+    /**
+     * The tenant of the calling key, allowed the call's operation on {@code request} (blocking;
+     * refuses an unknown key, then a key without the scope or resource types, see {@link Access}).
+     */
+    String tenant(java.util.function.Supplier<JsonObject> request) {
         String key = BearerKeys.KEY.get();
         Audit.caller(key);
-        return authenticator.tenantOf(key);
+        return access.tenant(key, BearerKeys.OPERATION.get(), request);
     }
 
     /**
@@ -65,14 +73,18 @@ final class GrpcCalls {
      * it must never block, and gives null to leave the call to {@code method} on the work pool
      * (as does any error it meets: {@code method} then reports the error the call gets anyway).
      */
-    <R extends Message> void unary(StreamObserver<R> out, Function<String, R> cached, Function<String, R> method) {
+    <R extends Message> void unary(Message request, StreamObserver<R> out, Function<String, R> cached,
+            Function<String, R> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
-        String known = authenticator.knownTenantOf(BearerKeys.KEY.get());
+        Caller known = access.knownCaller(BearerKeys.KEY.get());
+        // Translated to JSON only for a key limited to resource types, and once.
+        java.util.function.Supplier<JsonObject> json = once(() -> ProtoJson.toJson(request));
         if (known != null) {
             R answer;
             try {
                 Audit.caller(BearerKeys.KEY.get());
-                answer = cached.apply(known);
+                // A refusal is left to the work pool, which reports (and counts) it.
+                answer = access.permits(known, BearerKeys.OPERATION.get(), json) ? cached.apply(known.tenant()) : null;
             } catch (RuntimeException e) {
                 answer = null;
             }
@@ -83,25 +95,39 @@ final class GrpcCalls {
             }
         }
         submit(call, () -> {
-            call.onNext(method.apply(tenant()));
+            call.onNext(method.apply(tenant(json)));
             call.onCompleted();
         });
+    }
+
+    /** {@code supplier}'s value, computed on first use only. */
+    private static java.util.function.Supplier<JsonObject> once(java.util.function.Supplier<JsonObject> supplier) {
+        JsonObject[] value = new JsonObject[1];
+        return () -> {
+            if (value[0] == null) {
+                value[0] = supplier.get();
+            }
+            return value[0];
+        };
     }
 
     <Q extends Message, R extends Message> void unary(Q request, StreamObserver<R> out, R prototype,
             BiFunction<String, JsonObject, JsonObject> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
         submit(call, () -> {
-            R response = ProtoJson.fromJson(method.apply(tenant(), ProtoJson.toJson(request)), prototype);
+            JsonObject json = ProtoJson.toJson(request);
+            R response = ProtoJson.fromJson(method.apply(tenant(() -> json), json), prototype);
             call.onNext(response);
             call.onCompleted();
         });
     }
 
     /**
-     * A server stream: each line the method writes is sent as it is found; when the client
-     * reads slower than lines come, the work waits for it (so lines do not pile up in
-     * memory), and stops when the client goes away or does not read for a minute.
+     * A server stream, run on a stream thread ({@link Streams}) in one of the tenant's stream
+     * slots, never on the workers of unary calls: each line the method writes is sent as it is
+     * found; when the client reads slower than lines come, the work waits for it (so lines do not
+     * pile up in memory), and ends the call with ABORTED when the client goes away or does not
+     * read for the stall timeout.
      */
     <Q extends Message, R extends Message> void stream(Q request, StreamObserver<R> out, R prototype,
             StreamMethod method) {
@@ -112,27 +138,30 @@ final class GrpcCalls {
                 ready.notifyAll();
             }
         });
-        submit(call, () -> {
+        run(streams.executor(), call, () -> {
             java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
-            method.run(tenant(), ProtoJson.toJson(request), line -> {
-                if (call.isCancelled()) {
-                    return false;
-                }
-                call.onNext(ProtoJson.fromJson(line, prototype));
-                if (!awaitReady(call, ready)) {
-                    stalled.set(!call.isCancelled());
-                    return false;
-                }
-                return true;
-            });
+            JsonObject json = ProtoJson.toJson(request);
+            String tenant = tenant(() -> json);
+            try (Streams.Slot slot = streams.open(tenant)) {
+                method.run(tenant, json, line -> {
+                    if (call.isCancelled()) {
+                        return false;
+                    }
+                    call.onNext(ProtoJson.fromJson(line, prototype));
+                    if (!awaitReady(call, ready, streams.stallMillis())) {
+                        stalled.set(!call.isCancelled());
+                        return false;
+                    }
+                    return true;
+                });
+            }
             if (stalled.get()) {
                 // Never a clean end: the client would take the stream for complete.
-                call.onError(GrpcErrors.of(Errors.status(10, "the client did not read the stream for "
-                        + STALLED_CLIENT_MILLIS / 1000 + " s; it was ended before its last result")));
+                call.onError(GrpcErrors.of(streams.stalled()));
             } else if (!call.isCancelled()) {
                 call.onCompleted();
             }
-        });
+        }, null);
     }
 
     /**
@@ -220,7 +249,8 @@ final class GrpcCalls {
                 started.set(true);
             }
             try {
-                R response = ProtoJson.fromJson(method.run(tenant(), requests), prototype);
+                // The stream names no types before its messages come: it is checked as an empty request.
+                R response = ProtoJson.fromJson(method.run(tenant(JsonObject::new), requests), prototype);
                 call.onNext(response);
                 call.onCompleted();
             } finally {
@@ -258,8 +288,8 @@ final class GrpcCalls {
         };
     }
 
-    static boolean awaitReady(ServerCallStreamObserver<?> call, Object ready) {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STALLED_CLIENT_MILLIS);
+    static boolean awaitReady(ServerCallStreamObserver<?> call, Object ready, long stallMillis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stallMillis);
         synchronized (ready) {
             while (!call.isReady() && !call.isCancelled()) {
                 long left = until - System.nanoTime();
@@ -277,12 +307,46 @@ final class GrpcCalls {
         return !call.isCancelled();
     }
 
-    /** Runs {@code task} for {@code call} on the work pool; its failure becomes the call's status. */
+    /**
+     * Runs {@code task} for {@code call} on the work pool once the bounded queue admits it
+     * ({@link RequestQueue}); its failure becomes the call's status; false when it was refused.
+     */
     boolean submit(ServerCallStreamObserver<?> call, Runnable task) {
+        try {
+            queue.enter();
+        } catch (ApiException full) {
+            call.onError(GrpcErrors.of(full));
+            return false;
+        }
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable leave = () -> {
+            if (left.compareAndSet(false, true)) {
+                queue.leave();
+            }
+        };
+        boolean submitted = run(work, call, () -> {
+            try {
+                task.run();
+            } finally {
+                leave.run();
+            }
+        }, leave);
+        if (!submitted) {
+            leave.run();
+        }
+        return submitted;
+    }
+
+    /**
+     * Runs {@code task} for {@code call} on {@code executor}; its failure becomes the call's status.
+     * {@code cancelled} (when not null) runs too when the call is cancelled, whether or not the
+     * task had started; false when the executor refused the task.
+     */
+    private boolean run(ExecutorService executor, ServerCallStreamObserver<?> call, Runnable task, Runnable cancelled) {
         Context context = Context.current();
         Future<?> running;
         try {
-            running = work.submit(context.wrap(Tracing.propagating(() -> {
+            running = executor.submit(context.wrap(Tracing.propagating(() -> {
                 try {
                     task.run();
                 } catch (Throwable failure) {
@@ -292,12 +356,17 @@ final class GrpcCalls {
                 }
             })));
         } catch (RejectedExecutionException full) {
-            call.onError(GrpcErrors.of(work.isShutdown() ? Errors.status(14, "the server is stopping")
-                    : Errors.status(8, "the server is at capacity; retry shortly")));
+            call.onError(GrpcErrors.of(executor.isShutdown() ? Errors.status(14, "the server is stopping")
+                    : Errors.status(8, full.getMessage() + "; retry shortly")));
             return false;
         }
         // Cancelled by the client, or its deadline passed: stop the work.
-        call.setOnCancelHandler(() -> running.cancel(true));
+        call.setOnCancelHandler(() -> {
+            running.cancel(true);
+            if (cancelled != null) {
+                cancelled.run();
+            }
+        });
         return true;
     }
 }

@@ -59,13 +59,13 @@ final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImp
 
     @Override
     public void checkPermission(CheckPermissionRequest request, StreamObserver<CheckPermissionResponse> out) {
-        calls.unary(out, tenant -> checks.cachedCheck(tenant, request), tenant -> checks.check(tenant, request));
+        calls.unary(request, out, tenant -> checks.cachedCheck(tenant, request), tenant -> checks.check(tenant, request));
     }
 
     @Override
     public void checkBulkPermissions(CheckBulkPermissionsRequest request,
             StreamObserver<CheckBulkPermissionsResponse> out) {
-        calls.unary(out, tenant -> null, tenant -> checks.checkBulk(tenant, request));
+        calls.unary(request, out, tenant -> null, tenant -> checks.checkBulk(tenant, request));
     }
 
     @Override

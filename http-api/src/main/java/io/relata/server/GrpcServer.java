@@ -14,7 +14,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,9 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class GrpcServer {
 
-    /** Most service calls running at once; more wait in a bounded queue, then RESOURCE_EXHAUSTED. */
+    /**
+     * Most unary calls running at once; at most {@link OverloadLimits#queuedRequests()} more wait
+     * ({@link RequestQueue}), then RESOURCE_EXHAUSTED. Server streams run apart ({@link Streams}).
+     */
     private static final int WORKERS = 32;
-    private static final int QUEUED = 1_000;
 
     /** Calls one connection may have open at once (each may hold a worker). */
     private static final int MAX_CALLS_PER_CONNECTION = 100;
@@ -42,14 +44,14 @@ final class GrpcServer {
     private final GrpcWatch watch;
 
     /**
-     * @param authenticator turns a call's bearer key into its tenant
+     * @param access turns a call's bearer key into its tenant, if it may make the call
      * @param certificate PEM certificate chain and {@code key} its private key, or both null for plaintext
      * @param tracing the interceptor that traces every call, or null for none
      */
-    GrpcServer(Api api, Authenticator authenticator, String host, int port, long maxMessageBytes,
+    GrpcServer(Api api, Access access, String host, int port, long maxMessageBytes,
             ConnectionLimits limits, File certificate, File key, io.grpc.ServerInterceptor tracing) {
         AtomicInteger threads = new AtomicInteger();
-        this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED),
+        this.work = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "relata-grpc-" + threads.incrementAndGet());
                     t.setDaemon(true);
@@ -61,7 +63,7 @@ final class GrpcServer {
             t.setDaemon(true);
             return t;
         });
-        GrpcCalls calls = new GrpcCalls(work, authenticator);
+        GrpcCalls calls = new GrpcCalls(work, WORKERS, access, api);
         this.watch = new GrpcWatch(api, calls, work, timer);
         BearerKeys keys = new BearerKeys();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
@@ -82,6 +84,7 @@ final class GrpcServer {
                 .addService(ServerInterceptors.intercept(GrpcSchema.service(api, calls), keys))
                 .addService(ServerInterceptors.intercept(watch, keys))
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
+                .addService(ServerInterceptors.intercept(new GrpcComposite(api.composites(), calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
@@ -89,6 +92,14 @@ final class GrpcServer {
             builder.intercept(tracing);
         }
         this.server = builder.build();
+        // Every method served must be in the operation table, so none goes unguarded.
+        methods().forEach(Operation::ofGrpc);
+    }
+
+    /** The full names of every method served, of every service. */
+    java.util.List<String> methods() {
+        return server.getServices().stream().flatMap(s -> s.getMethods().stream())
+                .map(m -> m.getMethodDescriptor().getFullMethodName()).sorted().toList();
     }
 
     private static ServerCredentials credentials(File certificate, File key) {
@@ -110,7 +121,8 @@ final class GrpcServer {
             throw new UncheckedIOException("the gRPC port cannot be opened: " + e.getMessage(), e);
         }
         for (String service : new String[] {"", "authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
-                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService"}) {
+                "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService",
+                "relata.v1.CompositePermissionsService"}) {
             health.setStatus(service, ServingStatus.SERVING);
         }
         return server.getPort();

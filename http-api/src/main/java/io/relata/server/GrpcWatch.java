@@ -15,9 +15,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code authzed.api.v1.WatchService}: the HTTP watch's {@link Api#watch} and {@link Api#poll},
  * polled every {@link HttpHandlers#WATCH_POLL_MILLIS} on the work pool, and only while the
- * client reads: a client that stops reading holds no buffer and no thread.
+ * client reads: a client that stops reading holds no buffer and no thread, and after the stall
+ * timeout ({@link Streams}) its watch ends with ABORTED. Each watch holds one of its tenant's
+ * stream slots.
  */
 final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
+
+    /** The watch's request, as the polls check the key against it again. */
+    private static final Context.Key<JsonObject> REQUEST = Context.key("relata-watch-request");
 
     private final Api api;
     private final GrpcCalls calls;
@@ -37,54 +42,96 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         stopping = true;
     }
 
+    /** One watch call: what it follows, the stream slot it holds, and since when its client has not read. */
+    private static final class Watching {
+        final ServerCallStreamObserver<WatchResponse> call;
+        final Context context;
+        final ChangeFeed.Watch watch;
+        final Streams.Slot slot;
+        long unreadSince = -1;
+
+        Watching(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch,
+                Streams.Slot slot) {
+            this.call = call;
+            this.context = context;
+            this.watch = watch;
+            this.slot = slot;
+        }
+
+        /** Ends the call with {@code status} (unless the client has gone) and gives back its slot. */
+        void end(Throwable status) {
+            slot.close();
+            if (!call.isCancelled()) {
+                call.onError(status);
+            }
+        }
+    }
+
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchResponse> out) {
         ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) out;
         Context context = Context.current();
         calls.submit(call, () -> {
-            ChangeFeed.Watch watch = api.watch(calls.tenant(), ProtoJson.toJson(request));
-            later(call, context, watch, 0);
+            JsonObject json = ProtoJson.toJson(request);
+            String tenant = calls.tenant(() -> json);
+            Streams.Slot slot = api.streams().open(tenant);
+            ChangeFeed.Watch watch;
+            try {
+                watch = api.watch(tenant, json);
+            } catch (RuntimeException e) {
+                slot.close();
+                throw e;
+            }
+            later(new Watching(call, context.withValue(REQUEST, json), watch, slot), 0);
         });
     }
 
-    private void later(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch, long millis) {
-        if (call.isCancelled()) {
+    /** Polls the watch after {@code millis}; a watch that ends gives back its stream slot. */
+    private void later(Watching w, long millis) {
+        if (w.call.isCancelled()) {
+            w.slot.close();
             return;
         }
         try {
             timer.schedule(() -> {
                 try {
-                    work.execute(context.wrap(() -> poll(call, context, watch)));
+                    work.execute(w.context.wrap(() -> poll(w)));
                 } catch (RejectedExecutionException full) {
-                    later(call, context, watch, HttpHandlers.WATCH_POLL_MILLIS);
+                    later(w, HttpHandlers.WATCH_POLL_MILLIS);
                 }
             }, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
-            call.onError(GrpcErrors.of(Errors.status(14, "the server is stopping")));
+            w.end(GrpcErrors.of(Errors.status(14, "the server is stopping")));
         }
     }
 
-    private void poll(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch) {
-        if (call.isCancelled()) {
+    private void poll(Watching w) {
+        if (w.call.isCancelled()) {
+            w.slot.close();
             return;
         }
         if (stopping) {
-            call.onError(GrpcErrors.of(Errors.status(14, "the server is stopping; watch again from the last"
+            w.end(GrpcErrors.of(Errors.status(14, "the server is stopping; watch again from the last"
                     + " changesThrough token")));
             return;
         }
         try {
-            calls.tenant(); // a revoked key ends the stream
-            if (call.isReady()) {
-                for (JsonObject line : api.poll(watch)) {
-                    call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
+            calls.tenant(REQUEST::get); // a revoked key ends the stream
+            if (w.call.isReady()) {
+                w.unreadSince = -1;
+                for (JsonObject line : api.poll(w.watch)) {
+                    w.call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
                 }
+            } else if (w.unreadSince < 0) {
+                w.unreadSince = System.nanoTime();
+            } else if (System.nanoTime() - w.unreadSince > TimeUnit.MILLISECONDS.toNanos(api.streams().stallMillis())) {
+                // A client that stopped reading is told so, rather than held (with its slot) without end.
+                w.end(GrpcErrors.of(api.streams().stalled()));
+                return;
             }
-            later(call, context, watch, HttpHandlers.WATCH_POLL_MILLIS);
+            later(w, HttpHandlers.WATCH_POLL_MILLIS);
         } catch (Throwable failure) {
-            if (!call.isCancelled()) {
-                call.onError(GrpcErrors.of(failure));
-            }
+            w.end(GrpcErrors.of(failure));
         }
     }
 }

@@ -26,12 +26,16 @@ final class HttpHandlers {
     private final WorkerExecutor workers;
     private final MeterRegistry metrics;
     private final Authenticator authenticator;
+    private final Access access;
     private final ServerConfig config;
     private final Api api;
     private final BooleanSupplier stopping;
+    private final Streams streams;
+    private final RequestQueue queue;
 
     HttpHandlers(Vertx vertx, WorkerExecutor workers, MeterRegistry metrics, Authenticator authenticator,
-            ServerConfig config, Api api, BooleanSupplier stopping) {
+            Access access, ServerConfig config, Api api, BooleanSupplier stopping) {
+        this.access = access;
         this.vertx = vertx;
         this.workers = workers;
         this.metrics = metrics;
@@ -39,6 +43,22 @@ final class HttpHandlers {
         this.config = config;
         this.api = api;
         this.stopping = stopping;
+        this.streams = api.streams();
+        this.queue = api.queue(RelataServer.WORKERS);
+    }
+
+    /**
+     * {@code work} on the worker pool once the bounded queue admits it ({@link RequestQueue});
+     * {@code done} gets its result on the calling context.
+     *
+     * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
+     */
+    private <T> void admitted(java.util.concurrent.Callable<T> work, io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> done) {
+        queue.enter();
+        workers.executeBlocking(work, false).onComplete(result -> {
+            queue.leave();
+            done.handle(result);
+        });
     }
 
     /** The bearer key of a request; refused without one. */
@@ -46,18 +66,28 @@ final class HttpHandlers {
         return Authenticator.bearerKey(ctx.request().getHeader("Authorization"));
     }
 
-    /** The tenant a key belongs to (blocking: it may ask the datastore). No hint of why a key failed. */
-    String tenant(String key) {
+    /**
+     * The tenant of a key allowed {@code operation} on {@code body} (blocking: it may ask the
+     * datastore): the key is authenticated (no hint of why one failed), then the body parsed,
+     * then the key's scopes and resource types checked ({@link Access}).
+     */
+    private String tenant(String key, Operation operation, String body, JsonObject[] parsed) {
         Audit.caller(key);
-        return authenticator.tenantOf(key);
+        Caller caller = access.caller(key);
+        if (parsed[0] == null) {
+            parsed[0] = parse(body);
+        }
+        access.require(caller, operation, () -> parsed[0]);
+        return caller.tenant();
     }
 
     void admin(Router router, String path, java.util.function.Function<JsonObject, JsonObject> work) {
+        requireAdmin(Operation.ofHttp(path), path);
         router.post(path).handler(ctx -> {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                workers.executeBlocking(propagating(() -> work.apply(parse(body))), false).onComplete(result -> {
+                admitted(propagating(() -> work.apply(parse(body))), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -68,6 +98,13 @@ final class HttpHandlers {
                 error(ctx.response(), Errors.of(e));
             }
         });
+    }
+
+    /** Refuses to register {@code path} as an admin route unless the operation table says it is one. */
+    private static void requireAdmin(Operation operation, String path) {
+        if (operation != Operation.ADMIN) {
+            throw new IllegalStateException(path + " is not an admin route in the operation table");
+        }
     }
 
     /** The raw body (parsed on a worker by {@link #parse}, not on the event loop). */
@@ -102,19 +139,23 @@ final class HttpHandlers {
      */
     void unary(Router router, String path, BiFunction<String, JsonObject, JsonObject> work,
             BiFunction<String, JsonObject, JsonObject> fast) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             try {
                 String key = bearer(ctx);
                 String body = body(ctx);
                 JsonObject parsed = null;
-                String known = fast == null || body == null || body.length() > FAST_BODY_CHARS ? null
-                        : authenticator.knownTenantOf(key);
+                Caller known = fast == null || body == null || body.length() > FAST_BODY_CHARS ? null
+                        : access.knownCaller(key);
                 if (known != null) {
                     try {
-                        parsed = parse(body);
+                        JsonObject request = parse(body);
+                        parsed = request;
+                        // A refusal is left to the worker, which reports (and counts) it.
                         Audit.caller(key);
-                        JsonObject answer = fast.apply(known, parsed);
+                        JsonObject answer = access.permits(known, operation, () -> request)
+                                ? fast.apply(known.tenant(), request) : null;
                         if (answer != null) {
                             json(ctx.response(), 200, answer);
                             sample.stop(requestTimer(path, 200));
@@ -124,9 +165,9 @@ final class HttpHandlers {
                         parsed = null;
                     }
                 }
-                JsonObject given = parsed;
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key), given != null ? given : parse(body))), false)
-                        .onComplete(result -> answer(ctx, path, sample, result));
+                JsonObject[] given = {parsed};
+                admitted(propagating(() -> work.apply(tenant(key, operation, body, given), given[0])),
+                        result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
@@ -155,6 +196,7 @@ final class HttpHandlers {
      */
     void clientStream(Router router, String path,
             BiFunction<String, java.util.Iterator<JsonObject>, JsonObject> work) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             ctx.request().pause();
@@ -162,7 +204,8 @@ final class HttpHandlers {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
-                workers.executeBlocking(propagating(() -> work.apply(tenant(key), lines)), false).onComplete(result -> {
+                // The request names no types before its lines come: it is checked as an empty body.
+                admitted(propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
@@ -179,7 +222,14 @@ final class HttpHandlers {
         void run(String tenant, JsonObject body, Api.Sink sink);
     }
 
+    /**
+     * A server stream: the work runs on a stream thread ({@link Streams}), never on the workers
+     * that answer checks, in one of the tenant's stream slots. When the client reads slower than
+     * lines come, the work waits for it (so lines do not pile up in memory), and after the stall
+     * timeout the stream ends with an error line rather than a clean end.
+     */
     void stream(Router router, String path, StreamWork work) {
+        Operation operation = Operation.ofHttp(path);
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             HttpServerResponse response = ctx.response();
@@ -198,7 +248,7 @@ final class HttpHandlers {
                             response.setStatusCode(200).setChunked(true).putHeader("content-type", "application/json");
                         }
                         response.write(new JsonObject().put("result", line).encode() + "\n");
-                        if (!awaitDrain(context, response)) {
+                        if (!awaitDrain(context, response, streams.stallMillis())) {
                             stalled.set(!response.closed());
                             return false;
                         }
@@ -207,29 +257,36 @@ final class HttpHandlers {
                         return false;
                     }
                 };
-                workers.executeBlocking(propagating(() -> {
-                    work.run(tenant(key), parse(body), sink);
-                    return null;
-                }), false).onComplete(result -> {
-                    if (response.closed() || response.ended()) {
-                        return;
+                streams.submit(propagating(() -> {
+                    Throwable failure = null;
+                    try {
+                        JsonObject[] parsed = new JsonObject[1];
+                        String tenant = tenant(key, operation, body, parsed);
+                        try (Streams.Slot slot = streams.open(tenant)) {
+                            work.run(tenant, parsed[0], sink);
+                        }
+                    } catch (Throwable e) {
+                        failure = e;
                     }
-                    if (stalled.get()) {
-                        // Cut, not ended: a clean end would pass the stream off as complete.
-                        response.reset();
-                        return;
-                    }
-                    if (result.failed() && !started.get()) {
-                        error(response, Errors.of(result.cause()));
-                    } else if (result.failed()) {
-                        response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
-                    } else if (!started.get()) {
-                        response.setStatusCode(200).putHeader("content-type", "application/json").end();
-                    } else {
-                        response.end();
-                    }
-                    sample.stop(requestTimer(path, response.getStatusCode()));
-                });
+                    Throwable failed = failure;
+                    context.runOnContext(v -> {
+                        if (response.closed() || response.ended()) {
+                            return;
+                        }
+                        Errors.Status error = stalled.get() ? streams.stalled()
+                                : failed == null ? null : Errors.of(failed);
+                        if (error != null && !started.get()) {
+                            error(response, error);
+                        } else if (error != null) {
+                            response.end(new JsonObject().put("error", error.json()).encode() + "\n");
+                        } else if (!started.get()) {
+                            response.setStatusCode(200).putHeader("content-type", "application/json").end();
+                        } else {
+                            response.end();
+                        }
+                        sample.stop(requestTimer(path, response.getStatusCode()));
+                    });
+                }));
             } catch (RuntimeException e) {
                 error(response, Errors.of(e));
             }
@@ -237,11 +294,11 @@ final class HttpHandlers {
     }
 
     /**
-     * When the client reads slower than results come, waits (on the worker) until the
+     * When the client reads slower than results come, waits (on the stream's thread) until the
      * response's write queue drains, so results do not pile up in memory; false when the
-     * client went away or did not read for a minute.
+     * client went away or did not read for {@code stallMillis}.
      */
-    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response) {
+    private static boolean awaitDrain(io.vertx.core.Context context, HttpServerResponse response, long stallMillis) {
         if (!response.writeQueueFull()) {
             return true;
         }
@@ -255,7 +312,7 @@ final class HttpHandlers {
             }
         });
         try {
-            return drained.await(60, TimeUnit.SECONDS) && !response.closed();
+            return drained.await(stallMillis, TimeUnit.MILLISECONDS) && !response.closed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -271,7 +328,17 @@ final class HttpHandlers {
         try {
             String key = bearer(ctx);
             String body = body(ctx);
-            workers.executeBlocking(propagating(() -> api.watch(tenant(key), parse(body))), false).onComplete(started -> {
+            JsonObject[] parsed = new JsonObject[1];
+            workers.executeBlocking(propagating(() -> {
+                String tenant = tenant(key, Operation.WATCH, body, parsed);
+                Streams.Slot slot = streams.open(tenant);
+                try {
+                    return new Watching(api.watch(tenant, parsed[0]), parsed[0], slot);
+                } catch (RuntimeException e) {
+                    slot.close();
+                    throw e;
+                }
+            }), false).onComplete(started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
@@ -285,20 +352,26 @@ final class HttpHandlers {
         }
     }
 
+    /** A watch, its request (each poll checks the key against it again) and the stream slot it holds until it ends. */
+    record Watching(ChangeFeed.Watch watch, JsonObject request, Streams.Slot slot) {}
+
     static final long WATCH_POLL_MILLIS = 200;
 
-    void pollWatch(HttpServerResponse response, String key, ChangeFeed.Watch watch) {
+    /** Polls the watch on a worker (holding none between polls) and writes what it finds; gives back its slot at its end. */
+    void pollWatch(HttpServerResponse response, String key, Watching watching) {
         if (response.closed() || stopping.getAsBoolean()) {
+            watching.slot().close();
             if (!response.ended() && !response.closed()) {
                 response.end();
             }
             return;
         }
         workers.executeBlocking(() -> {
-            tenant(key); // a revoked key ends the stream
-            return api.poll(watch);
+            access.tenant(key, Operation.WATCH, watching::request); // a revoked key ends the stream
+            return api.poll(watching.watch());
         }, false).onComplete(result -> {
             if (result.failed()) {
+                watching.slot().close();
                 if (!response.closed()) {
                     response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
                 }
@@ -311,10 +384,11 @@ final class HttpHandlers {
             }
             if (response.writeQueueFull()) {
                 // A client that does not read is dropped rather than buffered without end.
+                watching.slot().close();
                 response.reset();
                 return;
             }
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watch));
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
         });
     }
 

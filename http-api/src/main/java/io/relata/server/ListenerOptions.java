@@ -43,6 +43,26 @@ final class ListenerOptions {
                     + " excepted (default 60s).")
     String bodyTimeout;
 
+    @Option(names = "--max-streams-per-tenant", defaultValue = "${env:RELATA_MAX_STREAMS_PER_TENANT:-32}",
+            description = "Server streams (lookups, relationship reads, exports, watches) one tenant may have open at"
+                    + " once; more answer RESOURCE_EXHAUSTED / 429 (default 32).")
+    int maxStreamsPerTenant;
+
+    @Option(names = "--max-streams", defaultValue = "${env:RELATA_MAX_STREAMS:-256}",
+            description = "Server streams running at once in all, each on a thread apart from the workers that"
+                    + " answer checks (default 256).")
+    int maxStreams;
+
+    @Option(names = "--stream-stall-timeout", defaultValue = "${env:RELATA_STREAM_STALL_TIMEOUT:-10s}",
+            description = "How long a stream waits for a client that does not read before it ends the stream with an"
+                    + " error (default 10s).")
+    String streamStallTimeout;
+
+    @Option(names = "--max-queued-requests", defaultValue = "${env:RELATA_MAX_QUEUED_REQUESTS:-1000}",
+            description = "Requests that may wait for a worker of each listener when all are busy; more answer"
+                    + " RESOURCE_EXHAUSTED / 429 (default 1000).")
+    int maxQueuedRequests;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
@@ -50,7 +70,7 @@ final class ListenerOptions {
     ServerConfig applyTo(ServerConfig config) {
         check();
         return config.withGrpcPort(grpcPort).withTls(blankIsNull(tlsCertPath), blankIsNull(tlsKeyPath))
-                .withConnections(connectionLimits());
+                .withConnections(connectionLimits()).withOverload(overloadLimits());
     }
 
     /**
@@ -76,6 +96,17 @@ final class ListenerOptions {
             requirePem("--tls-key-path", key, "PRIVATE KEY");
         }
         connectionLimits();
+        overloadLimits();
+    }
+
+    private OverloadLimits overloadLimits() {
+        try {
+            return new OverloadLimits(maxStreamsPerTenant, maxStreams, Main.duration(streamStallTimeout),
+                    maxQueuedRequests);
+        } catch (IllegalArgumentException e) {
+            throw wrong("--max-streams-per-tenant and --max-streams must be at least 1, --max-queued-requests at"
+                    + " least 0 and --stream-stall-timeout positive: " + e.getMessage());
+        }
     }
 
     private ConnectionLimits connectionLimits() {

@@ -66,7 +66,7 @@ final class Lookups {
     }
 
     /** A sink that counts what it took, for the audit log. */
-    private static final class Counted implements Api.Sink {
+    static final class Counted implements Api.Sink {
         private final Api.Sink sink;
         long sent;
         boolean stopped;

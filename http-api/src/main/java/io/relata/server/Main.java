@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,12 +34,13 @@ import picocli.CommandLine.Parameters;
 /** The {@code relata} command. Every option can also come from a {@code RELATA_*} environment variable. */
 @Command(name = "relata", mixinStandardHelpOptions = true, version = "relata 0.1.0",
         description = "A relationship-based access control server speaking SpiceDB's schema language and v1 HTTP API,"
-                + " and its client (context, schema read|write|diff, relationship, permission, import, export, watch).",
+                + " and its client (context, schema read|write|diff, relationship, permission, explain, import, export,"
+                + " watch).",
         footer = {"", "Client exit codes: " + io.relata.cli.ExitCodes.HELP + ".%n"},
         subcommands = {Main.Serve.class, ServeTesting.class, Main.Migrate.class, Main.SchemaCommands.class, Main.Validate.class,
             ImportCommand.class, io.relata.cli.ContextCommands.class, io.relata.cli.RelationshipCommands.class,
             io.relata.cli.PermissionCommands.class, io.relata.cli.ExportCommand.class, io.relata.cli.WatchCommand.class,
-            ExplainCommand.class})
+            io.relata.cli.ExplainCommand.class, KeyCommands.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -113,6 +115,16 @@ public final class Main implements Callable<Integer> {
                         + " (default 1000000; 0 turns it off).")
         long relationshipCacheSize;
 
+        @Option(names = "--group-index", defaultValue = "${env:RELATA_GROUP_INDEX:-off}",
+                description = "on: keep an in-memory index of nested groups (recursive relations such as"
+                        + " group#member) from the change log and answer checks from it where it holds the"
+                        + " revision; off (default): walk the graph only.")
+        String groupIndex;
+
+        @Option(names = "--group-index-tenants", split = ",", defaultValue = "${env:RELATA_GROUP_INDEX_TENANTS}",
+                description = "With --group-index on: the tenants to index, comma-separated (default: every tenant).")
+        List<String> groupIndexTenants;
+
         @Option(names = "--bootstrap", defaultValue = "${env:RELATA_BOOTSTRAP}",
                 description = "A validation file (YAML) whose schema and relationships are loaded into the"
                         + " `default` tenant at start.")
@@ -126,9 +138,8 @@ public final class Main implements Callable<Integer> {
                 description = "Serve the playground page at /playground (off by default).")
         boolean playground;
 
-        @Option(names = "--audit-log", defaultValue = "${env:RELATA_AUDIT_LOG}",
-                description = "Write one JSON line per decision and per write to FILE (appended) or `stdout`.")
-        String auditLog;
+        @Mixin
+        AuditLogOptions audit;
 
         @Mixin
         ListenerOptions listener;
@@ -136,9 +147,13 @@ public final class Main implements Callable<Integer> {
         @Mixin
         TraceOptions traces;
 
+        @Mixin
+        AccessFlags accessFlags;
+
         @Override
         public Integer call() throws Exception {
             listener.check(); // before the datastore opens
+            AccessOptions access = accessFlags.options();
             Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
                     .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
@@ -159,25 +174,26 @@ public final class Main implements Callable<Integer> {
             ServerConfig config = listener.applyTo(new ServerConfig(host, port, Map.of(presharedKey, "default"), secret,
                     duration(quantization), maxBodyBytes, maxBulkItems,
                     EngineOptions.DEFAULTS.withMaxDepth(maxDepth).withDeadline(duration(requestTimeout))
-                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize), adminKey));
+                            .withCacheSize(cacheSize).withRelationshipCacheSize(relationshipCacheSize)
+                            .withGroupIndex(groupIndex(groupIndex).withTenants(
+                                    groupIndexTenants == null ? List.of() : groupIndexTenants)), adminKey));
             if (bootstrap != null) {
                 int loaded = bootstrap(store, "default", ValidationFile.read(bootstrap));
                 // The file's assertions are for `relata validate`; serving does not run them.
                 System.out.println("relata: loaded the schema and " + loaded + " relationships of " + bootstrap);
             }
-            RelataServer server = new RelataServer(config, store, keys, Authenticator.of(config, keys), tracing);
+            RelataServer server = new RelataServer(config, store, keys,
+                    Authenticator.of(config, keys, access.keyCacheTtl()), access, tracing);
             if (playground) {
                 server.servePlayground();
             }
-            if (auditLog != null && !auditLog.isBlank()) {
-                try {
-                    server.auditTo(auditLog);
-                } catch (IOException e) {
-                    System.err.println("relata: cannot open the audit log " + auditLog + ": " + e);
-                    server.stop(Duration.ofSeconds(1));
-                    store.close();
-                    return 2;
-                }
+            try {
+                audit.openOn(server);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                server.stop(Duration.ofSeconds(1));
+                store.close();
+                return 2;
             }
             GarbageCollector gc = GarbageCollector.start(store, Duration.ofMinutes(5));
             int bound;
@@ -378,6 +394,15 @@ public final class Main implements Callable<Integer> {
             throw new IllegalStateException("relata: cannot start the HTTP listener on " + config.host() + ":"
                     + config.port() + ": " + cause.getMessage() + (config.tls() ? " (is " + config.tlsCertPath()
                     + " a PEM certificate chain and " + config.tlsKeyPath() + " its PEM private key?)" : ""), cause);
+        }
+    }
+
+    /** Reads {@code --group-index}: {@code on} or {@code off}; a usage error otherwise. */
+    static io.relata.engine.index.GroupIndexOptions groupIndex(String text) {
+        try {
+            return io.relata.engine.index.GroupIndexOptions.fromSwitch(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new Main()), e.getMessage());
         }
     }
 

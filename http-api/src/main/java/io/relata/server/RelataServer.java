@@ -41,6 +41,9 @@ public final class RelataServer {
     private final HttpHandlers http;
     private final ApiKeys keys;
     private final Authenticator authenticator;
+    private final Access access;
+    private final AccessOptions accessOptions;
+    private Router router;
     private HttpServer server;
     private GrpcServer grpc;
     private volatile boolean stopping;
@@ -53,16 +56,29 @@ public final class RelataServer {
      * {@link #stop(java.time.Duration)} closes the engine but not the store.
      */
     public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys) {
-        this(config, store, keys, Authenticator.of(config, keys));
+        this(config, store, keys, AccessOptions.DEFAULTS);
+    }
+
+    /** {@link #RelataServer(ServerConfig, TupleStore, ApiKeys)} with its key cache and metrics key. */
+    public RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, AccessOptions access) {
+        this(config, store, keys, Authenticator.of(config, keys, access.keyCacheTtl()), access, Tracing.OFF);
     }
 
     /** A server whose requests {@code authenticator} turns into tenants (keys serve the admin API). */
     RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator) {
-        this(config, store, keys, authenticator, Tracing.OFF);
+        this(config, store, keys, authenticator, AccessOptions.DEFAULTS, Tracing.OFF);
     }
 
     /** A server that traces its requests with {@code tracing}, which it closes when it stops. */
     RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator, Tracing tracing) {
+        this(config, store, keys, authenticator, AccessOptions.DEFAULTS, tracing);
+    }
+
+    /** The server {@code serve} runs: its keys' cache and metrics key, and its tracing. */
+    RelataServer(ServerConfig config, TupleStore store, ApiKeys keys, Authenticator authenticator,
+            AccessOptions accessOptions, Tracing tracing) {
+        this.accessOptions = accessOptions;
+        this.access = new Access(authenticator, metrics);
         this.config = config;
         this.tracing = tracing;
         this.store = tracing.traced(new MeteredTupleStore(store, metrics),
@@ -81,11 +97,11 @@ public final class RelataServer {
         }
         GraphCheckEngine graph = new GraphCheckEngine(this.store, config.engine(), tracing.dispatches());
         this.engine = graph;
-        this.workers = vertx.createSharedWorkerExecutor("relata-api", 16, 60, TimeUnit.SECONDS);
+        this.workers = vertx.createSharedWorkerExecutor("relata-api", WORKERS, 60, TimeUnit.SECONDS);
         ConsistencyResolver resolver = new ConsistencyResolver(this.store, new ZookieCodec(config.tokenSecret()),
                 config.quantization(), Clock.systemUTC());
         this.api = new Api(this.store, engine, resolver, config, metrics);
-        this.http = new HttpHandlers(vertx, workers, metrics, authenticator, config, api, () -> stopping);
+        this.http = new HttpHandlers(vertx, workers, metrics, authenticator, access, config, api, () -> stopping);
         Gauge.builder("relata.engine.dispatches", graph, GraphCheckEngine::dispatches).register(metrics);
         Gauge.builder("relata.engine.cache.hits", graph, g -> g.cacheStats().hitCount()).register(metrics);
         Gauge.builder("relata.engine.cache.misses", graph, g -> g.cacheStats().missCount()).register(metrics);
@@ -93,10 +109,14 @@ public final class RelataServer {
                 .register(metrics);
         Gauge.builder("relata.engine.relationship.cache.misses", graph, g -> g.relationshipCacheStats().missCount())
                 .register(metrics);
+        GroupIndexMetrics.register(metrics, graph);
         for (String tenant : config.presharedKeys().values()) {
             this.store.createTenant(tenant);
         }
     }
+
+    /** The HTTP API's workers: they answer unary requests; streams run on threads of their own ({@link Streams}). */
+    static final int WORKERS = 16;
 
     /** The client-stream paths: their bodies are read as they come, for as long as the import runs. */
     private static final String[] IMPORT_PATHS = {"/v1/relationships/importbulk",
@@ -135,6 +155,7 @@ public final class RelataServer {
     /** Starts listening; the future gives the port. */
     public Future<Integer> start() {
         Router router = Router.router(vertx);
+        this.router = router;
         HttpTracing traced = HttpTracing.register(router, tracing);
         router.route().failureHandler(this::malformedBody);
         // Client streams: the body is read as the import pulls it, so these come before the body handler.
@@ -146,8 +167,10 @@ public final class RelataServer {
         HttpTracing.afterBodies(router, traced);
         router.get("/healthz").handler(ctx -> HttpHandlers.json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/readyz").handler(this::ready);
-        router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
-                .end(metrics.scrape()));
+        // Scrapes on a thread of their own: never queued behind requests when every worker is busy
+        // (when metrics matter most), and one at a time however many scrapers come.
+        router.get("/metrics").handler(new MetricsRoute(vertx.createSharedWorkerExecutor("relata-metrics", 1),
+                metrics, accessOptions.metricsKey()));
         http.unary(router, "/v1/schema/write", api::schemaWrite);
         http.unary(router, "/v1/schema/read", api::schemaRead);
         // Schema reflection; the experimental paths take and give the same JSON.
@@ -177,13 +200,17 @@ public final class RelataServer {
         if (playground) {
             PlaygroundPages.route(router);
         }
+        http.unary(router, "/relata/v1/permissions/check", api.composites()::check);
+        http.unary(router, "/relata/v1/permissions/checkbulk", api.composites()::checkBulk);
+        http.stream(router, "/relata/v1/permissions/resources", api.composites()::lookupResources);
         http.admin(router, "/v1/tenants/create", body -> {
             String name = Json.string(body, "name", true);
             boolean created = store.createTenant(name);
             return new JsonObject().put("name", name).put("created", created);
         });
         http.admin(router, "/v1/tenants/keys/create", body -> {
-            ApiKeys.NewKey key = keys.create(Json.string(body, "tenant", true), Json.string(body, "label", false));
+            ApiKeys.NewKey key = keys.create(Json.string(body, "tenant", true), Json.string(body, "label", false),
+                    KeyAccessJson.of(body));
             authenticator.keyCreated(key.secret());
             return new JsonObject().put("keyId", key.keyId()).put("key", key.secret());
         });
@@ -197,8 +224,8 @@ public final class RelataServer {
         });
         http.admin(router, "/v1/tenants/keys/list", body -> {
             JsonArray list = new JsonArray();
-            keys.list(Json.string(body, "tenant", true)).forEach(k -> list.add(new JsonObject().put("keyId", k.keyId())
-                    .put("label", k.label()).put("revoked", k.revoked())));
+            keys.list(Json.string(body, "tenant", true)).forEach(k -> list.add(KeyAccessJson.put(new JsonObject()
+                    .put("keyId", k.keyId()).put("label", k.label()).put("revoked", k.revoked()), k.access())));
             return new JsonObject().put("keys", list);
         });
         router.route().last().handler(ctx -> HttpHandlers.error(ctx.response(), Errors.status(5, "Not Found")));
@@ -235,7 +262,7 @@ public final class RelataServer {
         if (grpc != null) {
             throw new IllegalStateException("the gRPC server is already started");
         }
-        GrpcServer starting = new GrpcServer(api, authenticator, config.host(), port, config.maxBodyBytes(),
+        GrpcServer starting = new GrpcServer(api, access, config.host(), port, config.maxBodyBytes(),
                 config.connections(),
                 config.tls() ? config.tlsCertPath().toFile() : null, config.tls() ? config.tlsKeyPath().toFile() : null,
                 GrpcTracing.of(tracing));
@@ -275,6 +302,7 @@ public final class RelataServer {
         } catch (Exception e) {
             LoggerHolder.LOG.warn("stopping the HTTP server: {}", e.toString());
         } finally {
+            api.streams().close();
             api.audit().log().close();
             engine.close();
             tracing.close();
@@ -296,6 +324,22 @@ public final class RelataServer {
 
     private static final class LoggerHolder {
         static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelataServer.class);
+    }
+
+    /** The exact paths of the HTTP routes, once started (for the test that every one is in {@link Operation}). */
+    java.util.List<String> routePaths() {
+        return router.getRoutes().stream().filter(r -> r.getPath() != null && r.isExactPath())
+                .map(io.vertx.ext.web.Route::getPath).distinct().sorted().toList();
+    }
+
+    /** The full names of the gRPC methods served, once {@link #startGrpc} has run. */
+    synchronized java.util.List<String> grpcMethods() {
+        return grpc.methods();
+    }
+
+    /** The meters of this server (what {@code /metrics} renders). */
+    PrometheusMeterRegistry meters() {
+        return metrics;
     }
 
     /** The authenticator of this server's requests, for the other transports to share. */

@@ -46,6 +46,12 @@ final class ServeTesting implements Callable<Integer> {
     @Mixin
     ListenerOptions listener;
 
+    @Mixin
+    TraceOptions traces;
+
+    @Mixin
+    AuditLogOptions audit;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +70,9 @@ final class ServeTesting implements Callable<Integer> {
         Running running;
         try {
             running = start(System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
         } catch (IllegalStateException e) {
             System.err.println(e.getMessage());
             return 1;
@@ -82,6 +91,7 @@ final class ServeTesting implements Callable<Integer> {
      * Starts the server and says on {@code out} what it is and where it listens.
      *
      * @throws CommandLine.ParameterException for options that do not hold
+     * @throws IllegalArgumentException       when the audit log cannot be opened
      * @throws IllegalStateException          when it cannot listen
      */
     Running start(PrintStream out) throws InterruptedException {
@@ -94,15 +104,17 @@ final class ServeTesting implements Callable<Integer> {
         ServerConfig config = listener.applyTo(new ServerConfig(host, httpPort, Map.of(),
                 HexFormat.of().formatHex(secret), Duration.ofSeconds(5), 4L * 1024 * 1024, 1000,
                 EngineOptions.DEFAULTS, blankIsNull(adminKey)));
+        Tracing tracing = traces.open(); // after the other options: a refused one leaves no exporter running
         TupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS);
         ApiKeys keys = new MemoryApiKeys(store);
         RelataServer server = new RelataServer(config, store, keys,
-                Authenticator.perTokenTenants(store, keys, config.adminKey(), maxTenants));
+                Authenticator.perTokenTenants(store, keys, config.adminKey(), maxTenants), tracing);
         server.servePlayground();
         int bound;
         try {
+            audit.openOn(server);
             bound = Main.listen(server, config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             server.stop(Duration.ofSeconds(1));
             store.close();
             throw e;
@@ -118,6 +130,9 @@ final class ServeTesting implements Callable<Integer> {
                 + server.grpcPort() + (config.tls() ? " with TLS" : " in plaintext"));
         out.println("relata serve-testing: the playground is at " + listener.httpScheme() + "://" + host + ":" + bound
                 + "/playground");
+        if (tracing.on()) {
+            out.println("relata serve-testing: sending traces over OTLP/HTTP to " + traces.endpoint.strip());
+        }
         return new Running(server, store, bound);
     }
 

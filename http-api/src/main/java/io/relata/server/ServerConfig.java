@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param tlsKeyPath       the private key of that certificate (PEM), or null to serve plaintext;
  *                         given together with {@code tlsCertPath} or not at all
  * @param connections      how long the listeners wait on clients
+ * @param overload         how much work is taken on before more is refused (streams, queues)
  */
 public record ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
         Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey,
-        int grpcPort, Path tlsCertPath, Path tlsKeyPath, ConnectionLimits connections) {
+        int grpcPort, Path tlsCertPath, Path tlsKeyPath, ConnectionLimits connections, OverloadLimits overload) {
 
     /** The default gRPC port, SpiceDB's. */
     public static final int DEFAULT_GRPC_PORT = 50051;
@@ -38,6 +39,7 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
         Objects.requireNonNull(quantization, "quantization");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(connections, "connections");
+        Objects.requireNonNull(overload, "overload");
         if (grpcPort < 0 || grpcPort > 65_535) {
             throw new IllegalArgumentException("the gRPC port must be 0 to 65535, got " + grpcPort);
         }
@@ -45,6 +47,14 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
             throw new IllegalArgumentException("TLS needs both a certificate and its private key; "
                     + (tlsCertPath == null ? "the certificate" : "the private key") + " is missing");
         }
+    }
+
+    /** With the default {@link OverloadLimits}. */
+    public ServerConfig(String host, int port, Map<String, String> presharedKeys, String tokenSecret,
+            Duration quantization, long maxBodyBytes, int maxBulkItems, EngineOptions engine, String adminKey,
+            int grpcPort, Path tlsCertPath, Path tlsKeyPath, ConnectionLimits connections) {
+        this(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems, engine, adminKey,
+                grpcPort, tlsCertPath, tlsKeyPath, connections, OverloadLimits.DEFAULTS);
     }
 
     /** Plaintext, with the gRPC port at its default. */
@@ -57,19 +67,25 @@ public record ServerConfig(String host, int port, Map<String, String> presharedK
     /** This config with another gRPC port. */
     public ServerConfig withGrpcPort(int grpcPort) {
         return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
-                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, connections);
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, connections, overload);
     }
 
     /** This config serving TLS with a certificate and its key (PEM files), or plaintext when both are null. */
     public ServerConfig withTls(Path certPath, Path keyPath) {
         return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
-                engine, adminKey, grpcPort, certPath, keyPath, connections);
+                engine, adminKey, grpcPort, certPath, keyPath, connections, overload);
     }
 
     /** This config with other connection timeouts. */
     public ServerConfig withConnections(ConnectionLimits limits) {
         return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
-                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, limits);
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, limits, overload);
+    }
+
+    /** This config with other overload limits. */
+    public ServerConfig withOverload(OverloadLimits limits) {
+        return new ServerConfig(host, port, presharedKeys, tokenSecret, quantization, maxBodyBytes, maxBulkItems,
+                engine, adminKey, grpcPort, tlsCertPath, tlsKeyPath, connections, limits);
     }
 
     /** Whether the listeners serve TLS. */

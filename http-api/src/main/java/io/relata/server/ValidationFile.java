@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * (inline) or {@code schemaFile:} (relative to the file), {@code relationships:} (one
  * {@code type:id#rel@type:id[#rel]} per line, optionally {@code [caveat:{json}]}),
  * {@code assertions:} ({@code assertTrue}, {@code assertFalse}, {@code assertCaveated}; each
- * line optionally {@code with {json context}}) and {@code validation:} (the expected subjects
+ * line optionally {@code with {json context}}; Relata's extension: {@code type:id#permission@p1>p2}
+ * asserts the composite answer for a chain of principals) and {@code validation:} (the expected subjects
  * of {@code type:id#permission}, as {@code [subject] is <type:id#relation>}). Every item keeps
  * its line in the file, for messages.
  *

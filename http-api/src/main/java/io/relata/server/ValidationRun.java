@@ -2,6 +2,7 @@ package io.relata.server;
 
 import io.relata.engine.CheckRequest;
 import io.relata.engine.CheckResult;
+import io.relata.engine.CompositeChecks;
 import io.relata.engine.EngineException;
 import io.relata.engine.EngineOptions;
 import io.relata.engine.GraphCheckEngine;
@@ -20,6 +21,7 @@ import io.relata.store.Relationship;
 import io.relata.store.RelationshipUpdate;
 import io.relata.store.Revision;
 import io.relata.store.StoreOptions;
+import io.relata.store.SubjectRef;
 import io.relata.store.memory.MemoryTupleStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,6 +182,30 @@ final class ValidationRun {
         return deadline != null && System.nanoTime() - deadline > 0;
     }
 
+    /** An assertion's text split at {@code with}: the question and its caveat context. */
+    private record Question(String text, Map<String, Object> context) {
+        static Question of(String text) {
+            String check = text.strip();
+            int with = check.indexOf(" with ");
+            if (with <= 0) {
+                return new Question(check, Map.of());
+            }
+            Map<String, Object> context;
+            try {
+                context = Json.readObject(check.substring(with + 6).strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the context after `with` is not a JSON object", e);
+            }
+            return new Question(check.substring(0, with).strip(), context);
+        }
+
+        /** Whether it asks about a chain of principals ({@code ...@p1>p2}). */
+        boolean chain() {
+            int at = text.lastIndexOf('@');
+            return at > 0 && text.indexOf('>', at) > 0;
+        }
+    }
+
     /**
      * An assertion's question, {@code type:id#permission@type:id[#relation]} optionally followed
      * by {@code with {json context}}, as a check.
@@ -187,24 +213,18 @@ final class ValidationRun {
      * @throws IllegalArgumentException saying what is wrong with it
      */
     static CheckRequest question(String text) {
-        String check = text.strip();
-        Map<String, Object> context = Map.of();
-        int with = check.indexOf(" with ");
-        if (with > 0) {
-            try {
-                context = Json.readObject(check.substring(with + 6).strip());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("the context after `with` is not a JSON object", e);
-            }
-            check = check.substring(0, with).strip();
-        }
-        Relationship r = Relationship.parse(check);
-        return new CheckRequest(r.resource(), r.relation(), r.subject(), context);
+        Question q = Question.of(text);
+        Relationship r = Relationship.parse(q.text());
+        return new CheckRequest(r.resource(), r.relation(), r.subject(), q.context());
     }
 
     private static String assertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a) {
         CheckRequest question;
         try {
+            Question q = Question.of(a.text());
+            if (q.chain()) {
+                return chainAssertion(engine, revision, a, q.text(), q.context());
+            }
             question = question(a.text());
         } catch (IllegalArgumentException e) {
             return a.kind() + " `" + a.text() + "`: " + e.getMessage();
@@ -224,6 +244,53 @@ final class ValidationRun {
                             + String.join(", ", result.missingContext()) + ")");
         } catch (EngineException e) {
             return a.kind() + " " + a.text() + " could not be checked: " + e.getMessage();
+        }
+    }
+
+    /**
+     * An assertion about a chain of principals, {@code type:id#permission@p1>p2...} (Relata's
+     * extension, see {@link io.relata.engine.CompositeChecks}): the composite answer must be
+     * the one asserted.
+     */
+    private static String chainAssertion(GraphCheckEngine engine, Revision revision, ValidationFile.Assertion a,
+            String text, Map<String, Object> context) {
+        int at = text.lastIndexOf('@');
+        String[] chain = text.substring(at + 1).split(">", -1);
+        CompositeChecks.Request request;
+        try {
+            Relationship first = Relationship.parse(text.substring(0, at + 1) + chain[0].strip());
+            List<SubjectRef> principals = new ArrayList<>();
+            for (String p : chain) {
+                principals.add(SubjectRef.parse(p.strip()));
+            }
+            request = new CompositeChecks.Request(first.resource(), first.relation(), principals, context);
+        } catch (IllegalArgumentException e) {
+            return a.kind() + " `" + text + "`: " + e.getMessage() + " (a chain is `type:id#permission@p1>p2`)";
+        }
+        Permissionship wanted = switch (a.kind()) {
+            case "assertTrue" -> Permissionship.HAS;
+            case "assertFalse" -> Permissionship.NO;
+            default -> Permissionship.CONDITIONAL;
+        };
+        try {
+            CompositeChecks.Answer answer = new CompositeChecks(engine, java.time.Duration.ofSeconds(30))
+                    .check(TENANT, revision, request).join();
+            CheckResult result = answer.result();
+            if (result.permissionship() == wanted) {
+                return null;
+            }
+            StringBuilder links = new StringBuilder();
+            for (CompositeChecks.Link link : answer.links()) {
+                links.append(links.length() == 0 ? "" : ", ").append(link.resource()).append('#')
+                        .append(link.permission()).append('@').append(link.principal()).append(": ")
+                        .append(link.result() == null ? "not asked" : link.result().permissionship());
+            }
+            return a.kind() + " " + a.text() + " failed: expected " + wanted + ", found " + result.permissionship()
+                    + " (composite `" + answer.composite() + "`: " + links + ")";
+        } catch (java.util.concurrent.CompletionException | EngineException e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            return a.kind() + " " + a.text() + " could not be checked: " + cause.getMessage();
         }
     }
 

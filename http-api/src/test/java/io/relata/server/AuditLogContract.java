@@ -142,6 +142,66 @@ abstract class AuditLogContract {
                 .isGreaterThanOrEqualTo(Long.parseLong(lines.get(1).getString("revision")));
     }
 
+    private static final String COMPOSITE_SCHEMA = "definition user {}\ndefinition token {\n  relation owner: user\n}\n"
+            + "definition doc {\n  relation viewer: user | token\n  permission view = viewer\n}\n"
+            + "composite pat = token > user where token#owner {\n  permission doc#view = view > view\n}";
+
+    @Test
+    void compositeDecisions_leaveOneLineEach_withTheChain() throws Exception {
+        String key = "audit-key-" + UUID.randomUUID();
+        String tenant = "audit-" + UUID.randomUUID();
+        Path log = dir.resolve("composite.jsonl");
+        try (TupleStore store = newStore()) {
+            store.createTenant(tenant);
+            TestServer server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of(key, tenant),
+                    "audit-test-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 100, EngineOptions.DEFAULTS, null),
+                    store, new MemoryApiKeys(store));
+            try {
+                server.server().auditTo(log.toString());
+                ok(server.post("/v1/schema/write", new JsonObject().put("schema", COMPOSITE_SCHEMA).encode(), key));
+                ok(server.post("/v1/relationships/write", "{\"updates\":["
+                        + touch("doc", "a", "viewer", "token", "t1") + "," + touch("doc", "a", "viewer", "user", "alice")
+                        + "," + touch("token", "t1", "owner", "user", "alice") + "]}", key));
+                String fresh = "\"consistency\":{\"fullyConsistent\":true}";
+                String alice = "\"resource\":{\"objectType\":\"doc\",\"objectId\":\"a\"},\"permission\":\"view\","
+                        + "\"principals\":[" + subject("token", "t1") + "," + subject("user", "alice") + "]";
+                String bob = alice.replace("alice", "bob");
+                ok(server.post("/relata/v1/permissions/check", "{" + fresh + "," + alice + "}", key));
+                ok(server.post("/relata/v1/permissions/checkbulk", "{" + fresh + ",\"items\":[{" + alice + "},{" + bob
+                        + "}]}", key));
+                ok(server.post("/relata/v1/permissions/resources", "{" + fresh + ",\"resourceObjectType\":\"doc\","
+                        + "\"permission\":\"view\",\"principals\":[" + subject("token", "t1") + ","
+                        + subject("user", "alice") + "]}", key));
+            } finally {
+                server.close();
+            }
+        }
+        List<JsonObject> lines = Files.readString(log, StandardCharsets.UTF_8).lines().map(JsonObject::new).toList();
+        assertThat(lines).extracting(l -> l.getString("kind")).containsExactly("schema.write", "relationships.write",
+                "compositecheck", "compositecheckbulk", "compositecheckbulk", "compositelookupresources");
+        assertThat(lines.get(2).getJsonObject("request").getJsonArray("principals"))
+                .containsExactly("token:t1", "user:alice");
+        assertThat(lines.get(2).getJsonObject("answer").getString("permissionship")).isEqualTo("HAS");
+        assertThat(lines.get(4).getJsonObject("request").getJsonArray("principals"))
+                .containsExactly("token:t1", "user:bob");
+        assertThat(lines.get(4).getJsonObject("answer").getString("permissionship")).isEqualTo("NO");
+        assertThat(lines.get(5).getJsonObject("answer").getLong("results")).isEqualTo(1L);
+        for (JsonObject line : lines) {
+            assertThat(line.getString("keyId")).isEqualTo(AuditEvent.keyId(key));
+            assertThat(Long.parseLong(line.getString("revision"))).as(line.encode()).isPositive();
+        }
+    }
+
+    private static String subject(String type, String id) {
+        return "{\"object\":{\"objectType\":\"" + type + "\",\"objectId\":\"" + id + "\"}}";
+    }
+
+    private static String touch(String type, String id, String relation, String subjectType, String subjectId) {
+        return "{\"operation\":\"OPERATION_TOUCH\",\"relationship\":{\"resource\":{\"objectType\":\"" + type
+                + "\",\"objectId\":\"" + id + "\"},\"relation\":\"" + relation + "\",\"subject\":"
+                + subject(subjectType, subjectId) + "}}";
+    }
+
     private static void ok(TestServer.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     }

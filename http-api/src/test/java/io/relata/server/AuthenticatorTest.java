@@ -29,14 +29,14 @@ class AuthenticatorTest {
             AtomicInteger asked = new AtomicInteger();
             ApiKeys keys = new ApiKeys() {
                 @Override
-                public NewKey create(String tenant, String label) {
-                    return memory.create(tenant, label);
+                public NewKey create(String tenant, String label, io.relata.store.KeyAccess access) {
+                    return memory.create(tenant, label, access);
                 }
 
                 @Override
-                public Optional<String> tenantOf(String secret) {
+                public Optional<LiveKey> find(String secret) {
                     asked.incrementAndGet();
-                    return memory.tenantOf(secret);
+                    return memory.find(secret);
                 }
 
                 @Override

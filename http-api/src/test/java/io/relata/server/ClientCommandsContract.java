@@ -207,6 +207,71 @@ abstract class ClientCommandsContract {
     }
 
     @Test
+    void explain_throughTheContext_saysWhyAndWhyNot() throws Exception {
+        schemaAndAlice();
+
+        Cli.Run has = Cli.run("explain", "project:api#push@user:alice");
+        Cli.Run no = Cli.run("explain", "project:api#push@user:carol");
+        JsonObject json = new JsonObject(ok("explain", "project:api#push@user:alice", "--json").out());
+        Cli.Run noSuchContext = Cli.run("explain", "project:api#push@user:alice", "--context", "elsewhere");
+        Cli.Run badQuestion = Cli.run("explain", "project:api push user:alice");
+
+        assertThat(has.status()).as(has.err()).isEqualTo(ExitCodes.OK);
+        assertThat(has.out()).startsWith("HAS_PERMISSION  project:api#push@user:alice\ngranted through:\n"
+                + "  project:api#namespace@group:eng    (project#push = developer + namespace->member")
+                .contains("\n  group:eng#member@user:alice    (");
+        assertThat(no.status()).as(no.err()).isEqualTo(ExitCodes.OK); // an answer, whatever it is
+        assertThat(no.out()).startsWith("NO_PERMISSION  project:api#push@user:carol\n")
+                .contains("missing (writing this would grant it):\n  group:eng#member@user:carol");
+        assertThat(json.getString("permissionship")).isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+        assertThat(json.getJsonObject("checkedAt").getString("token")).isNotBlank();
+        assertThat(json.getJsonArray("chain").stream().map(h -> ((JsonObject) h).getString("relationship")))
+                .containsExactly("project:api#namespace@group:eng", "group:eng#member@user:alice");
+        assertThat(noSuchContext.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noSuchContext.err()).contains("no context `elsewhere`");
+        assertThat(badQuestion.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badQuestion.err()).contains("resource#permission@subject");
+    }
+
+    @Test
+    void checkExplain_printsTheAnswerThenWhy_withTheChecksExitCodes() throws Exception {
+        schemaAndAlice();
+        ok("relationship", "touch", "project:api", "developer", "user:erin", "--caveat", "on_weekday");
+        String before = ok("relationship", "touch", "group:eng", "member", "user:frank").out().strip();
+        ok("relationship", "delete", "group:eng", "member", "user:frank");
+
+        Cli.Run has = Cli.run("permission", "check", "project:api", "push", "user:alice", "--explain");
+        Cli.Run no = Cli.run("permission", "check", "project:api", "push", "user:carol", "--explain");
+        Cli.Run caveated = Cli.run("permission", "check", "project:api", "push", "user:erin", "--explain");
+        Cli.Run decided = Cli.run("permission", "check", "project:api", "push", "user:erin", "--explain",
+                "--caveat-context", "{\"day\": \"monday\"}");
+        Cli.Run atThen = Cli.run("permission", "check", "project:api", "push", "user:frank", "--explain",
+                "--consistency-at-exactly", before);
+        Cli.Run json = Cli.run("permission", "check", "project:api", "push", "user:carol", "--explain", "--json");
+
+        assertThat(has.status()).as(has.err()).isEqualTo(ExitCodes.OK);
+        assertThat(has.out()).startsWith("true\nHAS_PERMISSION  project:api#push@user:alice\ngranted through:\n"
+                + "  project:api#namespace@group:eng    (");
+        assertThat(no.status()).as(no.err()).isEqualTo(ExitCodes.NO_PERMISSION);
+        assertThat(no.out()).startsWith("false\nNO_PERMISSION  project:api#push@user:carol\n")
+                .contains("missing (writing this would grant it):\n  group:eng#member@user:carol");
+        assertThat(caveated.status()).as(caveated.err()).isEqualTo(ExitCodes.CONDITIONAL);
+        assertThat(caveated.out()).startsWith("caveated (missing context: day)\nCONDITIONAL_PERMISSION  ")
+                .contains("  project:api#developer@user:erin[on_weekday]")
+                .contains("undecided caveats: on_weekday (missing context: day)");
+        assertThat(decided.status()).as(decided.err()).isEqualTo(ExitCodes.OK);
+        assertThat(decided.out()).startsWith("true\nHAS_PERMISSION  ");
+        assertThat(atThen.status()).as(atThen.err()).isEqualTo(ExitCodes.OK);
+        assertThat(atThen.out()).contains("  group:eng#member@user:frank    (");
+        assertThat(json.status()).isEqualTo(ExitCodes.NO_PERMISSION);
+        assertThat(json.out().lines()).hasSize(1);
+        JsonObject answer = new JsonObject(json.out());
+        assertThat(answer.getString("permissionship")).isEqualTo("PERMISSIONSHIP_NO_PERMISSION");
+        assertThat(answer.getJsonArray("missing").getJsonObject(0).getString("relationship"))
+                .isEqualTo("group:eng#member@user:carol");
+    }
+
+    @Test
     void consistencyFlags_readAtATokenOrNewest_andOnlyOneMayBeGiven() throws Exception {
         schemaAndAlice();
         String before = ok("relationship", "touch", "group:eng", "member", "user:frank").out().strip();

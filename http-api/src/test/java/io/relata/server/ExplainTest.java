@@ -70,7 +70,8 @@ class ExplainTest {
     private TestServer server;
 
     @BeforeEach
-    void start() throws Exception {
+    void start(@TempDir Path config) throws Exception {
+        System.setProperty("relata.config.dir", config.toString()); // no saved context but the test's own
         store = new MemoryTupleStore();
         server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of(KEY, "default"),
                 "explain-test-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 100, EngineOptions.DEFAULTS, null),
@@ -82,6 +83,7 @@ class ExplainTest {
 
     @AfterEach
     void stop() {
+        System.clearProperty("relata.config.dir");
         server.close();
         store.close();
     }
@@ -136,7 +138,7 @@ class ExplainTest {
                 .containsExactly("doc:d#parent@folder:f1", "folder:f1#viewer@user:alice");
         Cli.Run conditional = Cli.run("explain", "--endpoint", server.base(), "--token", KEY, "doc:d#view@user:dave");
         assertThat(conditional.out()).contains("undecided caveats: on_vpn (missing context: vpn)");
-        Cli.Run decided = Cli.run("explain", "--endpoint", server.base(), "--token", KEY, "--context",
+        Cli.Run decided = Cli.run("explain", "--endpoint", server.base(), "--token", KEY, "--caveat-context",
                 "{\"vpn\": true}", "doc:d#view@user:dave");
         assertThat(decided.out()).startsWith("HAS_PERMISSION");
     }
@@ -152,6 +154,10 @@ class ExplainTest {
         JsonObject online = explain("bob");
         online.remove("checkedAt");
         assertThat(offline).isEqualTo(online);
+        Cli.Run people = Cli.run("explain", "--file", file.toString(), "doc:d#view@user:alice");
+        assertThat(people.status()).as(people.err()).isEqualTo(0);
+        assertThat(people.out()).startsWith("HAS_PERMISSION  doc:d#view@user:alice\ngranted through:\n"
+                + "  doc:d#parent@folder:f1");
     }
 
     @Test
@@ -163,6 +169,21 @@ class ExplainTest {
         assertThat(noToken.status()).isEqualTo(2);
         Cli.Run wrongKey = Cli.run("explain", "--endpoint", server.base(), "--token", "wrong", "doc:d#view@user:bob");
         assertThat(wrongKey.status()).isEqualTo(1);
-        assertThat(wrongKey.err()).contains("the server answered 401");
+        assertThat(wrongKey.err()).contains("UNAUTHENTICATED").contains("is the token right?");
+        Cli.Run unreachable = Cli.run("explain", "--endpoint", "http://127.0.0.1:1", "--token", KEY,
+                "doc:d#view@user:bob");
+        assertThat(unreachable.status()).as(unreachable.err()).isEqualTo(5);
+        Cli.Run noFile = Cli.run("explain", "--file", "no-such-validation.yaml", "doc:d#view@user:bob");
+        assertThat(noFile.status()).isEqualTo(2);
+        assertThat(noFile.err()).contains("cannot read no-such-validation.yaml");
+    }
+
+    @Test
+    void explainCommand_offline_aSchemaThatDoesNotCompileIsRefused(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "schema: |-\n  definition doc {\n"
+                + "relationships: |-\n  doc:d#viewer@user:alice\n");
+        Cli.Run run = Cli.run("explain", "--file", file.toString(), "doc:d#view@user:alice");
+        assertThat(run.status()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.err()).startsWith("relata: " + file);
     }
 }

@@ -13,8 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -149,5 +153,50 @@ class ServeTestingTest extends PerTokenTenantsContract {
 
         assertThatThrownBy(() -> command.start(System.out)).isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--max-tenants must be at least 1");
+    }
+
+    @Test
+    void auditLog_recordsTheDecisionsAndWritesOfEachTokensTenant_andAnUnopenableOneStopsTheStart(@TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("audit.jsonl");
+        String token = "suite-" + UUID.randomUUID();
+        try (TestServer server = startCommand("--audit-log", log.toString())) {
+            assertThat(server.post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(), token).status())
+                    .isEqualTo(200);
+            assertThat(server.post("/v1/permissions/check", Requests.check("{\"fullyConsistent\":true}", "doc",
+                    "readme", "view", "user", "alice"), token).status()).isEqualTo(200);
+        } // stopping writes what is queued
+        List<JsonObject> lines = Files.readAllLines(log).stream().map(JsonObject::new).toList();
+        assertThat(lines).extracting(l -> l.getString("kind")).containsExactly("schema.write", "check");
+        assertThat(lines).extracting(l -> l.getString("tenant")).containsOnly(lines.get(0).getString("tenant"));
+        assertThat(Files.readString(log)).doesNotContain(token);
+
+        ServeTesting unopenable = new ServeTesting();
+        new CommandLine(unopenable).parseArgs("--http-port", "0", "--grpc-port", "0", "--host", "127.0.0.1",
+                "--audit-log", dir.resolve("no-such-dir").resolve("audit.jsonl").toString());
+        assertThatThrownBy(() -> unopenable.start(System.out)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot open the audit log");
+    }
+
+    @Test
+    void otelEndpoint_sendsTheRequestsSpansUnderTheServiceName_andABadOneIsAnOptionError() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver();
+                TestServer server = startCommand("--otel-endpoint", receiver.endpoint(), "--otel-service-name",
+                        "suite-under-test")) {
+            assertThat(printed).contains("sending traces over OTLP/HTTP to " + receiver.endpoint());
+            assertThat(server.post("/v1/schema/write", new JsonObject().put("schema", SCHEMA).encode(),
+                    "suite-" + UUID.randomUUID()).status()).isEqualTo(200);
+            long until = System.nanoTime() + 30_000_000_000L; // spans are sent in batches, once a second
+            while (System.nanoTime() < until && receiver.spans().stream()
+                    .noneMatch(span -> span.name().equals("POST /v1/schema/write"))) {
+                Thread.sleep(100);
+            }
+            assertThat(receiver.spans()).filteredOn(span -> span.name().equals("POST /v1/schema/write"))
+                    .extracting(OtlpReceiver.Received::serviceName).containsExactly("suite-under-test");
+        }
+        ServeTesting bad = new ServeTesting();
+        new CommandLine(bad).parseArgs("--http-port", "0", "--grpc-port", "0", "--otel-endpoint", "collector:4318");
+        assertThatThrownBy(() -> bad.start(System.out)).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--otel-endpoint");
     }
 }

@@ -44,6 +44,17 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
     }
 
+    /** {@link #start(ServerConfig, TupleStore, ApiKeys)} with its key cache and metrics key. */
+    static TestServer start(ServerConfig config, TupleStore store, ApiKeys keys, AccessOptions access) throws Exception {
+        RelataServer server = new RelataServer(config, store, keys, access);
+        return new TestServer(server, server.start().toCompletionStage().toCompletableFuture().get());
+    }
+
+    /** The server itself, for tests that look at its routes, methods or meters. */
+    RelataServer server() {
+        return server;
+    }
+
     /** Starts the gRPC API on a free port (with TLS when the config has it); gives the port. */
     int startGrpc() {
         return server.startGrpc(0);
@@ -52,11 +63,6 @@ final class TestServer implements AutoCloseable {
     /** A client of {@code server}, already listening on {@code port}; {@link #close()} stops it. */
     static TestServer of(RelataServer server, int port) {
         return new TestServer(server, port);
-    }
-
-    /** The server itself. */
-    RelataServer server() {
-        return server;
     }
 
     /** {@code http://127.0.0.1:<port>}. */
@@ -79,6 +85,41 @@ final class TestServer implements AutoCloseable {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), response.body());
+    }
+
+    /**
+     * Threads of this JVM that wait for a stream's client to read (an HTTP response's write queue to
+     * drain, a gRPC call to be ready): a server's stalled streams, in a test that runs it in-process.
+     */
+    static int streamsWaitingForClients() {
+        int waiting = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().equals(HttpHandlers.class.getName()) && frame.getMethodName().equals("awaitDrain")
+                        || frame.getClassName().equals(GrpcCalls.class.getName())
+                                && frame.getMethodName().equals("awaitReady")) {
+                    waiting++;
+                    break;
+                }
+            }
+        }
+        return waiting;
+    }
+
+    /** Threads of this JVM running a server stream's work (HTTP or gRPC), waiting for their client or not. */
+    static int streamsRunning() {
+        int running = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if ((frame.getClassName().equals(HttpHandlers.class.getName())
+                        || frame.getClassName().equals(GrpcCalls.class.getName()))
+                        && frame.getMethodName().startsWith("lambda$stream")) {
+                    running++;
+                    break;
+                }
+            }
+        }
+        return running;
     }
 
     @Override

@@ -120,4 +120,75 @@ class ValidateCommandTest {
         assertThat(absent.status()).isEqualTo(2);
         assertThat(absent.err()).contains("cannot read");
     }
+
+    private static final String CHAINS = """
+            schema: |-
+              definition user {}
+
+              caveat on_vpn(vpn bool) {
+                vpn
+              }
+
+              definition token {
+                relation owner: user
+              }
+
+              definition doc {
+                relation viewer: user | user with on_vpn
+                relation token_viewer: token
+                permission view = viewer
+                permission token_view = token_viewer
+              }
+
+              composite token_of_owner = token > user where token#owner {
+                permission doc#view = token_view > view
+              }
+            relationships: |-
+              token:t1#owner@user:alice
+              doc:readme#token_viewer@token:t1
+              doc:readme#viewer@user:alice
+              doc:plan#token_viewer@token:t1
+              doc:plan#viewer@user:alice[on_vpn]
+              doc:notes#viewer@user:alice
+            """;
+
+    @Test
+    void chainAssertions_holdPositiveNegativeAndCaveated() throws Exception {
+        Path file = file("chains.yaml", CHAINS + """
+                assertions:
+                  assertTrue:
+                    - doc:readme#view@token:t1>user:alice
+                    - 'doc:plan#view@token:t1>user:alice with {"vpn": true}'
+                  assertFalse:
+                    - doc:notes#view@token:t1>user:alice
+                    - doc:readme#view@token:t1>user:bob
+                  assertCaveated:
+                    - doc:plan#view@token:t1>user:alice
+                """);
+
+        Cli.Run run = Cli.run("validate", file.toString());
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("ok (6 relationships, 5 assertions)");
+    }
+
+    @Test
+    void failingChainAssertion_saysWhichLinkRefused_andAnUncoveredChainIsNamed() throws Exception {
+        Path file = file("chains-fail.yaml", CHAINS + """
+                assertions:
+                  assertTrue:
+                    - doc:notes#view@token:t1>user:alice
+                    - doc:notes#view@user:alice>token:t1
+                """);
+
+        Cli.Run run = Cli.run("validate", file.toString());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).contains("chains-fail.yaml:31: assertTrue doc:notes#view@token:t1>user:alice failed:"
+                + " expected HAS, found NO (composite `token_of_owner`: token:t1#owner@user:alice: HAS,"
+                + " doc:notes#token_view@token:t1: NO, doc:notes#view@user:alice: not asked)");
+        assertThat(run.err()).contains("chains-fail.yaml:32: assertTrue doc:notes#view@user:alice>token:t1 could not be"
+                + " checked: the schema declares no composite with the chain `user > token`");
+    }
 }

@@ -57,7 +57,7 @@ class WalkthroughTest {
         String schema = block.substring(block.indexOf(heredoc) + heredoc.length(), block.indexOf("\nEOF\n") + 1);
         Path schemaFile = Files.writeString(dir.resolve("schema.zed"), schema);
         List<String> commands = block.lines().filter(l -> l.startsWith("./relata ")).toList();
-        assertThat(commands).hasSize(8);
+        assertThat(commands).hasSize(10);
 
         PostgresTupleStore store = new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
         List<String> outputs = new ArrayList<>();
@@ -81,6 +81,12 @@ class WalkthroughTest {
         assertThat(outputs.get(5)).startsWith("project:api->push\n").contains("user:alice");
         assertThat(outputs.get(6)).contains("project:api  has");
         assertThat(outputs.get(7)).contains("user:alice  has");
+        assertThat(outputs.get(8)).startsWith("true\nHAS_PERMISSION  project:api#push@user:alice\ngranted through:\n"
+                + "  project:api#namespace@group:eng    (");
+        String shown = "the first command prints:\n\n  ```\n";
+        String printed = readme.substring(readme.indexOf(shown) + shown.length());
+        printed = printed.substring(0, printed.indexOf("  ```\n")).indent(-2);
+        assertThat(outputs.get(9)).as("the explanation the README shows").isEqualTo(printed);
     }
 
     @Test
@@ -98,5 +104,35 @@ class WalkthroughTest {
             assertThat(run.waitFor()).as(output).isZero();
             assertThat(output).contains("all answers as expected").doesNotContain("FAIL");
         }
+    }
+
+    @Test
+    void theReadmeCompositeExamplesAnswerAsTheySay() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String block = readme.substring(readme.indexOf("<!-- composite-example:start -->"),
+                readme.indexOf("<!-- composite-example:end -->"));
+        List<String> commands = block.lines().filter(l -> l.startsWith("curl ")).toList();
+        assertThat(commands).hasSize(3);
+        io.relata.store.memory.MemoryTupleStore store = new io.relata.store.memory.MemoryTupleStore();
+        Main.bootstrap(store, "default", ValidationFile.read(Path.of("..", "examples", "gitlab", "gitlab.yaml")));
+        List<String> outputs = new ArrayList<>();
+        try (TestServer server = TestServer.start(new ServerConfig("127.0.0.1", 0, Map.of("somerandomkey", "default"),
+                "walkthrough-secret-0123456789", Duration.ofSeconds(5), 1 << 20, 1_000, EngineOptions.DEFAULTS, null),
+                store, new io.relata.store.memory.MemoryApiKeys(store))) {
+            for (String command : commands) {
+                Process curl = new ProcessBuilder("bash", "-c", command.replace("http://localhost:8443", server.base()))
+                        .redirectErrorStream(true).start();
+                String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(curl.waitFor()).as("%s\n%s", command, output).isZero();
+                outputs.add(output);
+            }
+        }
+        // The job token, the fine-grained token and the agent, as the comments above them say.
+        assertThat(outputs.get(0)).startsWith("{\"permissionship\":\"PERMISSIONSHIP_HAS_PERMISSION\"")
+                .contains("\"composite\":\"job_token\"");
+        assertThat(outputs.get(1)).startsWith("{\"permissionship\":\"PERMISSIONSHIP_NO_PERMISSION\"")
+                .contains("\"composite\":\"personal_access_token\"");
+        assertThat(outputs.get(2)).startsWith("{\"permissionship\":\"PERMISSIONSHIP_NO_PERMISSION\"")
+                .contains("\"composite\":\"agent\"");
     }
 }

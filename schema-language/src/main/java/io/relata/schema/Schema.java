@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,12 +24,23 @@ public final class Schema {
     private final Map<String, ObjectDefinition> definitions;
     private final Map<String, CaveatDefinition> caveats;
     private final Set<String> features;
+    private final Map<String, Composite> composites;
+    private final Map<List<String>, Composite> compositesByChain = new LinkedHashMap<>();
     private final Map<String, Reach> reachCache = new ConcurrentHashMap<>();
 
     Schema(Map<String, ObjectDefinition> definitions, Map<String, CaveatDefinition> caveats, Set<String> features) {
+        this(definitions, caveats, features, Map.of());
+    }
+
+    Schema(Map<String, ObjectDefinition> definitions, Map<String, CaveatDefinition> caveats, Set<String> features,
+            Map<String, Composite> composites) {
         this.definitions = Collections.unmodifiableMap(new LinkedHashMap<>(definitions));
         this.caveats = Collections.unmodifiableMap(new LinkedHashMap<>(caveats));
         this.features = Collections.unmodifiableSet(new TreeSet<>(features));
+        this.composites = Collections.unmodifiableMap(new LinkedHashMap<>(composites));
+        for (Composite c : this.composites.values()) {
+            compositesByChain.putIfAbsent(c.chain(), c);
+        }
     }
 
     /** Object definitions by type name, in schema order. */
@@ -44,6 +56,19 @@ public final class Schema {
     /** The {@code use} flags the schema turns on, such as {@code expiration}. */
     public Set<String> features() {
         return features;
+    }
+
+    /** Relata's composite principals by name, in schema order (empty for every SpiceDB schema). */
+    public Map<String, Composite> composites() {
+        return composites;
+    }
+
+    /**
+     * The composite declared for this chain of principal types, in this order; each chain is
+     * declared at most once, so a request is matched by the types of its principals.
+     */
+    public Optional<Composite> compositeFor(List<String> chainTypes) {
+        return Optional.ofNullable(compositesByChain.get(chainTypes));
     }
 
     public Optional<ObjectDefinition> definition(String type) {
@@ -169,7 +194,8 @@ public final class Schema {
         return o instanceof Schema s
                 && definitions.equals(s.definitions)
                 && caveats.equals(s.caveats)
-                && features.equals(s.features);
+                && features.equals(s.features)
+                && composites.equals(s.composites);
     }
 
     @Override
@@ -179,6 +205,7 @@ public final class Schema {
 
     @Override
     public String toString() {
-        return "Schema" + definitions.keySet() + (caveats.isEmpty() ? "" : " caveats " + caveats.keySet());
+        return "Schema" + definitions.keySet() + (caveats.isEmpty() ? "" : " caveats " + caveats.keySet())
+                + (composites.isEmpty() ? "" : " composites " + composites.keySet());
     }
 }

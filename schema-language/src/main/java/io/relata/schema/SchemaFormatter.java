@@ -5,6 +5,8 @@ import io.relata.schema.ast.BinaryNode;
 import io.relata.schema.ast.CaveatNode;
 import io.relata.schema.ast.Comment;
 import io.relata.schema.ast.Comments;
+import io.relata.schema.ast.CompositeNode;
+import io.relata.schema.ast.CompositeRuleNode;
 import io.relata.schema.ast.DefinitionNode;
 import io.relata.schema.ast.ExprNode;
 import io.relata.schema.ast.ImportDirective;
@@ -50,6 +52,22 @@ public final class SchemaFormatter {
         return format(parsed.file());
     }
 
+    /**
+     * {@code text} as SpiceDB reads it: formatted, with Relata's {@code composite} blocks left
+     * out (SpiceDB has no such block); every definition and caveat means what it meant.
+     *
+     * @throws SchemaException when the text has syntax errors
+     */
+    public static String withoutComposites(String text) {
+        SchemaCompiler.Parsed parsed = SchemaCompiler.parse(text);
+        if (!parsed.ok()) {
+            throw new SchemaException(parsed.errors());
+        }
+        SchemaFile file = parsed.file();
+        return format(new SchemaFile(file.items().stream().filter(i -> !(i instanceof CompositeNode)).toList(),
+                file.closingComments()));
+    }
+
     /** Prints a syntax tree. */
     public static String format(SchemaFile file) {
         StringBuilder out = new StringBuilder();
@@ -83,6 +101,8 @@ public final class SchemaFormatter {
             out.append("import \"").append(imp.path()).append('"');
         } else if (item instanceof DefinitionNode definition) {
             definition(out, definition);
+        } else if (item instanceof CompositeNode composite) {
+            composite(out, composite);
         } else {
             caveat(out, (CaveatNode) item);
         }
@@ -120,6 +140,42 @@ public final class SchemaFormatter {
                 out.append('\n');
             }
             comments(out, definition.closingComments(), INDENT);
+            out.append('\n');
+        }
+        out.append('}');
+    }
+
+    private static void composite(StringBuilder out, CompositeNode composite) {
+        out.append("composite ").append(composite.name()).append(" = ")
+                .append(composite.chain().stream().map(CompositeNode.Named::name).collect(Collectors.joining(" > ")));
+        if (!composite.bindings().isEmpty()) {
+            out.append(" where ").append(composite.bindings().stream()
+                    .map(b -> b.type().name() + "#" + b.relation().name()).collect(Collectors.joining(", ")));
+        }
+        out.append(" {");
+        if (composite.rules().isEmpty() && composite.closingComments().isEmpty()) {
+            out.append('}');
+            return;
+        }
+        out.append('\n');
+        boolean first = true;
+        for (CompositeRuleNode rule : composite.rules()) {
+            if (!first && !rule.comments().leading().isEmpty()) {
+                out.append('\n');
+            }
+            leading(out, rule.comments(), INDENT);
+            out.append(INDENT).append("permission ").append(rule.resourceType().name()).append('#')
+                    .append(rule.permission().name()).append(" = ")
+                    .append(rule.links().stream().map(CompositeNode.Named::name).collect(Collectors.joining(" > ")));
+            trailing(out, rule.comments());
+            out.append('\n');
+            first = false;
+        }
+        if (!composite.closingComments().isEmpty()) {
+            if (!composite.rules().isEmpty()) {
+                out.append('\n');
+            }
+            comments(out, composite.closingComments(), INDENT);
             out.append('\n');
         }
         out.append('}');

@@ -80,7 +80,9 @@ final class SchemaValidator {
                 compiledCaveats.put(c.name(), c);
             }
         }
-        Schema schema = errors.isEmpty() ? new Schema(compiled, compiledCaveats, features) : null;
+        Map<String, Composite> composites = new CompositeValidator(compiled, this::error)
+                .compile(file.items(), errors.isEmpty());
+        Schema schema = errors.isEmpty() ? new Schema(compiled, compiledCaveats, features, composites) : null;
         return new Result(schema, List.copyOf(errors), List.copyOf(warnings));
     }
 

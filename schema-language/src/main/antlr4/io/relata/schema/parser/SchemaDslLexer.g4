@@ -38,6 +38,9 @@ ANY        : 'any';
 ALL        : 'all';
 AND        : 'and';
 EXPIRATION : 'expiration';
+// Relata's extension: `composite` opens a top-level block (a name everywhere else).
+COMPOSITE  : 'composite';
+WHERE      : 'where';
 SELF       : 'self';
 
 ARROW  : '->';

@@ -18,6 +18,7 @@ topLevel
     | importDirective
     | definition
     | caveat
+    | composite
     ;
 
 useDirective
@@ -74,6 +75,25 @@ arrowFunction
     | ALL
     ;
 
+// Relata's extension (SpiceDB has no such block): a chain of principals, optionally how each
+// link is bound to the one before it, and for each permission asked of the chain on a resource
+// type, the permission each link must hold there.
+//   composite job_token = ci_job > user where ci_job#triggered_by {
+//       permission project#read_packages = job_read_packages > read_packages
+//   }
+composite
+    : COMPOSITE name EQUALS typePath ( GT typePath )+ ( WHERE binding ( COMMA binding )* )?
+      LBRACE SEMI* ( compositeRule SEMI+ )* RBRACE
+    ;
+
+binding
+    : typePath HASH name
+    ;
+
+compositeRule
+    : PERMISSION typePath HASH name EQUALS name ( GT name )*
+    ;
+
 caveat
     : CAVEAT typePath LPAREN ( parameter ( COMMA parameter )* )? RPAREN LBRACE celBody CEL_RBRACE
     ;
@@ -105,4 +125,6 @@ name
     | AND
     | EXPIRATION
     | SELF
+    | COMPOSITE
+    | WHERE
     ;

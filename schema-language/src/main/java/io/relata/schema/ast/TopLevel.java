@@ -1,7 +1,7 @@
 package io.relata.schema.ast;
 
 /** An item at the top level of a schema file. */
-public sealed interface TopLevel permits UseDirective, ImportDirective, DefinitionNode, CaveatNode {
+public sealed interface TopLevel permits UseDirective, ImportDirective, DefinitionNode, CaveatNode, CompositeNode {
 
     Comments comments();
 

@@ -7,6 +7,8 @@ import io.relata.schema.ast.BinaryNode;
 import io.relata.schema.ast.CaveatNode;
 import io.relata.schema.ast.Comment;
 import io.relata.schema.ast.Comments;
+import io.relata.schema.ast.CompositeNode;
+import io.relata.schema.ast.CompositeRuleNode;
 import io.relata.schema.ast.DefinitionNode;
 import io.relata.schema.ast.ExprNode;
 import io.relata.schema.ast.ImportDirective;
@@ -70,6 +72,9 @@ final class AstBuilder {
         if (ctx.caveat() != null) {
             return caveat(ctx.caveat());
         }
+        if (ctx.composite() != null) {
+            return composite(ctx.composite());
+        }
         if (ctx.useDirective() != null) {
             SchemaDslParser.UseDirectiveContext use = ctx.useDirective();
             if (use.name() == null) {
@@ -104,6 +109,42 @@ final class AstBuilder {
         String name = typePath(ctx.typePath());
         return new DefinitionNode(name, members, new Comments(leading, trailing), closing, span(ctx),
                 span(ctx.typePath()));
+    }
+
+    private CompositeNode composite(SchemaDslParser.CompositeContext ctx) {
+        int bodyStart = ctx.LBRACE() != null ? ctx.LBRACE().getSymbol().getTokenIndex() : ctx.getStop().getTokenIndex();
+        List<Comment> leading = claimUpTo(bodyStart);
+        List<CompositeNode.Named> chain = new ArrayList<>();
+        for (SchemaDslParser.TypePathContext type : ctx.typePath()) {
+            chain.add(new CompositeNode.Named(typePath(type), span(type)));
+        }
+        List<CompositeNode.Binding> bindings = new ArrayList<>();
+        for (SchemaDslParser.BindingContext b : ctx.binding()) {
+            if (b.typePath() != null && b.name() != null) {
+                bindings.add(new CompositeNode.Binding(new CompositeNode.Named(typePath(b.typePath()), span(b.typePath())),
+                        new CompositeNode.Named(text(b.name()), span(b.name())), span(b)));
+            }
+        }
+        List<CompositeRuleNode> rules = new ArrayList<>();
+        for (SchemaDslParser.CompositeRuleContext rule : ctx.compositeRule()) {
+            List<Comment> ruleLeading = claimUpTo(rule.getStop().getTokenIndex() + 1);
+            List<SchemaDslParser.NameContext> names = rule.name();
+            if (rule.typePath() == null || names.size() < 2) {
+                continue; // a syntax error, already reported
+            }
+            List<CompositeNode.Named> links = new ArrayList<>();
+            for (SchemaDslParser.NameContext link : names.subList(1, names.size())) {
+                links.add(new CompositeNode.Named(text(link), span(link)));
+            }
+            rules.add(new CompositeRuleNode(new CompositeNode.Named(typePath(rule.typePath()), span(rule.typePath())),
+                    new CompositeNode.Named(text(names.get(0)), span(names.get(0))), links,
+                    new Comments(ruleLeading, trailing(rule.getStop())), span(rule)));
+        }
+        int closeIndex = ctx.RBRACE() != null ? ctx.RBRACE().getSymbol().getTokenIndex() : ctx.getStop().getTokenIndex();
+        List<Comment> closing = claimUpTo(closeIndex);
+        String name = ctx.name() == null ? "" : text(ctx.name());
+        return new CompositeNode(name, chain, bindings, rules, new Comments(leading, trailing(ctx.getStop())), closing, span(ctx),
+                ctx.name() == null ? span(ctx) : span(ctx.name()));
     }
 
     private MemberNode member(SchemaDslParser.MemberContext ctx) {

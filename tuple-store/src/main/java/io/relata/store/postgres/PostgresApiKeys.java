@@ -5,6 +5,7 @@ import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
 import io.relata.store.ApiKeys;
+import io.relata.store.KeyAccess;
 import io.relata.store.StoreException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -26,6 +27,10 @@ public final class PostgresApiKeys implements ApiKeys {
     static final Field<byte[]> KEY_HASH = field(name("key_hash"), SQLDataType.BLOB);
     static final Field<String> LABEL = field(name("label"), SQLDataType.CLOB);
     static final Field<OffsetDateTime> REVOKED_AT = field(name("revoked_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    /** NULL: every scope (keys made before scopes). */
+    static final Field<String[]> SCOPES = field(name("scopes"), SQLDataType.CLOB.getArrayDataType());
+    /** NULL: every resource type. */
+    static final Field<String[]> RESOURCE_TYPES = field(name("resource_types"), SQLDataType.CLOB.getArrayDataType());
 
     private final PostgresTupleStore store;
     private final DSLContext dsl;
@@ -36,20 +41,34 @@ public final class PostgresApiKeys implements ApiKeys {
     }
 
     @Override
-    public NewKey create(String tenant, String label) {
+    public NewKey create(String tenant, String label, KeyAccess access) {
         long id = store.tenantId(tenant);
         NewKey key = ApiKeys.generate();
+        boolean full = access.scopes().size() == KeyAccess.Scope.values().length;
+        String[] scopes = full ? null : access.scopeNames().toArray(String[]::new);
+        String[] types = access.allTypes() ? null : access.sortedResourceTypes().toArray(String[]::new);
         run(() -> dsl.insertInto(API_KEYS).set(Tables.TENANT_ID, id).set(KEY_ID, key.keyId())
-                .set(KEY_HASH, ApiKeys.hash(key.secret())).set(LABEL, label == null ? "" : label).execute());
+                .set(KEY_HASH, ApiKeys.hash(key.secret())).set(LABEL, label == null ? "" : label)
+                .set(SCOPES, scopes).set(RESOURCE_TYPES, types).execute());
         return key;
     }
 
     @Override
-    public Optional<String> tenantOf(String secret) {
-        return run(() -> dsl.select(Tables.TENANT_NAME).from(API_KEYS)
+    public Optional<LiveKey> find(String secret) {
+        return run(() -> dsl.select(Tables.TENANT_NAME, KEY_ID, SCOPES, RESOURCE_TYPES).from(API_KEYS)
                 .join(Tables.TENANTS).on(Tables.TENANT_ID_COL.eq(Tables.TENANT_ID))
                 .where(KEY_HASH.eq(ApiKeys.hash(secret))).and(REVOKED_AT.isNull())
-                .fetchOptional(Tables.TENANT_NAME));
+                .fetchOptional(r -> new LiveKey(r.get(Tables.TENANT_NAME), r.get(KEY_ID), access(r))));
+    }
+
+    private static KeyAccess access(Record r) {
+        String[] scopes = r.get(SCOPES);
+        String[] types = r.get(RESOURCE_TYPES);
+        if (scopes == null && types == null) {
+            return KeyAccess.FULL;
+        }
+        return KeyAccess.of(scopes == null ? KeyAccess.FULL.scopeNames() : List.of(scopes),
+                types == null ? List.of() : List.of(types));
     }
 
     @Override
@@ -62,8 +81,9 @@ public final class PostgresApiKeys implements ApiKeys {
     @Override
     public List<KeyInfo> list(String tenant) {
         long id = store.tenantId(tenant);
-        return run(() -> dsl.select(KEY_ID, LABEL, REVOKED_AT).from(API_KEYS).where(Tables.TENANT_ID.eq(id))
-                .orderBy(KEY_ID).fetch(r -> new KeyInfo(r.get(KEY_ID), r.get(LABEL), r.get(REVOKED_AT) != null)));
+        return run(() -> dsl.select(KEY_ID, LABEL, REVOKED_AT, SCOPES, RESOURCE_TYPES).from(API_KEYS)
+                .where(Tables.TENANT_ID.eq(id)).orderBy(KEY_ID)
+                .fetch(r -> new KeyInfo(r.get(KEY_ID), r.get(LABEL), r.get(REVOKED_AT) != null, access(r))));
     }
 
     private static <T> T run(java.util.function.Supplier<T> call) {

@@ -72,7 +72,8 @@ final class Tables {
             "revisions", java.util.List.of(TENANT_ID, REVISION, COMMITTED_AT, SCHEMA_CHANGED, METADATA),
             "schemas", java.util.List.of(TENANT_ID, REVISION, SCHEMA_TEXT),
             "api_keys", java.util.List.of(TENANT_ID, PostgresApiKeys.KEY_ID, PostgresApiKeys.KEY_HASH, PostgresApiKeys.LABEL,
-                    field(name("created_at"), SQLDataType.TIMESTAMPWITHTIMEZONE), PostgresApiKeys.REVOKED_AT),
+                    field(name("created_at"), SQLDataType.TIMESTAMPWITHTIMEZONE), PostgresApiKeys.REVOKED_AT,
+                    PostgresApiKeys.SCOPES, PostgresApiKeys.RESOURCE_TYPES),
             "relation_tuples", java.util.List.of(TENANT_ID, RESOURCE_TYPE, RESOURCE_ID, RELATION, SUBJECT_TYPE, SUBJECT_ID,
                     SUBJECT_RELATION, CAVEAT_NAME, CAVEAT_CONTEXT, EXPIRES_AT, CREATED_REV, DELETED_REV));
 }

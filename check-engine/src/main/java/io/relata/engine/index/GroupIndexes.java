@@ -1,0 +1,287 @@
+package io.relata.engine.index;
+
+import io.relata.schema.Schema;
+import io.relata.store.ChangeSet;
+import io.relata.store.Cursor;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipFilter;
+import io.relata.store.RelationshipPage;
+import io.relata.store.Revision;
+import io.relata.store.RevisionUnavailableException;
+import io.relata.store.SchemaVersion;
+import io.relata.store.SubjectRef;
+import io.relata.store.TupleStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nested-group indexes of every tenant the engine has been asked about, and the indexer
+ * that keeps them: a tenant's index is built from the store at its head revision on the first
+ * question (and again after a schema change or when the change log it needs was collected),
+ * then kept up to date from {@link TupleStore#changesSince} by a background thread every
+ * {@link GroupIndexOptions#refreshInterval()}, and on demand by a question at a revision it
+ * has not applied yet (waiting at most {@link GroupIndexOptions#catchUpWait()}).
+ *
+ * <p>{@link #member} never answers from a state that differs from the data at the revision
+ * asked about: see {@link TenantIndex}. Thread-safe.
+ */
+public final class GroupIndexes implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupIndexes.class);
+    private static final int PAGE = 5_000;
+    private static final int CHANGES_PER_READ = 1_000;
+    /** Change-log reads a question may make to catch the index up to its revision. */
+    private static final int READS_PER_QUESTION = 4;
+
+    private final TupleStore store;
+    private final GroupIndexOptions options;
+    private final BiFunction<String, SchemaVersion, Schema> compile;
+    private final Map<String, TenantIndex> tenants = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService indexer;
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder unknown = new LongAdder();
+    private final LongAdder applied = new LongAdder();
+
+    /**
+     * @param compile the engine's schema compiler ({@code tenant, version -> schema}), so that a version
+     *                is compiled once
+     */
+    public GroupIndexes(TupleStore store, GroupIndexOptions options, BiFunction<String, SchemaVersion, Schema> compile) {
+        this.store = store;
+        this.options = options;
+        this.compile = compile;
+        this.indexer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relata-group-indexer");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = options.refreshInterval().toMillis();
+        indexer.scheduleWithFixedDelay(this::refreshAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether {@code relation} of {@code type} is one the index holds when the schema has it. */
+    public static boolean indexable(String type, io.relata.schema.Relation relation) {
+        return TenantIndex.isRecursive(type, relation);
+    }
+
+    /**
+     * Whether {@code subject} is in {@code type:group#relation} at {@code revision}, through
+     * nested groups, as the engine's walk from that group would find it starting with
+     * {@code depthLeft} levels left before the depth limit; {@link IndexAnswer#UNKNOWN} when
+     * the index cannot prove it (see {@link RelationGraph}), does not hold that revision of the
+     * tenant, is being built, or the options leave the tenant out.
+     */
+    public IndexAnswer member(String tenant, Revision revision, String type, String relation, String group,
+            SubjectRef subject, int depthLeft) {
+        if (!options.covers(tenant)) {
+            return IndexAnswer.UNKNOWN;
+        }
+        TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
+            TenantIndex fresh = new TenantIndex(t);
+            indexer.execute(() -> build(fresh));
+            return fresh;
+        });
+        if (index.state() == TenantIndex.State.BUILDING) {
+            waitFor(index);
+        }
+        Instant now = store.options().clock().instant();
+        int maxVisits = (int) Math.min(Integer.MAX_VALUE, options.maxEdgesPerTenant() + 1);
+        IndexAnswer answer = index.member(revision, type, relation, group, subject, depthLeft, now, maxVisits);
+        if (answer == null) {
+            // Asked about a revision not applied yet: read the change log up to it, if no one else is.
+            index.headSeen = Math.max(index.headSeen, revision.value());
+            if (waitFor(index)) {
+                try {
+                    catchUp(index, revision.value());
+                } finally {
+                    index.updating.unlock();
+                }
+            }
+            answer = index.member(revision, type, relation, group, subject, depthLeft, now, maxVisits);
+        }
+        if (answer == null || answer == IndexAnswer.UNKNOWN) {
+            unknown.increment();
+            return IndexAnswer.UNKNOWN;
+        }
+        answered.increment();
+        return answer;
+    }
+
+    /** Takes the index's update lock within the catch-up wait; true if taken (the caller unlocks). */
+    private boolean waitFor(TenantIndex index) {
+        try {
+            if (index.state() == TenantIndex.State.BUILDING) {
+                // A build holds no lock the caller could wait on; poll briefly instead.
+                long until = System.nanoTime() + options.catchUpWait().toNanos();
+                while (index.state() == TenantIndex.State.BUILDING && System.nanoTime() < until) {
+                    Thread.sleep(1);
+                }
+                return false;
+            }
+            return index.updating.tryLock(options.catchUpWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void build(TenantIndex index) {
+        index.updating.lock();
+        try {
+            long started = System.nanoTime();
+            Revision head = store.headRevision(index.tenant);
+            Optional<SchemaVersion> version = store.readSchema(index.tenant, head);
+            Map<String, RelationGraph> graphs = version.isEmpty() ? Map.of()
+                    : TenantIndex.emptyGraphs(compile.apply(index.tenant, version.get()));
+            long edges = 0;
+            for (Map.Entry<String, RelationGraph> e : graphs.entrySet()) {
+                int hash = e.getKey().indexOf('#');
+                RelationshipFilter filter = RelationshipFilter.of(e.getKey().substring(0, hash), null,
+                        e.getKey().substring(hash + 1));
+                Cursor after = null;
+                do {
+                    RelationshipPage page = store.read(index.tenant, filter, head, after, PAGE);
+                    for (Relationship r : page.relationships()) {
+                        e.getValue().put(r, head.value());
+                    }
+                    long before = edges;
+                    edges += page.relationships().size();
+                    if (edges / 500_000 > before / 500_000) {
+                        LOG.info("group index of tenant {}: building at revision {}, {} relationships read",
+                                index.tenant, head, edges);
+                    }
+                    if (edges > options.maxEdgesPerTenant()) {
+                        disable(index, "it would hold more than the limit of " + options.maxEdgesPerTenant()
+                                + " relationships");
+                        return;
+                    }
+                    after = page.next();
+                } while (after != null);
+            }
+            index.install(graphs, head.value(), edges);
+            index.caughtUpTo(head.value());
+            index.lastBuildMillis = (System.nanoTime() - started) / 1_000_000;
+            LOG.info("group index of tenant {} built at revision {}: {} relations, {} relationships, {} ms",
+                    index.tenant, head, graphs.size(), edges, index.lastBuildMillis);
+        } catch (RuntimeException e) {
+            // The tenant stays unindexed (its checks walk the graph); the next question tries again.
+            LOG.warn("group index of tenant {} could not be built: {}", index.tenant, e.toString());
+            tenants.remove(index.tenant, index);
+        } finally {
+            index.updating.unlock();
+        }
+    }
+
+    private void disable(TenantIndex index, String why) {
+        index.disable(why);
+        LOG.warn("group index of tenant {} turned off: {}; its checks walk the graph", index.tenant, why);
+    }
+
+    /**
+     * Applies the change log after the index's revision, up to at least {@code target} (the
+     * asking thread: at most {@link #READS_PER_QUESTION} reads of it, so that a question behind
+     * a long backlog walks the graph rather than wait) or the head ({@code target} -1: the
+     * background refresh). Holds {@code updating}.
+     */
+    private void catchUp(TenantIndex index, long target) {
+        if (index.state() != TenantIndex.State.READY) {
+            return;
+        }
+        int readsLeft = target >= 0 ? READS_PER_QUESTION : Integer.MAX_VALUE;
+        try {
+            while (readsLeft-- > 0) {
+                List<ChangeSet> changes = store.changesSince(index.tenant, Revision.of(index.appliedUpTo()),
+                        CHANGES_PER_READ);
+                for (ChangeSet change : changes) {
+                    if (!index.apply(change, options.maxEdgesPerTenant(), options.history().toMillis())) {
+                        LOG.info("group index of tenant {}: the schema changed at revision {}; rebuilding",
+                                index.tenant, change.revision());
+                        rebuildLater(index);
+                        return;
+                    }
+                    applied.increment();
+                    if (index.state() == TenantIndex.State.DISABLED) {
+                        LOG.warn("group index of tenant {} turned off: {}; its checks walk the graph",
+                                index.tenant, index.disabledBecause);
+                        return;
+                    }
+                }
+                if (changes.size() < CHANGES_PER_READ) {
+                    index.caughtUpTo(index.appliedUpTo());
+                    return;
+                }
+                if (index.appliedUpTo() >= target && target >= 0) {
+                    return;
+                }
+            }
+        } catch (RevisionUnavailableException gone) {
+            LOG.info("group index of tenant {}: the change log after revision {} was collected; rebuilding",
+                    index.tenant, index.appliedUpTo());
+            rebuildLater(index);
+        }
+    }
+
+    private void rebuildLater(TenantIndex index) {
+        index.invalidate();
+        if (index.state() == TenantIndex.State.BUILDING) {
+            indexer.execute(() -> build(index));
+        }
+    }
+
+    private void refreshAll() {
+        for (TenantIndex index : tenants.values()) {
+            if (index.state() == TenantIndex.State.READY && index.updating.tryLock()) {
+                try {
+                    catchUp(index, -1);
+                } catch (RuntimeException e) {
+                    LOG.warn("group index of tenant {} could not read the change log: {}", index.tenant, e.toString());
+                } finally {
+                    index.updating.unlock();
+                }
+            }
+        }
+    }
+
+    /** What the index of each tenant holds and how far behind it is. */
+    public List<GroupIndexStats> stats() {
+        List<GroupIndexStats> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (TenantIndex t : tenants.values()) {
+            out.add(new GroupIndexStats(t.tenant, t.state().name().toLowerCase(java.util.Locale.ROOT),
+                    t.appliedUpTo(), Math.max(0, t.headSeen - t.appliedUpTo()),
+                    (now - t.caughtUpAtNanos) / 1e9, t.edges(), t.lastBuildMillis));
+        }
+        return out;
+    }
+
+    /** Questions the index answered (member or not). */
+    public long answered() {
+        return answered.sum();
+    }
+
+    /** Questions the index left to the graph walk. */
+    public long unknown() {
+        return unknown.sum();
+    }
+
+    /** Revisions of the change log applied, over all tenants. */
+    public long revisionsApplied() {
+        return applied.sum();
+    }
+
+    @Override
+    public void close() {
+        indexer.shutdownNow();
+    }
+}

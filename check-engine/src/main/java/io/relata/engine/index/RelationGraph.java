@@ -1,0 +1,251 @@
+package io.relata.engine.index;
+
+import io.relata.store.Relationship;
+import io.relata.store.SubjectRef;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The relationships of one recursive relation {@code type#relation} (one that allows
+ * {@code type#relation} as a subject), with their recent history, sorted by what the index
+ * may do with them:
+ *
+ * <ul>
+ *   <li><b>children</b>: {@code g#relation@type:c#relation} without caveat or expiration, the
+ *       nesting edges the closure follows;</li>
+ *   <li><b>leaves</b>: {@code g#relation@user:alice} or {@code g#relation@user:*} without caveat or
+ *       expiration, direct members;</li>
+ *   <li><b>held back</b>: everything else (a caveat, an expiration, a subject set of another
+ *       relation or type), which only the engine can evaluate. A group holding one of those
+ *       (that has not expired) makes every question whose closure reaches it unknown.</li>
+ * </ul>
+ *
+ * <p>Each relationship is kept by its identity (resource, relation, subject) as versions
+ * {@code [from, until)} of revisions, as the store keeps them: a TOUCH closes the live version
+ * and opens one (in the set its new caveat or expiration puts it in), a DELETE closes it. A
+ * question at revision R sees the versions with {@code from <= R < until}. Closed versions are
+ * dropped by {@link #forgetUntil}, oldest first. Not thread-safe: {@link TenantIndex} guards it.
+ */
+final class RelationGraph {
+
+    private static final long LIVE = Long.MAX_VALUE;
+    /** Never expires. */
+    private static final Instant FOREVER = Instant.MAX;
+
+    /** One version of a relationship; {@code until} is LIVE while it is. */
+    private static final class Version {
+        final long from;
+        long until = LIVE;
+        /** For held-back relationships: when it stops counting (its expiration). */
+        final Instant expires;
+
+        Version(long from, Instant expires) {
+            this.from = from;
+            this.expires = expires;
+        }
+
+        boolean visibleAt(long revision) {
+            return from <= revision && revision < until;
+        }
+    }
+
+    /** A closed version, to be dropped once no question may see it. */
+    private record Closed(long until, Map<String, Map<String, List<Version>>> set, String group, String key,
+            Version version) {}
+
+    private final String type;
+    private final String relation;
+    /** Group id, then child group id. */
+    private final Map<String, Map<String, List<Version>>> children = new HashMap<>();
+    /** Group id, then subject ({@code user:ann}, {@code user:*}). */
+    private final Map<String, Map<String, List<Version>>> leaves = new HashMap<>();
+    /** Group id, then subject. */
+    private final Map<String, Map<String, List<Version>>> heldBack = new HashMap<>();
+    private final ArrayDeque<Closed> closed = new ArrayDeque<>();
+    private long versions;
+
+    RelationGraph(String type, String relation) {
+        this.type = type;
+        this.relation = relation;
+    }
+
+    /** Versions held, live and closed. */
+    long edges() {
+        return versions;
+    }
+
+    /** Writes {@code r} (a relationship of this relation) at {@code revision}, replacing a live version. */
+    void put(Relationship r, long revision) {
+        remove(r, revision);
+        String group = r.resource().id();
+        SubjectRef s = r.subject();
+        if (r.caveat() != null || r.expiresAt() != null) {
+            open(heldBack, group, s.toString(), revision, r.expiresAt() == null ? FOREVER : r.expiresAt());
+        } else if (s.relation() == null) {
+            open(leaves, group, s.toString(), revision, null);
+        } else if (isChild(s)) {
+            open(children, group, s.id(), revision, null);
+        } else {
+            open(heldBack, group, s.toString(), revision, FOREVER);
+        }
+    }
+
+    /** Deletes {@code r} (by identity) at {@code revision}, if it is live. */
+    void remove(Relationship r, long revision) {
+        String group = r.resource().id();
+        SubjectRef s = r.subject();
+        String text = s.toString();
+        if (close(leaves, group, text, revision) || close(heldBack, group, text, revision)) {
+            return;
+        }
+        if (isChild(s)) {
+            close(children, group, s.id(), revision);
+        }
+    }
+
+    /** Drops the versions closed at or before {@code revision}: no question before it is answered any more. */
+    void forgetUntil(long revision) {
+        while (!closed.isEmpty() && closed.peekFirst().until() <= revision) {
+            Closed c = closed.pollFirst();
+            Map<String, List<Version>> bySubject = c.set().get(c.group());
+            List<Version> list = bySubject == null ? null : bySubject.get(c.key());
+            if (list != null && list.remove(c.version())) {
+                versions--;
+                if (list.isEmpty()) {
+                    bySubject.remove(c.key());
+                    if (bySubject.isEmpty()) {
+                        c.set().remove(c.group());
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean isChild(SubjectRef s) {
+        return s.relation() != null && s.type().equals(type) && s.relation().equals(relation);
+    }
+
+    private void open(Map<String, Map<String, List<Version>>> set, String group, String key, long revision,
+            Instant expires) {
+        set.computeIfAbsent(group, k -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(1))
+                .add(new Version(revision, expires));
+        versions++;
+    }
+
+    private boolean close(Map<String, Map<String, List<Version>>> set, String group, String key, long revision) {
+        Map<String, List<Version>> bySubject = set.get(group);
+        List<Version> list = bySubject == null ? null : bySubject.get(key);
+        if (list == null || list.isEmpty()) {
+            return false;
+        }
+        Version last = list.get(list.size() - 1);
+        if (last.until != LIVE) {
+            return false;
+        }
+        last.until = revision;
+        closed.addLast(new Closed(revision, set, group, key, last));
+        return true;
+    }
+
+    private static Version visible(Map<String, List<Version>> bySubject, String key, long revision) {
+        List<Version> list = bySubject == null ? null : bySubject.get(key);
+        if (list != null) {
+            for (int i = list.size() - 1; i >= 0; i--) {
+                if (list.get(i).visibleAt(revision)) {
+                    return list.get(i);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code subject} is in {@code group#relation} at {@code revision}, possibly through
+     * nested groups, as the engine's walk from {@code group} with no sub-result known would
+     * answer it, starting at depth {@code maxDepth - depthLeft}. It follows the walk: breadth
+     * first, one batch per level, a group met before not again, and a group that names the
+     * subject directly (or is the subject's own set) not opened further. It is UNKNOWN if a
+     * group the walk opens holds a relationship held back (and not expired at {@code now}),
+     * where the walk would go past the depth limit (a group at level {@code k} with nesting
+     * edges makes the walk ask level {@code k + 1}), or past {@code maxVisits} groups.
+     */
+    IndexAnswer member(String group, SubjectRef subject, long revision, int depthLeft, Instant now, int maxVisits) {
+        if (subject.isWildcard()) {
+            return IndexAnswer.UNKNOWN;
+        }
+        boolean selfSet = isChild(subject);
+        String direct = subject.relation() == null ? subject.toString() : null;
+        String wildcard = subject.relation() == null ? SubjectRef.wildcard(subject.type()).toString() : null;
+        if (selfSet && group.equals(subject.id())) {
+            return IndexAnswer.MEMBER;
+        }
+        Set<String> visited = new HashSet<>();
+        visited.add(group);
+        List<String> level = List.of(group);
+        boolean found = false;
+        for (int depth = 0; !level.isEmpty(); depth++) {
+            List<String> next = new ArrayList<>();
+            for (String g : level) {
+                if (heldBackAt(g, revision, now)) {
+                    return IndexAnswer.UNKNOWN;
+                }
+                Map<String, List<Version>> nested = children.get(g);
+                boolean names;
+                if (selfSet) {
+                    names = g.equals(subject.id()) || visible(nested, subject.id(), revision) != null;
+                } else {
+                    Map<String, List<Version>> members = direct == null ? null : leaves.get(g);
+                    names = members != null && (visible(members, direct, revision) != null
+                            || visible(members, wildcard, revision) != null);
+                }
+                if (names) {
+                    found = true;
+                    continue;
+                }
+                if (nested == null) {
+                    continue;
+                }
+                boolean any = false;
+                for (Map.Entry<String, List<Version>> e : nested.entrySet()) {
+                    if (visible(nested, e.getKey(), revision) == null) {
+                        continue;
+                    }
+                    if (!any) {
+                        any = true;
+                        if (depth + 1 > depthLeft) {
+                            return IndexAnswer.UNKNOWN;
+                        }
+                    }
+                    if (visited.add(e.getKey())) {
+                        next.add(e.getKey());
+                    }
+                }
+                if (visited.size() > maxVisits) {
+                    return IndexAnswer.UNKNOWN;
+                }
+            }
+            level = next;
+        }
+        return found ? IndexAnswer.MEMBER : IndexAnswer.NOT_MEMBER;
+    }
+
+    private boolean heldBackAt(String group, long revision, Instant now) {
+        Map<String, List<Version>> held = heldBack.get(group);
+        if (held == null) {
+            return false;
+        }
+        for (String key : held.keySet()) {
+            Version v = visible(held, key, revision);
+            if (v != null && v.expires.isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,242 @@
+package io.relata.engine.index;
+
+import io.relata.schema.AllowedSubjectType;
+import io.relata.schema.ObjectDefinition;
+import io.relata.schema.Relation;
+import io.relata.schema.Schema;
+import io.relata.store.ChangeSet;
+import io.relata.store.Relationship;
+import io.relata.store.RelationshipUpdate;
+import io.relata.store.Revision;
+import io.relata.store.SubjectRef;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One tenant's index: the {@link RelationGraph} of every recursive relation of the schema it
+ * was built for, with their versions from revision {@code answersFrom} to
+ * {@link #appliedUpTo}. It holds the data of revision R for the indexed relations exactly when
+ * {@code answersFrom <= R <= appliedUpTo}. {@code answersFrom} is the revision it was built at
+ * (what came before is not known), and moves up as versions older than the history window are
+ * forgotten; a schema change stops the index (it is rebuilt), so within that range the schema
+ * is the one it was built for.
+ *
+ * <p>Thread-safe: answers read under a read lock, changes apply under the write lock, and one
+ * thread at a time builds or catches up ({@link #updating}).
+ */
+final class TenantIndex {
+
+    enum State { BUILDING, READY, DISABLED }
+
+    final String tenant;
+    /** Held by whoever builds or applies the change log to this index. */
+    final ReentrantLock updating = new ReentrantLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile State state = State.BUILDING;
+    private Map<String, RelationGraph> graphs = Map.of();
+    private volatile long appliedUpTo = -1;
+    private volatile long answersFrom = Long.MAX_VALUE;
+    /** Revisions that changed the index, with their commit times (ms), oldest first: the history kept. */
+    private final java.util.ArrayDeque<long[]> history = new java.util.ArrayDeque<>();
+    private volatile long edges;
+    /** The newest revision the indexer saw at the store, and when it last held it. */
+    volatile long headSeen;
+    volatile long caughtUpAtNanos = System.nanoTime();
+    volatile long lastBuildMillis = -1;
+    volatile String disabledBecause;
+
+    TenantIndex(String tenant) {
+        this.tenant = tenant;
+    }
+
+    /** {@code type#relation} of every relation that allows its own type's subject set. */
+    static java.util.Set<String> recursiveRelations(Schema schema) {
+        java.util.Set<String> out = new TreeSet<>();
+        for (ObjectDefinition d : schema.definitions().values()) {
+            for (Relation r : d.relations().values()) {
+                if (isRecursive(d.name(), r)) {
+                    out.add(d.name() + "#" + r.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code relation} of {@code type} allows {@code type#relation} as a subject. */
+    static boolean isRecursive(String type, Relation relation) {
+        for (AllowedSubjectType a : relation.allowedTypes()) {
+            if (type.equals(a.subject().type()) && relation.name().equals(a.subject().relation())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    State state() {
+        return state;
+    }
+
+    long appliedUpTo() {
+        return appliedUpTo;
+    }
+
+    long answersFrom() {
+        return answersFrom;
+    }
+
+    long edges() {
+        return edges;
+    }
+
+    /** Replaces everything with a fresh build that holds revision {@code at}. */
+    void install(Map<String, RelationGraph> built, long at, long totalEdges) {
+        lock.writeLock().lock();
+        try {
+            graphs = built;
+            appliedUpTo = at;
+            answersFrom = at;
+            history.clear();
+            edges = totalEdges;
+            state = State.READY;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Stops answering until a rebuild installs a new state (a schema change, lost history). */
+    void invalidate() {
+        lock.writeLock().lock();
+        try {
+            if (state != State.DISABLED) {
+                state = State.BUILDING;
+            }
+            graphs = Map.of();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Turns the index off for good (it grew past its limit); frees what it held. */
+    void disable(String why) {
+        lock.writeLock().lock();
+        try {
+            state = State.DISABLED;
+            disabledBecause = why;
+            graphs = Map.of();
+            edges = 0;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Applies one revision of the change log, which must be the next after {@link #appliedUpTo}
+     * as the store reports it, and forgets the versions closed longer than {@code historyMillis}
+     * before its commit. Returns false, and applies nothing, when the revision changed the
+     * schema: the index must be rebuilt.
+     */
+    boolean apply(ChangeSet change, long maxEdges, long historyMillis) {
+        if (change.schemaChanged()) {
+            return false;
+        }
+        long revision = change.revision().value();
+        lock.writeLock().lock();
+        try {
+            if (state != State.READY) {
+                return true;
+            }
+            boolean touched = false;
+            // Deletions first: a relationship deleted and written again in one revision is there after it.
+            for (RelationshipUpdate u : change.updates()) {
+                if (u.operation() == RelationshipUpdate.Operation.DELETE) {
+                    RelationGraph g = graphs.get(key(u.relationship()));
+                    if (g != null) {
+                        g.remove(u.relationship(), revision);
+                        touched = true;
+                    }
+                }
+            }
+            for (RelationshipUpdate u : change.updates()) {
+                if (u.operation() != RelationshipUpdate.Operation.DELETE) {
+                    RelationGraph g = graphs.get(key(u.relationship()));
+                    if (g != null) {
+                        g.put(u.relationship(), revision);
+                        touched = true;
+                    }
+                }
+            }
+            long committed = change.committedAt().toEpochMilli();
+            if (touched) {
+                history.addLast(new long[] {revision, committed});
+            }
+            while (!history.isEmpty() && (history.peekFirst()[1] < committed - historyMillis || historyMillis == 0)) {
+                long forget = history.pollFirst()[0];
+                for (RelationGraph g : graphs.values()) {
+                    g.forgetUntil(forget);
+                }
+                answersFrom = Math.max(answersFrom, forget);
+            }
+            appliedUpTo = revision;
+            long total = 0;
+            for (RelationGraph g : graphs.values()) {
+                total += g.edges();
+            }
+            edges = total;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (edges > maxEdges) {
+            disable("it would hold " + edges + " relationship versions, more than the limit of " + maxEdges);
+        }
+        return true;
+    }
+
+    /** Notes that nothing after {@code revision} is in the change log yet. */
+    void caughtUpTo(long revision) {
+        headSeen = Math.max(headSeen, revision);
+        caughtUpAtNanos = System.nanoTime();
+    }
+
+    /**
+     * The index's answer at {@code revision}, or null when the index is ready but has not
+     * applied that revision yet (the caller may catch it up and ask again).
+     */
+    IndexAnswer member(Revision revision, String type, String relation, String group, SubjectRef subject,
+            int depthLeft, Instant now, int maxVisits) {
+        lock.readLock().lock();
+        try {
+            if (state != State.READY) {
+                return IndexAnswer.UNKNOWN;
+            }
+            long r = revision.value();
+            if (r > appliedUpTo) {
+                return null;
+            }
+            if (r < answersFrom) {
+                return IndexAnswer.UNKNOWN;
+            }
+            RelationGraph g = graphs.get(type + "#" + relation);
+            return g == null ? IndexAnswer.UNKNOWN : g.member(group, subject, r, depthLeft, now, maxVisits);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static String key(Relationship r) {
+        return r.resource().type() + "#" + r.relation();
+    }
+
+    /** Builds empty graphs for the recursive relations of {@code schema}. */
+    static Map<String, RelationGraph> emptyGraphs(Schema schema) {
+        Map<String, RelationGraph> out = new HashMap<>();
+        for (String key : recursiveRelations(schema)) {
+            int hash = key.indexOf('#');
+            out.put(key, new RelationGraph(key.substring(0, hash), key.substring(hash + 1)));
+        }
+        return out;
+    }
+}

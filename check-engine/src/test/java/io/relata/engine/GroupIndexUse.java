@@ -1,0 +1,48 @@
+package io.relata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relata.engine.index.GroupIndexOptions;
+import io.relata.store.TupleStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Engines of a suite run with the nested-group index on, kept so that the suite can show the
+ * index answered questions (a suite that never used it would prove nothing about it). Checks
+ * wait for the index to be built or to catch up (up to 10 s), so that it is used wherever it
+ * can be.
+ */
+final class GroupIndexUse {
+
+    static final EngineOptions OPTIONS = EngineOptions.DEFAULTS.withGroupIndex(
+            GroupIndexOptions.ON.withCatchUpWait(Duration.ofSeconds(10)));
+
+    private final List<GraphCheckEngine> engines = Collections.synchronizedList(new ArrayList<>());
+
+    GraphCheckEngine track(TupleStore store, EngineOptions options) {
+        GraphCheckEngine engine = new GraphCheckEngine(store, options);
+        engines.add(engine);
+        return engine;
+    }
+
+    long answered() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().answered()).sum();
+        }
+    }
+
+    long unknown() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().unknown()).sum();
+        }
+    }
+
+    void assertUsed() {
+        System.out.println("nested-group index: " + answered() + " questions answered, " + unknown()
+                + " left to the walk");
+        assertThat(answered()).as("questions the nested-group index answered").isPositive();
+    }
+}

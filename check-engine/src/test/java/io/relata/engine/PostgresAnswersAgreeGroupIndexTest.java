@@ -1,0 +1,38 @@
+package io.relata.engine;
+
+import io.relata.store.StoreOptions;
+import io.relata.store.TupleStore;
+import io.relata.store.postgres.PostgresTupleStore;
+import io.relata.store.postgres.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+
+/** {@link AnswersAgreeContract} with the nested-group index on (PostgreSQL store): every answer is the same. */
+class PostgresAnswersAgreeGroupIndexTest extends AnswersAgreeContract {
+
+    private static final GroupIndexUse USE = new GroupIndexUse();
+
+    @Override
+    protected TupleStore store() {
+        return new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
+    }
+
+    @Override
+    protected int seeds() {
+        return 3;
+    }
+
+    @Override
+    protected EngineOptions options() {
+        return GroupIndexUse.OPTIONS;
+    }
+
+    @Override
+    protected GraphCheckEngine newEngine(TupleStore store, EngineOptions options) {
+        return USE.track(store, options);
+    }
+
+    @AfterAll
+    static void theIndexAnswered() {
+        USE.assertUsed();
+    }
+}

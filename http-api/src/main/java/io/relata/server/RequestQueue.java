@@ -1,0 +1,60 @@
+package io.relata.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The bound on a transport's work queue: at most its workers' count plus
+ * {@link OverloadLimits#queuedRequests()} requests are admitted at once (running or waiting for a
+ * worker); one more answers RESOURCE_EXHAUSTED (HTTP 429) at once instead of queueing without end.
+ * Refusals are counted in {@code relata.requests.refused{reason="queue_full"}}.
+ */
+final class RequestQueue {
+
+    private final Semaphore admitted;
+    private final int workers;
+    private final int queued;
+    private final Counter refused;
+
+    RequestQueue(int workers, int queued, MeterRegistry metrics) {
+        this.workers = workers;
+        this.queued = queued;
+        this.admitted = new Semaphore(workers + queued);
+        this.refused = refused(metrics, "queue_full");
+    }
+
+    /** {@code relata.requests.refused} for one reason. */
+    static Counter refused(MeterRegistry metrics, String reason) {
+        return Counter.builder("relata.requests.refused").tag("reason", reason)
+                .description("Requests refused with RESOURCE_EXHAUSTED because a limit was reached").register(metrics);
+    }
+
+    /**
+     * Admits one request, to be {@link #leave}d when it is done.
+     *
+     * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
+     */
+    void enter() {
+        if (!admitted.tryAcquire()) {
+            refused.increment();
+            throw full(workers, queued);
+        }
+    }
+
+    /** Gives back what {@link #enter} took. */
+    void leave() {
+        admitted.release();
+    }
+
+    /** Counts a refusal made elsewhere (a transport whose executor bounds its own queue). */
+    void refusedElsewhere() {
+        refused.increment();
+    }
+
+    /** The error of a full queue. */
+    static ApiException full(int workers, int queued) {
+        return new ApiException(ApiException.RESOURCE_EXHAUSTED, "the server is at capacity: " + workers + " requests are running and " + queued
+                + " waiting; retry shortly");
+    }
+}
