@@ -112,7 +112,7 @@ final class HttpHandlers {
         return ctx.body() == null ? null : ctx.body().asString();
     }
 
-    private static JsonObject parse(String text) {
+    static JsonObject parse(String text) {
         if (text == null || text.isBlank()) {
             return new JsonObject();
         }
