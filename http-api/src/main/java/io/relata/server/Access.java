@@ -3,6 +3,7 @@ package io.relata.server;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.relata.store.KeyAccess;
+import io.relata.store.KeyAccess.Scope;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,10 @@ import java.util.stream.Collectors;
 /**
  * The one place a request's key is allowed or refused its operation, for every transport:
  * the key becomes a {@link Caller} ({@link Authenticator}), then the operation's scope
- * ({@link Operation}) must be among the key's, and, for a key limited to resource types, every
- * type the request names ({@link ResourceTypes}) among its types. A refusal is
+ * ({@link Operation}, and its second scope if it has one) must be among the key's, and, for a
+ * key limited to resource types, every type the request names ({@link ResourceTypes}) among its
+ * types. A check or bulk check with {@code withTracing} also needs {@code read} and a key not
+ * limited to types, since its trace shows the whole schema and sub-problems of any type. A refusal is
  * PERMISSION_DENIED (HTTP 403) naming the missing scope or the type, counted in
  * {@code relata_auth_denied_total} (by {@code reason}: the scope, or {@code resource_type})
  * and logged with the key's id (never the key).
@@ -59,22 +62,22 @@ final class Access {
 
     /**
      * Lets {@code caller} do {@code operation} on {@code request}, or refuses it (never blocks).
-     * The request is only read for a key limited to resource types.
+     * The request is only read for a key limited to resource types, or, for a check or bulk
+     * check, for a key without {@code read} (to see whether it asks for {@code withTracing}).
      *
-     * @throws ApiException PERMISSION_DENIED naming the missing scope, or the field naming a
-     *                      resource type the key may not touch
+     * @throws ApiException PERMISSION_DENIED naming the missing scope, the field naming a
+     *                      resource type the key may not touch, or why a traced check or an
+     *                      operation over every type is refused
      */
     void require(Caller caller, Operation operation, Supplier<JsonObject> request) {
-        ApiException refusal = refusal(caller, operation, request);
+        Refusal refusal = refusal(caller, operation, request);
         if (refusal != null) {
-            String reason = operation.scope == null || caller.access().allows(operation.scope) ? "resource_type"
-                    : operation.scope.wireName();
-            denied.computeIfAbsent(reason, r -> Counter.builder("relata.auth.denied").tag("reason", r)
+            denied.computeIfAbsent(refusal.reason(), r -> Counter.builder("relata.auth.denied").tag("reason", r)
                     .description("requests refused for a scope or resource type their key lacks").register(metrics))
                     .increment();
             LOG.info("denied {} to key {} of tenant {}: {}", operation.displayName(), caller.keyId(), caller.tenant(),
-                    refusal.getMessage());
-            throw refusal;
+                    refusal.error().getMessage());
+            throw refusal.error();
         }
     }
 
@@ -83,32 +86,53 @@ final class Access {
         return refusal(caller, operation, request) == null;
     }
 
-    private static ApiException refusal(Caller caller, Operation operation, Supplier<JsonObject> request) {
+    /** Why a request is refused: the metric's reason (a scope, or {@code resource_type}) and the error. */
+    private record Refusal(String reason, ApiException error) {}
+
+    private static Refusal refusal(Caller caller, Operation operation, Supplier<JsonObject> request) {
         KeyAccess access = caller.access();
         if (operation.scope == null) {
-            return denied("no tenant key may use " + operation.displayName());
+            return denied("resource_type", "no tenant key may use " + operation.displayName());
         }
-        if (!access.allows(operation.scope)) {
-            return denied("this key lacks the `" + operation.scope.wireName() + "` scope, which "
-                    + operation.displayName() + " needs; it holds " + scopes(access)
-                    + ". Create a key with the `" + operation.scope.wireName() + "` scope for this call");
+        for (Scope scope : new Scope[] {operation.scope, operation.alsoNeeds}) {
+            if (scope != null && !access.allows(scope)) {
+                return denied(scope.wireName(), "this key lacks the `" + scope.wireName() + "` scope, which "
+                        + operation.displayName() + " needs" + (operation.alsoNeeds == null ? ""
+                                : " (with `" + operation.alsoNeeds.wireName() + "`)") + "; it holds " + scopes(access)
+                        + ". Create a key with the `" + scope.wireName() + "` scope for this call");
+            }
+        }
+        // A traced check answers with the whole schema and sub-problems over any type: read, every type.
+        if ((operation == Operation.CHECK_PERMISSION || operation == Operation.CHECK_BULK)
+                && (!access.allows(Scope.READ) || !access.allTypes())
+                && Json.field(request.get(), "withTracing") instanceof Boolean traced && traced) {
+            if (!access.allows(Scope.READ)) {
+                return denied(Scope.READ.wireName(), "this key lacks the `read` scope, which a check with"
+                        + " `withTracing` needs (its trace shows the schema and the sub-problems of other resource"
+                        + " types); it holds " + scopes(access) + ". Check without `withTracing`, or use a key with"
+                        + " `read`");
+            }
+            return denied("resource_type", "this key is limited to the resource types " + types(access)
+                    + ", so it may not ask for `withTracing` (the trace shows the schema and the sub-problems of"
+                    + " other resource types). Check without `withTracing`");
         }
         if (access.allTypes()) {
             return null;
         }
         List<ResourceTypes.Named> named = operation.resourceTypes.named(request.get());
         if (named == null) {
-            return denied(operation.displayName() + " needs a key that may touch every resource type; this key is"
-                    + " limited to " + types(access));
+            return denied("resource_type", operation.displayName() + " needs a key that may touch every resource"
+                    + " type (" + operation.resourceTypes.whyEveryType() + "); this key is limited to "
+                    + types(access));
         }
         for (ResourceTypes.Named n : named) {
             if (n.type() == null) {
-                return denied("this key is limited to the resource types " + types(access) + ", so `" + n.field()
-                        + "` must name one of them");
+                return denied("resource_type", "this key is limited to the resource types " + types(access)
+                        + ", so `" + n.field() + "` must name one of them");
             }
             if (!access.allowsType(n.type())) {
-                return denied("this key is limited to the resource types " + types(access) + "; `" + n.field()
-                        + "` names " + Errors.quoted(n.type()));
+                return denied("resource_type", "this key is limited to the resource types " + types(access) + "; `"
+                        + n.field() + "` names " + Errors.quoted(n.type()));
             }
         }
         return null;
@@ -122,7 +146,7 @@ final class Access {
         return access.sortedResourceTypes().stream().map(t -> "`" + t + "`").collect(Collectors.joining(", "));
     }
 
-    private static ApiException denied(String message) {
-        return new ApiException(ApiException.PERMISSION_DENIED, message);
+    private static Refusal denied(String reason, String message) {
+        return new Refusal(reason, new ApiException(ApiException.PERMISSION_DENIED, message));
     }
 }

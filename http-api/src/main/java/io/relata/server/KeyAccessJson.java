@@ -8,21 +8,32 @@ import java.util.List;
 
 /**
  * A key's {@link KeyAccess} in the admin API's JSON: {@code "scopes": ["check", "read"]} and
- * {@code "resourceTypes": ["project"]} when a key is created (both optional: without scopes a
+ * {@code "resourceTypes": ["project"]} (or {@code resource_types}) when a key is created (both optional: without scopes a
  * key may do everything; without types it may name every type), and the same fields when
  * keys are listed.
  */
 final class KeyAccessJson {
+
+    /** The fields of a key-creation request, in both spellings {@link Json#field} reads. */
+    private static final java.util.Set<String> CREATE_FIELDS = java.util.Set.of("tenant", "label", "scopes",
+            "resourceTypes", "resource_types");
 
     private KeyAccessJson() {}
 
     /**
      * The access a key-creation request asks for.
      *
-     * @throws ApiException INVALID_ARGUMENT for an unknown scope, an empty scope list, a type name
-     *                      that is not one, or a type-limited key asking for the {@code schema} scope
+     * @throws ApiException INVALID_ARGUMENT for a field key creation does not take, an unknown
+     *                      scope, an empty scope list, a type name that is not one, or a type-limited key asking for the {@code schema} scope
      */
     static KeyAccess of(JsonObject body) {
+        for (String field : body.fieldNames()) {
+            if (!CREATE_FIELDS.contains(field)) {
+                // A misspelt limit must not leave a key with more than was asked for.
+                throw ApiException.invalid("key creation has no field " + Errors.quoted(field) + "; it takes "
+                        + "`tenant`, `label`, `scopes` and `resourceTypes`");
+            }
+        }
         boolean scoped = body.containsKey("scopes");
         List<String> scopes = strings(body, "scopes");
         List<String> types = strings(body, "resourceTypes");
@@ -44,7 +55,7 @@ final class KeyAccessJson {
     }
 
     private static List<String> strings(JsonObject body, String field) {
-        Object value = body.getValue(field);
+        Object value = Json.field(body, field);
         if (value == null) {
             return List.of();
         }

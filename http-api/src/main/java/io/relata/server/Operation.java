@@ -27,14 +27,17 @@ enum Operation {
             grpc("PermissionsService/LookupSubjects")),
 
     /** Relata's: a chain of principals ({@code relata.v1.CompositePermissionsService}). */
-    COMPOSITE_CHECK(Scope.CHECK, ResourceTypes.RESOURCE, http("/relata/v1/permissions/check"),
+    COMPOSITE_CHECK(Scope.CHECK, ResourceTypes.COMPOSITE, http("/relata/v1/permissions/check"),
             relata("CompositePermissionsService/CheckCompositePermission")),
-    COMPOSITE_CHECK_BULK(Scope.CHECK, ResourceTypes.ITEMS, http("/relata/v1/permissions/checkbulk"),
+    COMPOSITE_CHECK_BULK(Scope.CHECK, ResourceTypes.COMPOSITE_ITEMS, http("/relata/v1/permissions/checkbulk"),
             relata("CompositePermissionsService/CheckBulkCompositePermissions")),
-    COMPOSITE_LOOKUP_RESOURCES(Scope.CHECK, ResourceTypes.LOOKUP_RESOURCES, http("/relata/v1/permissions/resources"),
+    COMPOSITE_LOOKUP_RESOURCES(Scope.CHECK, ResourceTypes.COMPOSITE_LOOKUP, http("/relata/v1/permissions/resources"),
             relata("CompositePermissionsService/LookupCompositeResources")),
-    /** Relata's: why a check answers as it does. */
-    EXPLAIN(Scope.CHECK, ResourceTypes.RESOURCE, http("/relata/v1/permissions/explain"), grpc()),
+    /**
+     * Relata's: why a check answers as it does. It shows the relationships behind the answer, of
+     * any type: it needs {@code read} too, and a key not limited to types.
+     */
+    EXPLAIN(Scope.CHECK, Scope.READ, ResourceTypes.EVERY_TYPE, http("/relata/v1/permissions/explain"), grpc()),
     /**
      * Relata's: a schema's diagnostics and a validation file run in memory (the playground); they
      * read and write nothing of the key's tenant.
@@ -98,6 +101,8 @@ enum Operation {
 
     /** The scope a tenant key needs, or null for operations no tenant key reaches (admin, metrics, health). */
     final Scope scope;
+    /** A second scope the key needs, or null. */
+    final Scope alsoNeeds;
     /** Where the request names resource types. */
     final ResourceTypes resourceTypes;
     final List<String> httpPaths;
@@ -105,7 +110,13 @@ enum Operation {
     final List<String> grpcMethods;
 
     Operation(Scope scope, ResourceTypes resourceTypes, List<String> httpPaths, List<String> grpcMethods) {
+        this(scope, null, resourceTypes, httpPaths, grpcMethods);
+    }
+
+    Operation(Scope scope, Scope alsoNeeds, ResourceTypes resourceTypes, List<String> httpPaths,
+            List<String> grpcMethods) {
         this.scope = scope;
+        this.alsoNeeds = alsoNeeds;
         this.resourceTypes = resourceTypes;
         this.httpPaths = httpPaths;
         this.grpcMethods = grpcMethods;

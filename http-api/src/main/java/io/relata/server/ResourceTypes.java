@@ -35,6 +35,49 @@ enum ResourceTypes {
             return out;
         }
     },
+    /**
+     * A composite check: its resource and the object of every principal but the last, since a
+     * link's {@code where} binding checks a principal as a resource (and the answer's links show it).
+     */
+    COMPOSITE {
+        @Override
+        List<Named> named(JsonObject request) {
+            List<Named> out = new ArrayList<>(RESOURCE.named(request));
+            principals(request, "", out);
+            return out;
+        }
+    },
+    /** {@link #COMPOSITE} for each of {@code items[]}: the composite bulk check. */
+    COMPOSITE_ITEMS {
+        @Override
+        List<Named> named(JsonObject request) {
+            List<Named> out = new ArrayList<>(ITEMS.named(request));
+            JsonArray items = array(request, "items");
+            for (int i = 0; i < items.size(); i++) {
+                principals(element(items, i), "items[" + i + "].", out);
+            }
+            return out;
+        }
+    },
+    /** {@code resourceObjectType} and the principals as for {@link #COMPOSITE}: the composite lookup. */
+    COMPOSITE_LOOKUP {
+        @Override
+        List<Named> named(JsonObject request) {
+            List<Named> out = new ArrayList<>(LOOKUP_RESOURCES.named(request));
+            principals(request, "", out);
+            return out;
+        }
+    },
+    /**
+     * Answers through relationships of any type (an explanation's chain), so a key limited to
+     * types may not use it.
+     */
+    EVERY_TYPE {
+        @Override
+        List<Named> named(JsonObject request) {
+            return null;
+        }
+    },
     /** {@code resourceObjectType}: lookup resources. */
     LOOKUP_RESOURCES {
         @Override
@@ -129,6 +172,20 @@ enum ResourceTypes {
      */
     abstract List<Named> named(JsonObject request);
 
+    /** Why an operation whose {@link #named} is null needs a key that may touch every type. */
+    String whyEveryType() {
+        return this == EVERY_TYPE ? "its answer shows relationships of any type"
+                : "the relationships it touches are not known when it starts";
+    }
+
+    private static void principals(JsonObject request, String prefix, List<Named> out) {
+        JsonArray principals = array(request, "principals");
+        for (int i = 0; i < principals.size() - 1; i++) {
+            out.add(new Named(prefix + "principals[" + i + "].object.objectType",
+                    string(object(element(principals, i), "object"), "objectType")));
+        }
+    }
+
     private static void preconditions(JsonObject request, List<Named> out) {
         JsonArray preconditions = array(request, "optionalPreconditions");
         for (int i = 0; i < preconditions.size(); i++) {
@@ -141,12 +198,15 @@ enum ResourceTypes {
         return new Named(field + ".resourceType", string(object(request, field), "resourceType"));
     }
 
+    // Every field is read as the handlers read it (Json.field: camelCase, else snake_case), so a
+    // request cannot name a type in a spelling the work reads and this check does not.
+
     private static JsonObject object(JsonObject o, String field) {
-        return o != null && o.getValue(field) instanceof JsonObject j ? j : null;
+        return Json.field(o, field) instanceof JsonObject j ? j : null;
     }
 
     private static JsonArray array(JsonObject o, String field) {
-        return o != null && o.getValue(field) instanceof JsonArray a ? a : new JsonArray();
+        return Json.field(o, field) instanceof JsonArray a ? a : new JsonArray();
     }
 
     private static JsonObject element(JsonArray a, int i) {
@@ -154,6 +214,6 @@ enum ResourceTypes {
     }
 
     private static String string(JsonObject o, String field) {
-        return o != null && o.getValue(field) instanceof String s && !s.isEmpty() ? s : null;
+        return Json.field(o, field) instanceof String s && !s.isEmpty() ? s : null;
     }
 }

@@ -35,6 +35,9 @@ final class Validations {
     /** The most extra checks and expands together. */
     static final int MAX_QUESTIONS = 100;
 
+    /** The most nodes and subjects the expands of one run answer together; past it trees are cut. */
+    static final int MAX_EXPAND_LEAVES = 10_000;
+
     /** What messages call a file sent in a request. */
     private static final Path NAME = Path.of("validation.yaml");
 
@@ -47,7 +50,9 @@ final class Validations {
      *                spent fail as not evaluated
      */
     Validations(EngineOptions options, java.time.Duration budget) {
-        this.options = options.withCacheSize(0).withRelationshipCacheSize(0);
+        // A run's store is small and dropped after it: no group index to build for it.
+        this.options = options.withCacheSize(0).withRelationshipCacheSize(0)
+                .withGroupIndex(io.relata.engine.index.GroupIndexOptions.OFF);
         this.budget = budget;
     }
 
@@ -118,14 +123,22 @@ final class Validations {
             }
             JsonArray checked = new JsonArray();
             for (String check : checks) {
-                checked.add(check(loaded, check));
+                checked.add(late(deadline) ? notEvaluated("check", check) : check(loaded, check));
             }
             JsonArray expanded = new JsonArray();
+            int[] leavesLeft = {MAX_EXPAND_LEAVES};
             for (String resource : expands) {
-                expanded.add(expand(loaded, resource));
+                if (late(deadline)) {
+                    expanded.add(notEvaluated("resource", resource));
+                } else if (leavesLeft[0] <= 0) {
+                    leavesLeft[0] = -1;
+                    expanded.add(new JsonObject().put("resource", resource).put("truncated", true));
+                } else {
+                    expanded.add(expand(loaded, resource, leavesLeft, deadline));
+                }
             }
             return answer.put("relationships", file.relationships().size()).put("results", results)
-                    .put("checks", checked).put("expand", expanded);
+                    .put("checks", checked).put("expand", expanded).put("truncated", leavesLeft[0] < 0);
         } catch (ValidationFile.Unreadable e) {
             throw ApiException.invalid(e.getMessage());
         }
@@ -149,7 +162,19 @@ final class Validations {
         }
     }
 
-    private static JsonObject expand(ValidationRun.Loaded loaded, String text) {
+    private static boolean late(long deadline) {
+        return System.nanoTime() - deadline > 0;
+    }
+
+    private static JsonObject notEvaluated(String field, String text) {
+        return new JsonObject().put(field, text).put("error", Errors.status(4, ValidationRun.NOT_EVALUATED).json());
+    }
+
+    /**
+     * One expand, its tree cut to the leaves left of the run's {@code leavesLeft} (which goes
+     * below 0 once a tree is cut), waited for no longer than the run's deadline.
+     */
+    private static JsonObject expand(ValidationRun.Loaded loaded, String text, int[] leavesLeft, long deadline) {
         JsonObject out = new JsonObject().put("resource", text);
         int hash = text.lastIndexOf('#');
         ObjectRef resource;
@@ -162,12 +187,55 @@ final class Validations {
             throw ApiException.invalid("expand " + Errors.quoted(text) + " is not `type:id#permission`: " + e.getMessage());
         }
         try {
-            ExpandTree tree = loaded.engine().expand(ValidationRun.TENANT, loaded.revision(), resource,
-                    text.substring(hash + 1).strip()).join();
-            return out.put("treeRoot", Json.expand(tree));
-        } catch (java.util.concurrent.CompletionException | EngineException e) {
+            java.util.concurrent.CompletableFuture<ExpandTree> future = loaded.engine().expand(ValidationRun.TENANT,
+                    loaded.revision(), resource, text.substring(hash + 1).strip());
+            ExpandTree tree;
+            try {
+                tree = future.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                future.cancel(true);
+                return notEvaluated("resource", text);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return notEvaluated("resource", text);
+            } catch (java.util.concurrent.ExecutionException e) {
+                return out.put("error", Errors.of(e.getCause()).json());
+            }
+            out.put("treeRoot", Json.expand(cut(tree, leavesLeft)));
+            return leavesLeft[0] < 0 ? out.put("truncated", true) : out;
+        } catch (EngineException e) {
             return out.put("error", Errors.of(e).json());
         }
+    }
+
+    /**
+     * {@code tree} with at most {@code left[0]} nodes and subjects in all (each counts one):
+     * children and subjects past it are left out, and {@code left[0]} ends below 0 when any is.
+     */
+    private static ExpandTree cut(ExpandTree tree, int[] left) {
+        left[0]--;
+        if (tree instanceof ExpandTree.Leaf leaf) {
+            int n = leaf.directSubjects().size();
+            int keep = Math.max(0, Math.min(left[0], n));
+            left[0] -= n;
+            return keep == n ? leaf : new ExpandTree.Leaf(leaf.resource(), leaf.relation(),
+                    leaf.directSubjects().subList(0, keep), leaf.caveat(), leaf.expiresAt());
+        }
+        ExpandTree.Operation op = (ExpandTree.Operation) tree;
+        List<ExpandTree> children = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (ExpandTree child : op.children()) {
+            if (left[0] <= 0) {
+                left[0] = Math.min(left[0], -1);
+                changed = true;
+                break;
+            }
+            ExpandTree kept = cut(child, left);
+            changed |= kept != child;
+            children.add(kept);
+        }
+        return changed ? new ExpandTree.Operation(op.resource(), op.relation(), op.kind(), children, op.caveat(),
+                op.expiresAt()) : op;
     }
 
     /** The file as parsed: what an editor shows in its panes. */
