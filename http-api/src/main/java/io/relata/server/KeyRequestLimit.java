@@ -46,7 +46,8 @@ final class KeyRequestLimit {
         if (!admitted[0]) {
             refused.increment();
             throw new ApiException(ApiException.RESOURCE_EXHAUSTED, "this API key already has " + limit
-                    + " requests in flight, its limit (--max-requests-per-key); retry once some are answered");
+                    + (limit == 1 ? " request" : " requests") + " in flight, its limit (--max-requests-per-key);"
+                    + " retry once some are answered");
         }
     }
 
