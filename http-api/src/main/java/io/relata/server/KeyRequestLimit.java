@@ -51,6 +51,11 @@ final class KeyRequestLimit {
         }
     }
 
+    /** How many keys have requests in flight now. */
+    int keysInFlight() {
+        return inFlight.size();
+    }
+
     /** Gives back a slot {@link #enter} took for {@code key}. */
     void leave(String key) {
         if (key != null) {
