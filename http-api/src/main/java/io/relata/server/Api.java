@@ -53,6 +53,7 @@ final class Api {
     private final Lookups lookups;
     private final Checks checks;
     private final Streams streams;
+    private final KeyRequestLimit perKey;
     private final MeterRegistry metrics;
     private final Validations validations;
     private final Audit audit = new Audit(java.time.Clock.systemUTC());
@@ -70,12 +71,13 @@ final class Api {
         this.validations = new Validations(config.engine(), config.engine().deadline());
         this.composites = new CompositeApi(engine, consistency, config, checks, audit);
         this.streams = new Streams(config.overload(), metrics);
+        this.perKey = new KeyRequestLimit(config.overload().requestsPerKey(), metrics);
         this.metrics = metrics;
     }
 
     /** The bounded queue in front of a transport's {@code workers} ({@link OverloadLimits#queuedRequests()}). */
     RequestQueue queue(int workers) {
-        return new RequestQueue(workers, config.overload().queuedRequests(), metrics);
+        return new RequestQueue(workers, config.overload().queuedRequests(), perKey, metrics);
     }
 
     /** The limits on server streams, for every transport's streams to run under. */

@@ -10,6 +10,7 @@ import io.relata.store.ErrorReason;
 import io.relata.store.InvalidRequestException;
 import io.relata.store.PreconditionFailedException;
 import io.relata.store.RevisionUnavailableException;
+import io.relata.store.StoreTimeoutException;
 import io.relata.store.StoreUnavailableException;
 import io.relata.store.TenantNotFoundException;
 import io.relata.zookie.ZookieException;
@@ -107,6 +108,9 @@ final class Errors {
         }
         if (e instanceof ConflictException) {
             return status(10, e.getMessage());
+        }
+        if (e instanceof StoreTimeoutException) {
+            return status(4, e.getMessage());
         }
         if (e instanceof StoreUnavailableException) {
             return status(14, "the datastore is unavailable; retry shortly");

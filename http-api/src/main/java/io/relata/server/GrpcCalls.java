@@ -312,8 +312,9 @@ final class GrpcCalls {
      * ({@link RequestQueue}); its failure becomes the call's status; false when it was refused.
      */
     boolean submit(ServerCallStreamObserver<?> call, Runnable task) {
+        String key = BearerKeys.KEY.get();
         try {
-            queue.enter();
+            queue.enter(key);
         } catch (ApiException full) {
             call.onError(GrpcErrors.of(full));
             return false;
@@ -321,7 +322,7 @@ final class GrpcCalls {
         java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable leave = () -> {
             if (left.compareAndSet(false, true)) {
-                queue.leave();
+                queue.leave(key);
             }
         };
         boolean submitted = run(work, call, () -> {

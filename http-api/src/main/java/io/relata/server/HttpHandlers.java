@@ -53,10 +53,11 @@ final class HttpHandlers {
      *
      * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
      */
-    private <T> void admitted(java.util.concurrent.Callable<T> work, io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> done) {
-        queue.enter();
+    private <T> void admitted(String key, java.util.concurrent.Callable<T> work,
+            io.vertx.core.Handler<io.vertx.core.AsyncResult<T>> done) {
+        queue.enter(key);
         workers.executeBlocking(work, false).onComplete(result -> {
-            queue.leave();
+            queue.leave(key);
             done.handle(result);
         });
     }
@@ -87,7 +88,7 @@ final class HttpHandlers {
             try {
                 authenticator.requireAdmin(bearer(ctx));
                 String body = body(ctx);
-                admitted(propagating(() -> work.apply(parse(body))), result -> {
+                admitted(bearer(ctx), propagating(() -> work.apply(parse(body))), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {
@@ -166,7 +167,7 @@ final class HttpHandlers {
                     }
                 }
                 JsonObject[] given = {parsed};
-                admitted(propagating(() -> work.apply(tenant(key, operation, body, given), given[0])),
+                admitted(key, propagating(() -> work.apply(tenant(key, operation, body, given), given[0])),
                         result -> answer(ctx, path, sample, result));
             } catch (RuntimeException e) {
                 error(ctx.response(), Errors.of(e));
@@ -205,7 +206,7 @@ final class HttpHandlers {
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
                 // The request names no types before its lines come: it is checked as an empty body.
-                admitted(propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)), result -> {
+                admitted(key, propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });

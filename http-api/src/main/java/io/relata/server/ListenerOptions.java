@@ -63,6 +63,11 @@ final class ListenerOptions {
                     + " RESOURCE_EXHAUSTED / 429 (default 1000).")
     int maxQueuedRequests;
 
+    @Option(names = "--max-requests-per-key", defaultValue = "${env:RELATA_MAX_REQUESTS_PER_KEY:-256}",
+            description = "Requests (unary calls and client streams) one API key may have in flight at once over both"
+                    + " listeners; more answer RESOURCE_EXHAUSTED / 429 (default 256).")
+    int maxRequestsPerKey;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
@@ -102,9 +107,10 @@ final class ListenerOptions {
     private OverloadLimits overloadLimits() {
         try {
             return new OverloadLimits(maxStreamsPerTenant, maxStreams, Main.duration(streamStallTimeout),
-                    maxQueuedRequests);
+                    maxQueuedRequests, maxRequestsPerKey);
         } catch (IllegalArgumentException e) {
-            throw wrong("--max-streams-per-tenant and --max-streams must be at least 1, --max-queued-requests at"
+            throw wrong("--max-streams-per-tenant, --max-streams and --max-requests-per-key must be at least 1,"
+                    + " --max-queued-requests at"
                     + " least 0 and --stream-stall-timeout positive: " + e.getMessage());
         }
     }

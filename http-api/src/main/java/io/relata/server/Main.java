@@ -161,7 +161,7 @@ public final class Main implements Callable<Integer> {
             AccessOptions access = accessFlags.options();
             Tracing tracing = traces.open();
             StoreOptions storeOptions = StoreOptions.DEFAULTS.withGcWindow(duration(gcWindow))
-                    .withMaxUpdatesPerWrite(maxUpdatesPerWrite);
+                    .withMaxUpdatesPerWrite(maxUpdatesPerWrite).withReadTimeout(duration(requestTimeout));
             TupleStore store;
             ApiKeys keys;
             if (datastoreUrl == null || datastoreUrl.isBlank()) {

@@ -16,10 +16,21 @@ import java.util.Objects;
  *                         the stream with an error; default 10 s
  * @param queuedRequests   how many unary requests (checks, writes, ...) may wait for a worker of
  *                         each transport when all are busy; default 1,000
+ * @param requestsPerKey   how many unary requests and client streams of one API key may be in flight
+ *                         (running or waiting for a worker) at once, over both transports; default 256
  */
-public record OverloadLimits(int streamsPerTenant, int streams, Duration streamStall, int queuedRequests) {
+public record OverloadLimits(int streamsPerTenant, int streams, Duration streamStall, int queuedRequests,
+        int requestsPerKey) {
 
-    public static final OverloadLimits DEFAULTS = new OverloadLimits(32, 256, Duration.ofSeconds(10), 1_000);
+    public static final int DEFAULT_REQUESTS_PER_KEY = 256;
+
+    public static final OverloadLimits DEFAULTS = new OverloadLimits(32, 256, Duration.ofSeconds(10), 1_000,
+            DEFAULT_REQUESTS_PER_KEY);
+
+    /** These limits with the default {@link #requestsPerKey}. */
+    public OverloadLimits(int streamsPerTenant, int streams, Duration streamStall, int queuedRequests) {
+        this(streamsPerTenant, streams, streamStall, queuedRequests, DEFAULT_REQUESTS_PER_KEY);
+    }
 
     /**
      * @throws IllegalArgumentException when a count is below 1 ({@code queuedRequests} below 0), or the
@@ -36,6 +47,9 @@ public record OverloadLimits(int streamsPerTenant, int streams, Duration streamS
         }
         if (queuedRequests < 0) {
             throw new IllegalArgumentException("queuedRequests must not be negative, got " + queuedRequests);
+        }
+        if (requestsPerKey < 1) {
+            throw new IllegalArgumentException("requestsPerKey must be at least 1, got " + requestsPerKey);
         }
     }
 }

@@ -7,8 +7,9 @@ import java.util.concurrent.Semaphore;
 /**
  * The bound on a transport's work queue: at most its workers' count plus
  * {@link OverloadLimits#queuedRequests()} requests are admitted at once (running or waiting for a
- * worker); one more answers RESOURCE_EXHAUSTED (HTTP 429) at once instead of queueing without end.
- * Refusals are counted in {@code relata.requests.refused{reason="queue_full"}}.
+ * worker), and at most {@link OverloadLimits#requestsPerKey()} of one key over every transport
+ * ({@link KeyRequestLimit}); one more answers RESOURCE_EXHAUSTED (HTTP 429) at once instead of
+ * queueing without end. Refusals are counted in {@code relata.requests.refused{reason="queue_full"}}.
  */
 final class RequestQueue {
 
@@ -16,10 +17,12 @@ final class RequestQueue {
     private final int workers;
     private final int queued;
     private final Counter refused;
+    private final KeyRequestLimit perKey;
 
-    RequestQueue(int workers, int queued, MeterRegistry metrics) {
+    RequestQueue(int workers, int queued, KeyRequestLimit perKey, MeterRegistry metrics) {
         this.workers = workers;
         this.queued = queued;
+        this.perKey = perKey;
         this.admitted = new Semaphore(workers + queued);
         this.refused = refused(metrics, "queue_full");
     }
@@ -31,20 +34,24 @@ final class RequestQueue {
     }
 
     /**
-     * Admits one request, to be {@link #leave}d when it is done.
+     * Admits one request of bearer key {@code key} (null when it has none), to be {@link #leave}d
+     * when it is done.
      *
-     * @throws ApiException RESOURCE_EXHAUSTED when the queue is full
+     * @throws ApiException RESOURCE_EXHAUSTED when the key has its limit in flight, or the queue is full
      */
-    void enter() {
+    void enter(String key) {
+        perKey.enter(key);
         if (!admitted.tryAcquire()) {
+            perKey.leave(key);
             refused.increment();
             throw full(workers, queued);
         }
     }
 
-    /** Gives back what {@link #enter} took. */
-    void leave() {
+    /** Gives back what {@link #enter} took for {@code key}. */
+    void leave(String key) {
         admitted.release();
+        perKey.leave(key);
     }
 
     /** Counts a refusal made elsewhere (a transport whose executor bounds its own queue). */

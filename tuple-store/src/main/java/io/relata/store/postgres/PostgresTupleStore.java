@@ -61,6 +61,7 @@ import io.relata.store.SchemaVersion;
 import io.relata.store.StoreException;
 import io.relata.store.StoreOptions;
 import io.relata.store.StoreSupport;
+import io.relata.store.StoreTimeoutException;
 import io.relata.store.StoreUnavailableException;
 import io.relata.store.SubjectRef;
 import io.relata.store.TenantNotFoundException;
@@ -70,6 +71,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -130,6 +132,8 @@ public final class PostgresTupleStore implements TupleStore {
     private final FailFastDataSource failFast;
     private final HikariDataSource ownedPool;
     private final DSLContext dsl;
+    /** The context of relationship and schema reads: {@link #dsl} with the read timeout, if any. */
+    private final DSLContext reads;
     private final StoreOptions options;
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
     private final GroupCommit writes;
@@ -152,6 +156,8 @@ public final class PostgresTupleStore implements TupleStore {
         this.ownedPool = ownedPool;
         this.options = options;
         this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+        this.reads = options.readTimeout().isZero() ? dsl : DSL.using(dataSource, SQLDialect.POSTGRES,
+                new Settings().withExecuteLogging(false).withQueryTimeout(timeoutSeconds(options.readTimeout())));
         this.writes = new GroupCommit(new PostgresWrites(dataSource, options));
         this.analyzer = new Analyzer(dataSource);
         this.garbage = new PostgresGarbage(dataSource, PostgresGarbage.BATCH);
@@ -225,6 +231,15 @@ public final class PostgresTupleStore implements TupleStore {
         return dsl;
     }
 
+    /**
+     * The read timeout in the whole seconds JDBC's query timeout takes, rounded up: the driver
+     * cancels the statement on the server when they pass, lock waits included.
+     */
+    static int timeoutSeconds(Duration timeout) {
+        long millis = timeout.toMillis();
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (millis + 999) / 1_000));
+    }
+
     Analyzer analyzer() {
         return analyzer;
     }
@@ -258,6 +273,11 @@ public final class PostgresTupleStore implements TupleStore {
         if (state != null && state.startsWith("22")) {
             return new InvalidRequestException("a value cannot be stored (" + firstLine(cause == null ? e.getMessage()
                     : cause.getMessage()).replaceAll("(?i)^ERROR: ", "") + ")", e);
+        }
+        if ("57014".equals(state)) {
+            // query_canceled: the read timeout (writes have none), or an administrator's cancel.
+            return new StoreTimeoutException("the datastore read did not finish within the request's deadline"
+                    + " and was cancelled; retry it, or narrow the request", e);
         }
         if ("40001".equals(state) || "40P01".equals(state)) {
             return new ConflictException("the write collided with another; retry it", e);
@@ -595,7 +615,7 @@ public final class PostgresTupleStore implements TupleStore {
                             p.subject().relationOrEmpty());
         }
         Condition from = start;
-        List<Relationship> rows = run(() -> dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+        List<Relationship> rows = run(() -> reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                 .where(TENANT_ID.eq(id)).and(filter(filter)).and(visibleAt(revision, now)).and(from)
                 .orderBy(KEY_COLUMNS).limit(limit)
                 .fetch(PostgresTupleStore::relationship));
@@ -621,7 +641,7 @@ public final class PostgresTupleStore implements TupleStore {
             return List.of();
         }
         long id = tenantId(tenant);
-        return run(() -> dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+        return run(() -> reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                 .where(TENANT_ID.eq(id))
                 .and(RESOURCE_TYPE.eq(resourceType))
                 .and(RESOURCE_ID.eq(any(resourceIds.toArray(new String[0]))))
@@ -633,7 +653,7 @@ public final class PostgresTupleStore implements TupleStore {
     /** The forward step as a query (tests EXPLAIN it). */
     ResultQuery<Record> subjectsOfQuery(long tenantId, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
-        return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+        return reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                 .where(TENANT_ID.eq(tenantId))
                 .and(RESOURCE_TYPE.eq(resourceType))
                 .and(RESOURCE_ID.eq(any(resourceIds.toArray(new String[0]))))
@@ -679,25 +699,25 @@ public final class PostgresTupleStore implements TupleStore {
                 : DSL.row(SUBJECT_ID, RESOURCE_ID).gt(after.subject().id(), after.resource().id());
         Condition step = reverseStep(tenantId, revision, resourceType, relation, subjectType, subjectRelation).and(from);
         if (subjectIds.size() == 1) {
-            return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+            return reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                     .where(step)
                     .and(SUBJECT_ID.eq(subjectIds.iterator().next()))
                     .orderBy(SUBJECT_ID, RESOURCE_ID)
                     .limit(limit);
         }
         org.jooq.Field<String> unnested = DSL.field(DSL.name("u", "id"), String.class);
-        org.jooq.Table<?> ids = dsl.selectDistinct(unnested.as("id"))
+        org.jooq.Table<?> ids = reads.selectDistinct(unnested.as("id"))
                 .from(DSL.unnest(DSL.array(subjectIds.toArray(new String[0]))).as("u", "id"))
                 .orderBy(unnested)
                 .asTable("s");
         org.jooq.Field<String> id = DSL.field(DSL.name("s", "id"), String.class);
-        org.jooq.Table<Record> rows = dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+        org.jooq.Table<Record> rows = reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                 .where(step)
                 .and(SUBJECT_ID.eq(id))
                 .orderBy(RESOURCE_ID)
                 .limit(limit)
                 .asTable("t");
-        return dsl.select(rows.fields()).from(ids).crossJoin(DSL.lateral(rows))
+        return reads.select(rows.fields()).from(ids).crossJoin(DSL.lateral(rows))
                 .orderBy(id, rows.field(RESOURCE_ID))
                 .limit(limit);
     }
@@ -705,7 +725,7 @@ public final class PostgresTupleStore implements TupleStore {
     /** The reverse step as a query (tests EXPLAIN it). */
     ResultQuery<Record> resourcesNamingQuery(long tenantId, Revision revision, String resourceType, String relation,
             String subjectType, String subjectRelation, Collection<String> subjectIds) {
-        return dsl.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+        return reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
                 .where(reverseStep(tenantId, revision, resourceType, relation, subjectType, subjectRelation))
                 .and(SUBJECT_ID.eq(any(subjectIds.toArray(new String[0]))));
     }
@@ -735,7 +755,7 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Optional<SchemaVersion> readSchema(String tenant, Revision revision) {
         long id = tenantId(tenant);
-        return run(() -> schemaAt(dsl, id, revision));
+        return run(() -> schemaAt(reads, id, revision));
     }
 
     static Optional<SchemaVersion> schemaAt(DSLContext context, long tenantId, Revision revision) {
