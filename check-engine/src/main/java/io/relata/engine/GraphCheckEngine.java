@@ -180,13 +180,18 @@ public final class GraphCheckEngine implements CheckEngine {
             // The answer is the check's, errors included: the recording walk, one resource at a time,
             // may meet cycles, depth and caveats other than the batched evaluation does, so it only
             // shows how the answer came about and never decides it.
-            CheckResult answer = checkNow(tenant, revision, request);
+            // The walk goes first: the check after it fills the shared cache, which the walk would
+            // otherwise read for every sub-problem below the root and show as cached leaves.
             long started = System.nanoTime();
             CheckTrace trace;
             try {
                 TracingWalk walk = walk(tenant, revision, request, false);
                 trace = walk.walk(request.resource().type(), request.resource().id(), request.permission(), 0).trace();
-            } catch (EngineException e) {
+            } catch (EngineException | io.relata.store.StoreException e) {
+                trace = null;
+            }
+            CheckResult answer = checkNow(tenant, revision, request);
+            if (trace == null) {
                 // The walk could not finish where the check could (e.g. a longer path past the depth
                 // limit): the root alone, with the check's answer.
                 trace = new CheckTrace(request.resource(), request.permission(), true, request.subject(), answer,

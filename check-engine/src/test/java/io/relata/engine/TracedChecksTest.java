@@ -98,6 +98,29 @@ class TracedChecksTest {
     }
 
     /**
+     * With the sub-result cache on, as servers run, a first traced check still shows every level
+     * it was answered from: the check that gives the answer runs after the walk, so its cache
+     * entries do not turn the walk's sub-problems into cached leaves.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aTracedCheck_withTheCacheOn_showsEveryLevel(Supplier<TupleStore> stores) throws Exception {
+        try (TupleStore store = stores.get(); GraphCheckEngine engine = new GraphCheckEngine(store, EngineOptions.DEFAULTS)) {
+            Setup s = load(store);
+            CheckRequest request = new CheckRequest(ObjectRef.parse("group:g1"), "member", SubjectRef.parse("user:alice"),
+                    Map.of());
+            TracedCheck traced = engine.checkTraced(s.tenant(), s.revision(), request).get();
+            assertThat(traced.result().permissionship()).isEqualTo(Permissionship.HAS);
+            assertThat(depth(traced.trace())).as("levels of g1 > g2 > g3 > alice").isGreaterThanOrEqualTo(3);
+            assertThat(traced.trace().flatten().filter(CheckTrace::cached).count()).isZero();
+        }
+    }
+
+    private static int depth(CheckTrace trace) {
+        return 1 + trace.subProblems().stream().mapToInt(TracedChecksTest::depth).max().orElse(0);
+    }
+
+    /**
      * Where the recording walk (one resource at a time, cycles cut as NO, the best single branch)
      * would reach another answer than the batched check (a caveated cycle under an exclusion, a
      * union of two conditional branches, a short path beside a long one past the depth limit),

@@ -201,17 +201,25 @@ final class HttpHandlers {
         router.post(path).handler(ctx -> {
             Timer.Sample sample = Timer.start(metrics);
             ctx.request().pause();
+            NdjsonLines[] opened = new NdjsonLines[1];
             try {
                 String key = bearer(ctx);
                 NdjsonLines lines = NdjsonLines.open(ctx.request(), vertx.getOrCreateContext(), config.maxBodyBytes(),
                         CLIENT_STREAM_IDLE_MILLIS);
+                opened[0] = lines;
                 // The request names no types before its lines come: it is checked as an empty body.
                 admitted(key, propagating(() -> work.apply(tenant(key, operation, null, new JsonObject[1]), lines)), result -> {
                     lines.discardRest();
                     answer(ctx, path, sample, result);
                 });
             } catch (RuntimeException e) {
-                ctx.request().resume();
+                // Refused before the work took the body (e.g. 429): the lines already flowing are
+                // dropped, so the body is read to its end and the connection is not left paused.
+                if (opened[0] != null) {
+                    opened[0].discardRest();
+                } else {
+                    ctx.request().resume();
+                }
                 error(ctx.response(), Errors.of(e));
                 sample.stop(requestTimer(path, ctx.response().getStatusCode()));
             }
