@@ -329,8 +329,8 @@ final class Evaluation {
      * one of the ids (walking the batch whole keeps the walk's depth behaviour).
      */
     private Map<String, Truth> fromIndex(String type, List<String> ids, Relation relation, int depth) {
-        if (groupIndex == null || !hints.isEmpty() || openFrames.getOrDefault(type + "#" + relation.name(), 0) != 1
-                || !io.relata.engine.index.GroupIndexes.indexable(type, relation)) {
+        if (groupIndex == null || !hints.isEmpty() || !io.relata.engine.index.GroupIndexes.indexable(type, relation)
+                || openFrames.getOrDefault(type + "#" + relation.name(), 0) != 1) {
             return null;
         }
         Map<String, Truth> out = new LinkedHashMap<>();

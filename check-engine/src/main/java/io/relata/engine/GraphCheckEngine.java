@@ -474,7 +474,7 @@ public final class GraphCheckEngine implements CheckEngine {
                 caveats, options.maxDepth());
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
-                        deadline()).readingThrough(relationships).tracedBy(tracer).usingGroupIndex(groupIndex),
+                        deadline()).tracedBy(tracer), // shares the exact one's reads; with hints the index never answers
                 walk.mayHint(), resourceType, permission, options.deadline().toNanos());
         try {
             lookup.run(cursor, limit, sink);

@@ -126,12 +126,17 @@ final class Api {
      * {@link SchemaCompiler#MAX_DIAGNOSTICS}) with their lines and columns, or saying it is
      * larger than {@link #MAX_SCHEMA_BYTES}.
      */
-    private static Schema compiled(String text, String what) {
+    /** INVALID_ARGUMENT when {@code text} is larger than {@link #MAX_SCHEMA_BYTES}, named as {@code what}. */
+    static void requireSchemaSize(String text, String what) {
         int bytes = text.length() <= MAX_SCHEMA_BYTES / 3 ? text.length()
                 : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_SCHEMA_BYTES) {
             throw ApiException.invalid(what + " is " + bytes + " bytes; at most " + MAX_SCHEMA_BYTES + " are accepted");
         }
+    }
+
+    private static Schema compiled(String text, String what) {
+        requireSchemaSize(text, what);
         Compilation compilation = SchemaCompiler.compile(text);
         if (!compilation.ok()) {
             throw new ApiException(ApiException.INVALID_ARGUMENT, what + " has errors:\n" + compilation.errors()

@@ -88,8 +88,11 @@ final class Checks {
 
     private com.authzed.api.v1.DebugInformation debugInformation(String tenant, Revision revision,
             io.relata.engine.TracedCheck traced) {
-        String text = store.readSchema(tenant, revision).map(io.relata.store.SchemaVersion::text).orElse("");
-        return DebugTraces.of(traced.trace(), engine.schema(tenant, revision), text);
+        return DebugTraces.of(traced.trace(), engine.schema(tenant, revision), schemaText(tenant, revision));
+    }
+
+    private String schemaText(String tenant, Revision revision) {
+        return store.readSchema(tenant, revision).map(io.relata.store.SchemaVersion::text).orElse("");
     }
 
     /** Why {@code request} answers as it does at {@code revision} (blocking; see {@link CheckEngine#explain}). */
@@ -148,14 +151,19 @@ final class Checks {
         requireBulkSize(requests.size());
         List<BulkCheckResult> answers = Api.await(engine.checkBulk(tenant, revision, requests), config);
         List<com.authzed.api.v1.DebugInformation> traces = tracing ? new java.util.ArrayList<>() : null;
+        // One revision, so one schema for every traced item: read once, when the first one needs it.
+        String schemaText = null;
         for (int i = 0; i < answers.size(); i++) {
             BulkCheckResult r = answers.get(i);
             if (r.error() == null) {
                 results.get(r.result().permissionship()).increment();
             }
-            if (tracing) {
-                traces.add(r.error() != null ? null : debugInformation(tenant, revision,
-                        Api.await(engine.checkTraced(tenant, revision, requests.get(i)), config)));
+            if (tracing && r.error() == null) {
+                schemaText = schemaText != null ? schemaText : schemaText(tenant, revision);
+                traces.add(DebugTraces.of(Api.await(engine.checkTraced(tenant, revision, requests.get(i)), config)
+                        .trace(), engine.schema(tenant, revision), schemaText));
+            } else if (tracing) {
+                traces.add(null);
             }
         }
         audit.checkBulk(tenant, requests, answers, revision);

@@ -47,8 +47,8 @@ final class GrpcCalls {
     private final RequestQueue queue;
 
     /**
-     * @param work    the workers of unary calls and client streams, {@code workers} of them
-     * @param streams where server streams run, apart from {@code work}
+     * @param work the workers of unary calls and client streams, {@code workers} of them
+     * @param api  gives the stream threads and the request queue
      */
     GrpcCalls(ExecutorService work, int workers, Access access, Api api) {
         this.work = work;
@@ -69,22 +69,25 @@ final class GrpcCalls {
 
     /**
      * A unary call translated by the caller straight to the service layer's values: first
-     * {@code cached} on gRPC's own thread, when the key's tenant is known without the datastore;
+     * {@code cached} (null for a method that has no cached answer) on gRPC's own thread, when the
+     * key's tenant is known without the datastore;
      * it must never block, and gives null to leave the call to {@code method} on the work pool
      * (as does any error it meets: {@code method} then reports the error the call gets anyway).
      */
     <R extends Message> void unary(Message request, StreamObserver<R> out, Function<String, R> cached,
             Function<String, R> method) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) out;
-        Caller known = access.knownCaller(BearerKeys.KEY.get());
-        // Translated to JSON only for a key limited to resource types, and once.
+        Caller known = cached == null ? null : access.knownCaller(BearerKeys.KEY.get());
+        // Translated to JSON once, and only where a key's limits need the request.
         java.util.function.Supplier<JsonObject> json = once(() -> ProtoJson.toJson(request));
         if (known != null) {
             R answer;
             try {
                 Audit.caller(BearerKeys.KEY.get());
-                // A refusal is left to the work pool, which reports (and counts) it.
-                answer = access.permits(known, BearerKeys.OPERATION.get(), json) ? cached.apply(known.tenant()) : null;
+                // A refusal is left to the work pool, which reports (and counts) it. A cached answer is never
+                // a traced check's (ProtoChecks.cachedCheck), so only a type-limited key needs the request here.
+                answer = access.permits(known, BearerKeys.OPERATION.get(), known.access().allTypes() ? JsonObject::new
+                        : json) ? cached.apply(known.tenant()) : null;
             } catch (RuntimeException e) {
                 answer = null;
             }

@@ -65,7 +65,7 @@ final class GrpcPermissions extends PermissionsServiceGrpc.PermissionsServiceImp
     @Override
     public void checkBulkPermissions(CheckBulkPermissionsRequest request,
             StreamObserver<CheckBulkPermissionsResponse> out) {
-        calls.unary(request, out, tenant -> null, tenant -> checks.checkBulk(tenant, request));
+        calls.unary(request, out, null, tenant -> checks.checkBulk(tenant, request));
     }
 
     @Override

@@ -86,9 +86,10 @@ final class HttpHandlers {
         requireAdmin(Operation.ofHttp(path), path);
         router.post(path).handler(ctx -> {
             try {
-                authenticator.requireAdmin(bearer(ctx));
+                String key = bearer(ctx);
+                authenticator.requireAdmin(key);
                 String body = body(ctx);
-                admitted(bearer(ctx), propagating(() -> work.apply(parse(body))), result -> {
+                admitted(key, propagating(() -> work.apply(parse(body))), result -> {
                     if (result.succeeded()) {
                         json(ctx.response(), 200, result.result());
                     } else {

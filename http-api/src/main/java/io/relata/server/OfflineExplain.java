@@ -1,19 +1,12 @@
 package io.relata.server;
 
 import io.relata.engine.CheckRequest;
+import io.relata.engine.EngineOptions;
 import io.relata.engine.Explanation;
-import io.relata.engine.GraphCheckEngine;
-import io.relata.schema.Schema;
-import io.relata.schema.SchemaCompiler;
 import io.relata.store.Relationship;
-import io.relata.store.RelationshipUpdate;
-import io.relata.store.Revision;
-import io.relata.store.StoreOptions;
-import io.relata.store.memory.MemoryTupleStore;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
@@ -23,8 +16,6 @@ import java.util.concurrent.ExecutionException;
  * question goes through the same engine code as {@code /relata/v1/permissions/explain}.
  */
 public final class OfflineExplain {
-
-    private static final String TENANT = "explain";
 
     private OfflineExplain() {}
 
@@ -47,22 +38,12 @@ public final class OfflineExplain {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         CheckRequest request = new CheckRequest(question.resource(), question.relation(), question.subject(), context);
-        try (MemoryTupleStore store = new MemoryTupleStore(StoreOptions.DEFAULTS);
-                GraphCheckEngine engine = new GraphCheckEngine(store)) {
-            Schema schema = SchemaCompiler.compile(validation.schema()).orThrow();
-            store.createTenant(TENANT);
-            store.writeSchema(TENANT, validation.schema());
-            for (Relationship r : validation.relationships()) {
-                Api.allowed(schema, r);
-            }
-            List<RelationshipUpdate> updates = validation.relationships().stream().map(RelationshipUpdate::touch).toList();
-            Revision revision = store.headRevision(TENANT);
-            int batch = StoreOptions.DEFAULTS.maxUpdatesPerWrite();
-            for (int i = 0; i < updates.size(); i += batch) {
-                revision = store.write(TENANT, updates.subList(i, Math.min(updates.size(), i + batch)));
-            }
-            Explanation why = engine.explain(TENANT, revision, request).get();
+        // The file loaded as `relata validate` loads it: the same checks, errors naming the file's line.
+        try (ValidationRun.Loaded loaded = ValidationRun.load(validation, EngineOptions.DEFAULTS)) {
+            Explanation why = loaded.engine().explain(ValidationRun.TENANT, loaded.revision(), request).get();
             return Explanations.json(why, null);
+        } catch (ValidationFile.Unreadable e) {
+            throw new IllegalStateException(e.getMessage(), e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(file + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -54,11 +54,6 @@ final class RequestQueue {
         perKey.leave(key);
     }
 
-    /** Counts a refusal made elsewhere (a transport whose executor bounds its own queue). */
-    void refusedElsewhere() {
-        refused.increment();
-    }
-
     /** The error of a full queue. */
     static ApiException full(int workers, int queued) {
         return new ApiException(ApiException.RESOURCE_EXHAUSTED, "the server is at capacity: " + workers + " requests are running and " + queued

@@ -51,11 +51,6 @@ final class Streams implements AutoCloseable {
         });
     }
 
-    /** The limits in force. */
-    OverloadLimits limits() {
-        return limits;
-    }
-
     /**
      * Runs {@code stream} on a stream thread of its own.
      *

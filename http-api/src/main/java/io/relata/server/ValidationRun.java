@@ -95,7 +95,15 @@ final class ValidationRun {
             }
             throw new ValidationFile.Unreadable(String.join("\n", lines), null);
         }
-        Schema schema = compilation.orThrow();
+        return load(file, options, compilation.orThrow());
+    }
+
+    /**
+     * {@link #load(ValidationFile, EngineOptions)} with the file's schema already compiled.
+     *
+     * @throws ValidationFile.Unreadable when a relationship does not fit the schema
+     */
+    static Loaded load(ValidationFile file, EngineOptions options, Schema schema) {
         for (int i = 0; i < file.relationships().size(); i++) {
             try {
                 Api.allowed(schema, file.relationships().get(i));

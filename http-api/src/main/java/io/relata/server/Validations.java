@@ -115,7 +115,7 @@ final class Validations {
             return answer;
         }
         long deadline = System.nanoTime() + budget.toNanos();
-        try (ValidationRun.Loaded loaded = ValidationRun.load(file, options)) {
+        try (ValidationRun.Loaded loaded = ValidationRun.load(file, options, compilation.orThrow())) {
             JsonArray results = new JsonArray();
             for (ValidationRun.Result r : loaded.outcome(deadline).results()) {
                 results.add(new JsonObject().put("kind", r.kind()).put("text", r.text()).put("line", r.line())
@@ -257,12 +257,7 @@ final class Validations {
     }
 
     private static Compilation compile(String text, String what) {
-        int bytes = text.length() <= Api.MAX_SCHEMA_BYTES / 3 ? text.length()
-                : text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > Api.MAX_SCHEMA_BYTES) {
-            throw ApiException.invalid(what + " is " + bytes + " bytes; at most " + Api.MAX_SCHEMA_BYTES
-                    + " are accepted");
-        }
+        Api.requireSchemaSize(text, what);
         return SchemaCompiler.compile(text);
     }
 

@@ -57,10 +57,6 @@ public final class DatabaseClock extends Clock implements AutoCloseable {
         return clock;
     }
 
-    /** The database clock minus the local one, as last measured. */
-    public Duration offset() {
-        return offset;
-    }
 
     /** Measures the offset once. */
     void measure() throws SQLException {

@@ -829,15 +829,13 @@ public final class PostgresTupleStore implements TupleStore {
     public GcResult collectGarbage() {
         Instant now = options.clock().instant();
         Instant cutoff = now.minus(options.gcWindow());
-        try {
-            GcResult result = garbage.collect(now, cutoff);
-            failFast.callSucceeded();
-            return result;
-        } catch (SQLException e) {
-            DataAccessException wrapped = new DataAccessException("garbage collection failed: " + e.getMessage(), e);
-            failFast.callFailed(wrapped);
-            throw translate(wrapped);
-        }
+        return run(() -> {
+            try {
+                return garbage.collect(now, cutoff);
+            } catch (SQLException e) {
+                throw new DataAccessException("garbage collection failed: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** The garbage collector, for tests that hold a run while it has the lock. */
