@@ -47,6 +47,7 @@ final class GroupCommit {
     static final int MAX_GROUP_WRITES = 50;
     static final int MAX_GROUP_UPDATES = 1_000;
     static final int MAX_QUEUED = 1_000;
+    static final int MAX_IN_FLIGHT = 2;
 
     /**
      * Commits a group: completes every write's {@link Pending#result}, or throws to fail them
@@ -78,6 +79,16 @@ final class GroupCommit {
     private static final class Queue {
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         boolean leading;
+        int inFlight;
+
+        /** Gives the lead to the write at the head, if none leads and fewer than the bound are in flight. */
+        void handOff() {
+            Pending next = waiting.peekFirst();
+            if (!leading && inFlight < MAX_IN_FLIGHT && next != null) {
+                leading = true;
+                next.turn.complete(null);
+            }
+        }
     }
 
     private final Committer committer;
@@ -107,10 +118,7 @@ final class GroupCommit {
                         + " commit in this tenant; retry the write later");
             }
             queue.waiting.addLast(write);
-            if (!queue.leading) {
-                queue.leading = true;
-                write.turn.complete(null);
-            }
+            queue.handOff();
         }
         try {
             CompletableFuture.anyOf(write.result, write.turn).join();
@@ -150,17 +158,14 @@ final class GroupCommit {
         List<Pending> group;
         synchronized (queue) {
             group = take(queue.waiting);
+            queue.inFlight++;
         }
         java.util.concurrent.atomic.AtomicBoolean passed = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable passLead = () -> {
             if (passed.compareAndSet(false, true)) {
                 synchronized (queue) {
-                    Pending next = queue.waiting.peekFirst();
-                    if (next == null) {
-                        queue.leading = false;
-                    } else {
-                        next.turn.complete(null);
-                    }
+                    queue.leading = false;
+                    queue.handOff();
                 }
             }
         };
@@ -175,6 +180,10 @@ final class GroupCommit {
                 p.result.completeExceptionally(new StoreException("the write's group ended without an answer for it"));
             }
             passLead.run();
+            synchronized (queue) {
+                queue.inFlight--;
+                queue.handOff();
+            }
         }
     }
 

@@ -19,13 +19,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The statements of a group's relationship writes, sent to PostgreSQL together: each write
- * adds its statements (end the replaced versions, remove the versions created at this
+ * The statements of a group's relationship writes, sent to PostgreSQL together: first the
+ * start of the transaction ({@link #begin}: the function {@code relata_begin_write} takes the
+ * tenant's next revision, records it and returns it with the schema revision in effect), then
+ * each write's statements (end the replaced versions, remove the versions created at this
  * revision, insert the new ones, per resource type), and {@link #flush} sends everything
  * added since the last flush as one multi-statement query, one network round trip, run in
  * order (each statement sees the ones before it, as if sent one by one). Should one fail,
  * PostgreSQL skips the rest and the transaction is aborted. The last flush of a group may
- * carry the {@code COMMIT} too.
+ * carry the {@code COMMIT} too, so a group can be one round trip: begin, writes, commit.
+ *
+ * <p>The statements do not need the revision from the JVM: they read it from the tenant's
+ * {@code tenant_revisions} row, which this transaction has incremented and holds locked
+ * ({@link #REVISION}), so they can be sent before the revision is known.
  */
 final class WriteBatch {
 
@@ -43,19 +49,40 @@ final class WriteBatch {
                 AS k(resource_id, relation, subject_type, subject_id, subject_relation, only_expired)
             """;
 
-    /** Ends live versions of earlier revisions: parameters revision, keys, tenant, type, now, revision. */
-    private static final String END_VERSIONS = "UPDATE relation_tuples AS t SET deleted_rev = ? FROM " + KEYS
-            + LIVE_MATCH + " AND t.created_rev < ?";
+    /**
+     * The transaction's revision, as the statements read it (parameter: tenant): the tenant's
+     * row, which {@code relata_begin_write} incremented in this transaction and which stays
+     * locked until it ends. An uncorrelated subquery, so PostgreSQL evaluates it once per
+     * statement.
+     */
+    static final String REVISION = "(SELECT revision FROM tenant_revisions WHERE tenant_id = ?)";
 
-    /** Removes live versions created at this revision (never visible): keys, tenant, type, now, revision. */
+    /** Ends live versions of earlier revisions: parameters tenant, keys, tenant, type, now, tenant. */
+    private static final String END_VERSIONS = "UPDATE relation_tuples AS t SET deleted_rev = " + REVISION + " FROM "
+            + KEYS + LIVE_MATCH + " AND t.created_rev < " + REVISION;
+
+    /** Removes live versions created at this revision (never visible): keys, tenant, type, now, tenant. */
     private static final String REMOVE_NEW_VERSIONS = "DELETE FROM relation_tuples AS t USING " + KEYS
-            + LIVE_MATCH + " AND t.created_rev = ?";
+            + LIVE_MATCH + " AND t.created_rev = " + REVISION;
+
+    /**
+     * The start of the transaction (V5 migration): parameters tenant, commit time, metadata,
+     * the schema revision the writes were validated against or null.
+     */
+    private static final String BEGIN = "SELECT revision, schema_revision FROM relata_begin_write(?, ?, ?::jsonb, ?)";
+
+    /** SQL state raised by {@code relata_begin_write} when the schema in effect is not the one expected. */
+    static final String SCHEMA_CHANGED = "RL001";
+
+    /** SQL state raised by {@code relata_begin_write} when the tenant has no revision row. */
+    static final String NO_TENANT = "RL002";
 
     private static final String INSERT_VERSIONS = """
             INSERT INTO relation_tuples (tenant_id, resource_type, resource_id, relation, subject_type, subject_id,
                 subject_relation, caveat_name, caveat_context, expires_at, created_rev)
             SELECT ?, k.resource_type, k.resource_id, k.relation, k.subject_type, k.subject_id, k.subject_relation,
-                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz, ?
+                k.caveat_name, k.caveat_context::jsonb, k.expires_at::timestamptz,
+                (SELECT revision FROM tenant_revisions WHERE tenant_id = ?)
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                 ?::text[])
                 AS k(resource_type, resource_id, relation, subject_type, subject_id, subject_relation, caveat_name,
@@ -66,19 +93,63 @@ final class WriteBatch {
             """;
 
     private final long tenantId;
-    private final long revision;
     private final OffsetDateTime now;
     private final StringBuilder sql = new StringBuilder();
     private final List<Object> parameters = new ArrayList<>();
+    private boolean beginPending;
+    private long revision = -1;
+    private long schemaRevision = -1;
 
-    WriteBatch(long tenantId, long revision, Instant now) {
+    WriteBatch(long tenantId, Instant now) {
         this.tenantId = tenantId;
-        this.revision = revision;
         this.now = PostgresWrites.timestamp(now);
+    }
+
+    /**
+     * Adds the start of the transaction, to go first in the next flush. With {@code expectedSchema}
+     * (a schema revision, -1 for none), PostgreSQL refuses to go on when another schema is in
+     * effect: the flush throws {@link SchemaChanged} and nothing is written.
+     */
+    void begin(Map<String, Object> metadata, Long expectedSchema) {
+        if (!isEmpty() || revision >= 0) {
+            throw new IllegalStateException("the transaction has begun");
+        }
+        statement(BEGIN);
+        parameters.add(tenantId);
+        parameters.add(now);
+        parameters.add(metadata == null || metadata.isEmpty() ? null : Json.write(metadata));
+        parameters.add(expectedSchema);
+        beginPending = true;
+    }
+
+    /** Whether the start of the transaction has been sent and its revision is known. */
+    boolean begun() {
+        return revision >= 0;
+    }
+
+    /** The transaction's revision, known once the start has been flushed. */
+    long revision() {
+        if (revision < 0) {
+            throw new IllegalStateException("the transaction's revision is not known before its start is sent");
+        }
+        return revision;
+    }
+
+    /** The revision of the schema in effect (-1 for none), known once the start has been flushed. */
+    long schemaRevision() {
+        revision();
+        return schemaRevision;
     }
 
     boolean isEmpty() {
         return sql.length() == 0;
+    }
+
+    /** Thrown by a flush whose start found another schema in effect than the one expected. */
+    static final class SchemaChanged extends RuntimeException {
+        SchemaChanged(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /**
@@ -138,7 +209,7 @@ final class WriteBatch {
         }
         statement(end ? END_VERSIONS : REMOVE_NEW_VERSIONS);
         if (end) {
-            parameters.add(revision);
+            parameters.add(tenantId);
         }
         for (String[] column : k) {
             parameters.add(column);
@@ -147,7 +218,7 @@ final class WriteBatch {
         parameters.add(tenantId);
         parameters.add(type);
         parameters.add(now);
-        parameters.add(revision);
+        parameters.add(tenantId);
     }
 
     private void insertVersions(List<Relationship> rows) {
@@ -170,7 +241,7 @@ final class WriteBatch {
         }
         statement(INSERT_VERSIONS);
         parameters.add(tenantId);
-        parameters.add(revision);
+        parameters.add(tenantId);
         for (String[] column : columns) {
             parameters.add(column);
         }
@@ -186,7 +257,11 @@ final class WriteBatch {
     /**
      * Sends the statements added since the last flush (and then {@code COMMIT} when
      * {@code commit}), in one round trip, and returns the relationships their inserts inserted
-     * (a live version already there blocks one).
+     * (a live version already there blocks one). When the start of the transaction was among
+     * them, the revision and the schema revision are known afterwards.
+     *
+     * @throws SchemaChanged when the start found another schema in effect than expected
+     * @throws io.relata.store.TenantNotFoundException when the tenant has no revision row
      */
     Set<Relationship> flush(Connection c, boolean commit) throws SQLException {
         Set<Relationship> inserted = new HashSet<>();
@@ -197,9 +272,27 @@ final class WriteBatch {
             return inserted;
         }
         String text = commit ? sql + ";\nCOMMIT" : sql.toString();
-        List<Object> values = List.copyOf(parameters);
+        List<Object> values = new ArrayList<>(parameters);
+        boolean beginning = beginPending;
         sql.setLength(0);
         parameters.clear();
+        beginPending = false;
+        try {
+            execute(c, text, values, beginning, inserted);
+        } catch (SQLException e) {
+            if (SCHEMA_CHANGED.equals(e.getSQLState())) {
+                throw new SchemaChanged(e);
+            }
+            if (NO_TENANT.equals(e.getSQLState())) {
+                throw new io.relata.store.TenantNotFoundException("tenant " + tenantId + " has no revision row");
+            }
+            throw e;
+        }
+        return inserted;
+    }
+
+    private void execute(Connection c, String text, List<Object> values, boolean beginning, Set<Relationship> inserted)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement(text)) {
             int p = 1;
             for (Object v : values) {
@@ -217,7 +310,14 @@ final class WriteBatch {
             }
             boolean results = s.execute();
             while (true) {
-                if (results) {
+                if (results && beginning) {
+                    try (ResultSet r = s.getResultSet()) {
+                        r.next();
+                        revision = r.getLong(1);
+                        schemaRevision = r.getLong(2);
+                    }
+                    beginning = false;
+                } else if (results) {
                     try (ResultSet r = s.getResultSet()) {
                         while (r.next()) {
                             inserted.add(new Relationship(new ObjectRef(r.getString(1), r.getString(2)), r.getString(3),
@@ -230,6 +330,5 @@ final class WriteBatch {
                 results = s.getMoreResults();
             }
         }
-        return inserted;
     }
 }
