@@ -54,15 +54,27 @@ import org.jooq.impl.DSL;
  * <p><b>Round trips.</b> A write of one resource type is two statements ({@code UPDATE} over
  * {@code unnest} and {@code INSERT ... RETURNING}); each names its resource type, so
  * PostgreSQL plans them on one partition of {@code relation_tuples} instead of all. The
- * statements of the writes without a CREATE are not sent one by one but gathered in a
- * {@link WriteBatch} and sent together, with the {@code COMMIT}, in one multi-statement query
- * (earlier when a precondition or a validator's lookup must see them). So a group of writes
- * without a CREATE or precondition costs two round trips, whatever its size: the first takes
- * the revision, records it and reads the revision of the schema in effect (its text comes
- * from a {@link SchemaCache}, read only when the schema changed); the second carries every
- * write and the commit. A write with a CREATE reads back what it inserted, so it is sent at
- * once (behind a savepoint in a group of several). Plain JDBC, prepared once per connection
- * by the driver.
+ * statements are not sent one by one but gathered in a {@link WriteBatch} behind the start of
+ * the transaction ({@code relata_begin_write}: take the revision, record it, read the schema
+ * revision in effect) and sent together, with the {@code COMMIT}, in one multi-statement query
+ * (earlier when a precondition, a validator's lookup or its {@code head()} must see them). So
+ * a group of writes without a CREATE or precondition costs one round trip, whatever its size,
+ * and holds the tenant's row lock only while PostgreSQL runs it and makes the commit durable,
+ * not across a round trip to this JVM. A write with a CREATE reads back what it inserted, so
+ * it is sent at once (behind a savepoint in a group of several). Plain JDBC, prepared once per
+ * connection by the driver.
+ *
+ * <p><b>The schema a write is validated against.</b> To go in one round trip, the validators
+ * run before the lock is granted, against the schema this server last found in effect for the
+ * tenant ({@link SchemaCache}); the start of the transaction names that schema's revision, and
+ * PostgreSQL, once it holds the lock (which schema writes take too), checks it is still the
+ * one in effect, or refuses with SQL state {@code RL001} before anything else of the query
+ * runs, {@code COMMIT} included. The group then runs again the way it does when no schema is
+ * cached: the start is sent on its own first, and the validators see the schema it read under
+ * the lock. A write refused by a validator before PostgreSQL confirmed the cached schema runs
+ * again that way too, so no write is refused by a schema no longer in effect. Either way a
+ * write commits only at a revision whose schema its validator accepted. A validator may
+ * therefore be called more than once for one write.
  */
 final class PostgresWrites implements GroupCommit.Committer {
 
