@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class PostgresWritesTest {
 
     private final AtomicInteger roundTrips = new AtomicInteger();
+    private final List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
     private PostgresTupleStore store;
     private PostgresWrites writes;
     private String tenant;
@@ -92,6 +93,38 @@ class PostgresWritesTest {
         }
         assertThat(store.read(tenant, RelationshipFilter.ofType("doc"), revision, null, 100).relationships())
                 .hasSize(12);
+    }
+
+    private long statementsOf(String start) {
+        return sent.stream().flatMap(text -> java.util.Arrays.stream(text.split(";")))
+                .filter(statement -> statement.strip().startsWith(start)).count();
+    }
+
+    @Test
+    void theTouchesOfAGroup_goAsOneUpdateAndOneInsertPerType_andStillApplyInOrder() {
+        roundTripsOf(List.of(touch("doc:a#viewer@user:0", READS_SCHEMA)));
+        store.write(tenant, List.of(RelationshipUpdate.touch(Relationship.parse("doc:old#viewer@user:1"))));
+        List<GroupCommit.Pending> group = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            group.add(touch("doc:m" + i + "#viewer@user:" + i, READS_SCHEMA));
+        }
+        group.add(touch("doc:old#viewer@user:1", READS_SCHEMA)); // ends the version of an earlier revision
+        group.add(new GroupCommit.Pending(List.of(RelationshipUpdate.delete(Relationship.parse("doc:m3#viewer@user:3"))),
+                List.of(), Map.of(), READS_SCHEMA)); // removes one created in this group: sent after its insert
+        group.add(touch("doc:m9#viewer@user:9", READS_SCHEMA));
+        sent.clear();
+        assertThat(roundTripsOf(group)).isEqualTo(1);
+        assertThat(statementsOf("UPDATE relation_tuples")).as("versions ended").isEqualTo(2);
+        assertThat(statementsOf("DELETE FROM relation_tuples")).as("versions of this revision removed").isEqualTo(1);
+        assertThat(statementsOf("INSERT INTO relation_tuples")).as("inserts").isEqualTo(2);
+        Revision revision = group.get(0).result.join();
+        assertThat(store.read(tenant, RelationshipFilter.ofType("doc"), revision, null, 100).relationships())
+                .extracting(Object::toString).containsExactlyInAnyOrder("doc:a#viewer@user:0", "doc:old#viewer@user:1",
+                        "doc:m0#viewer@user:0", "doc:m1#viewer@user:1", "doc:m2#viewer@user:2", "doc:m4#viewer@user:4",
+                        "doc:m5#viewer@user:5", "doc:m6#viewer@user:6", "doc:m7#viewer@user:7", "doc:m9#viewer@user:9");
+        assertThat(store.read(tenant, RelationshipFilter.ofType("doc"), Revision.of(revision.value() - 1), null, 100)
+                .relationships()).extracting(Object::toString).containsExactlyInAnyOrder("doc:a#viewer@user:0",
+                        "doc:old#viewer@user:1");
     }
 
     @Test
@@ -213,6 +246,9 @@ class PostgresWritesTest {
         return proxy(Connection.class, real, (target, method, args) -> {
             if (CONNECTION_CALLS.contains(method.getName())) {
                 roundTrips.incrementAndGet();
+            }
+            if (method.getName().equals("prepareStatement")) {
+                sent.add((String) args[0]);
             }
             Object result = invoke(method, target, args);
             if (result instanceof PreparedStatement s) {
