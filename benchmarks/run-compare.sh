@@ -16,12 +16,14 @@
 # with 16 callers, and a lookup resources; prints the figures and their ratios (pg-ratios.mjs).
 #   benchmarks/run-compare.sh --postgres [--seconds 8] [--groups 200] [--pool 20000]
 #       [--url postgresql://postgres@127.0.0.1:5432/relata_bench_compare] [--port 18480]
-#       [--spicedb-datastore-uri postgres://...]
+#       [--spicedb-datastore-uri postgres://...] [--only writes]
+# --only writes: the writes at 1, 8 and 32 writers on both sides, no checks or lookup (about 2 min a side).
+# RELATA_JAR=path runs that server jar instead of http-api/target/relata.jar (e.g. an older build, for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--postgres" ]; then
   shift
-  seconds=8 groups=200 pool=20000 port=18480 spicedb_uri=""
+  seconds=8 groups=200 pool=20000 port=18480 spicedb_uri="" only=()
   url=postgresql://postgres@127.0.0.1:5432/relata_bench_compare
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -31,6 +33,7 @@ if [ "${1:-}" = "--postgres" ]; then
       --url) url=$2; shift ;;
       --port) port=$2; shift ;;
       --spicedb-datastore-uri) spicedb_uri=$2; shift ;;
+      --only) [ "$2" = writes ] || { echo "run-compare.sh: --only takes writes" >&2; exit 2; }; only=(--only "$2"); shift ;;
       *) echo "run-compare.sh: unknown option $1 (see the comment at the top of the script)" >&2; exit 2 ;;
     esac
     shift
@@ -50,7 +53,7 @@ if [ "${1:-}" = "--postgres" ]; then
   db=${url##*/}; db=${db%%\?*}
   psql -q -v ON_ERROR_STOP=1 "${url%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
     -c "CREATE DATABASE \"$db\"" >&2
-  java ${SERVER_JAVA_OPTS:-} -jar http-api/target/relata.jar serve --datastore-url "$url" --migrate \
+  java ${SERVER_JAVA_OPTS:-} -jar "${RELATA_JAR:-http-api/target/relata.jar}" serve --datastore-url "$url" --migrate \
     --preshared-key bench --host 127.0.0.1 --port "$port" --grpc-port 0 >"$dir/server.log" 2>&1 &
   server=$!
   trap 'kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true' EXIT
@@ -60,7 +63,7 @@ if [ "${1:-}" = "--postgres" ]; then
     sleep 0.5
   done
   node benchmarks/spicedb/pg-compare.mjs "$dir" relata "http://127.0.0.1:$port" bench --seconds "$seconds" \
-    --analyze "$url"
+    --analyze "$url" "${only[@]}"
   kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   if [ -z "$spicedb_uri" ]; then
     spicedb_uri="${url%/*}/${db}_spicedb"
@@ -70,7 +73,7 @@ if [ "${1:-}" = "--postgres" ]; then
       -f benchmarks/spicedb/spicedb-pg-schema.sql >&2
   fi
   UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE:-64} node benchmarks/spicedb/pg-compare.mjs "$dir" spicedb --seconds "$seconds" \
-    --datastore-uri "$spicedb_uri" --analyze "$spicedb_uri"
+    --datastore-uri "$spicedb_uri" --analyze "$spicedb_uri" "${only[@]}"
   {
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GiB,"
     echo "$(java -version 2>&1 | head -1), $(psql -Atc 'SHOW server_version' "$url" | cut -d' ' -f1) PostgreSQL; load average (1, 5, 15 min) at the start: $load_before."

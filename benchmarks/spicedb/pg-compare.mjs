@@ -6,6 +6,7 @@
 //
 //   node pg-compare.mjs DIR relata http://127.0.0.1:PORT KEY [--seconds S] [--writers 1,8,32] [--callers 16]
 //       [--analyze postgresql://...]   (ANALYZE that database after the load)
+//       [--only writes]                (measure the writes only: no checks, no lookup)
 //   node pg-compare.mjs DIR spicedb [--datastore-uri postgres://...] [--seconds S] ...
 //
 // Relata is a `relata serve` process, asked over HTTP/1.1 keep-alive on loopback. SpiceDB is
@@ -32,6 +33,7 @@ for (let i = 0; i < rest.length; i++) {
   else if (rest[i] === "--callers") options.callers = Number(rest[++i]);
   else if (rest[i] === "--datastore-uri") options.datastoreUri = rest[++i];
   else if (rest[i] === "--analyze") options.analyze = rest[++i];
+  else if (rest[i] === "--only") options.only = rest[++i];
   else positional.push(rest[i]);
 }
 const read = (name) => readFileSync(join(dir, name), "utf8").split("\n").filter(Boolean);
@@ -208,10 +210,12 @@ for (const n of options.writers) {
   writes[n] = await closedLoop(n, options.seconds, touch);
   console.error(`  writes, ${n} writers: ${writes[n].perSecond.toFixed(0)}/s p50 ${writes[n].p50Ms.toFixed(2)} ms p99 ${writes[n].p99Ms.toFixed(2)} ms`);
 }
-// Checks read at minimizeLatency: let the 5 s window pass the writes.
-await new Promise((r) => setTimeout(r, 6000));
 const checks = {};
 const answers = {};
+let lookup = null;
+if (options.only !== "writes") {
+// Checks read at minimizeLatency: let the 5 s window pass the writes.
+await new Promise((r) => setTimeout(r, 6000));
 for (const kind of ["NO", "HAS"]) {
   const pool = pools[kind].map((l) => l.split(" "));
   const warm = pool.slice(Math.floor(pool.length * 0.9));
@@ -232,8 +236,9 @@ const lookupArgs = [type, permission, { object: parseRef(subject) }];
 await client.lookup(...lookupArgs);
 const runs = [await client.lookup(...lookupArgs), await client.lookup(...lookupArgs), await client.lookup(...lookupArgs)]
   .sort((a, b) => a.totalMs - b.totalMs);
-const lookup = { label: lookupLine.join(" "), ...runs[1] };
+lookup = { label: lookupLine.join(" "), ...runs[1] };
 console.error(`  lookup ${lookup.label}: ${lookup.results} results, first ${lookup.firstMs.toFixed(1)} ms, all ${lookup.totalMs.toFixed(1)} ms`);
+}
 client.close();
 const out = { side, datastore: client.datastore, concurrent, threads: side === "spicedb" ? threads : null, relationships: relationships.length, loadSeconds, writes, checks,
   answers, lookup, loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") };

@@ -27,11 +27,13 @@ const row = (label, a, b) => console.log(`| ${label} | ${a ? a.callers : "n/a"} 
   `${f(a?.p99Ms)} | ${f(b?.p99Ms)} | ${ratio(a?.p99Ms, b?.p99Ms)} |`);
 for (const n of Object.keys(r.writes)) row(`writes, 1 TOUCH each, ${n} writer${n === "1" ? "" : "s"}`, r.writes[n], s.writes[n]);
 for (const kind of Object.keys(r.checks)) row(`deep checks, ${kind} pool (HAS ${f(100 * r.checks[kind].held, 0)} % / ${f(100 * s.checks[kind].held, 0)} %)`, r.checks[kind], s.checks[kind]);
+if (r.lookup && s.lookup) {
 console.log("\n| lookup resources | Relata results | SpiceDB results | Relata first ms | SpiceDB first ms | ratio | Relata all ms | SpiceDB all ms | ratio |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 console.log(`| \`${r.lookup.label}\` | ${r.lookup.results} | ${s.lookup.results} | ${f(r.lookup.firstMs, 1)} | ${f(s.lookup.firstMs, 1)} | ` +
   `${ratio(r.lookup.firstMs, s.lookup.firstMs)} | ${f(r.lookup.totalMs, 1)} | ${f(s.lookup.totalMs, 1)} | ${ratio(r.lookup.totalMs, s.lookup.totalMs)} |`);
-if (agree !== total || r.lookup.results !== s.lookup.results) {
+}
+if (agree !== total || r.lookup?.results !== s.lookup?.results) {
   process.exitCode = 1;
   console.error("the two sides disagree on some answers");
 }

@@ -140,6 +140,72 @@ public abstract class ConcurrentWritesContract {
         assertThat(committed.get(committed.size() - 1)[0]).isEqualTo(store.headRevision(tenant).value());
     }
 
+    /**
+     * 16 writers, each writing new relationships one TOUCH at a time without preconditions
+     * (so writes of one store go in groups, several in flight): a write answered before another
+     * was sent has the lower revision, and reading at a write's revision sees exactly the writes
+     * at that revision or before, its own included.
+     */
+    @Test
+    void manyPlainWriters_revisionsFollowRealTime_andEachTokenSeesExactlyWhatCommittedBefore() throws Exception {
+        int writers = 16;
+        int each = 25;
+        AtomicLong clock = new AtomicLong();
+        CyclicBarrier start = new CyclicBarrier(writers);
+        List<Future<List<long[]>>> results = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            int w = i;
+            results.add(pool.submit(() -> {
+                start.await();
+                List<long[]> mine = new ArrayList<>();
+                for (int k = 0; k < each; k++) {
+                    long sent = clock.incrementAndGet();
+                    Revision r = store.write(tenant, List.of(touch("doc:p" + w + "#viewer@user:u" + k)));
+                    mine.add(new long[] {sent, clock.incrementAndGet(), r.value(), w, k});
+                }
+                return mine;
+            }));
+        }
+        List<long[]> all = new ArrayList<>();
+        for (Future<List<long[]>> f : results) {
+            all.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        // Real time: the highest revision answered before each write was sent is below its own.
+        List<long[]> byAnswer = new ArrayList<>(all);
+        byAnswer.sort((a, b) -> Long.compare(a[1], b[1]));
+        List<long[]> bySent = new ArrayList<>(all);
+        bySent.sort((a, b) -> Long.compare(a[0], b[0]));
+        long highestAnswered = 0;
+        int answered = 0;
+        for (long[] write : bySent) {
+            while (answered < byAnswer.size() && byAnswer.get(answered)[1] < write[0]) {
+                highestAnswered = Math.max(highestAnswered, byAnswer.get(answered)[2]);
+                answered++;
+            }
+            assertThat(write[2]).as("write p%d/%d sent after revision %d was answered", write[3], write[4],
+                    highestAnswered).isGreaterThan(highestAnswered);
+        }
+        // Each revision: reading at it sees exactly the writes at it or before.
+        Map<Long, Set<String>> upTo = new java.util.TreeMap<>();
+        for (long[] write : all) {
+            upTo.computeIfAbsent(write[2], r -> new TreeSet<>()).add("doc:p" + write[3] + "#viewer@user:u" + write[4]);
+        }
+        Set<String> before = new TreeSet<>();
+        for (Map.Entry<Long, Set<String>> e : upTo.entrySet()) {
+            before.addAll(e.getValue());
+            Set<String> seen = new TreeSet<>();
+            Cursor cursor = null;
+            do {
+                RelationshipPage page = store.read(tenant, RelationshipFilter.ofType("doc"), Revision.of(e.getKey()),
+                        cursor, 500);
+                page.relationships().forEach(r -> seen.add(r.toString()));
+                cursor = page.next();
+            } while (cursor != null);
+            assertThat(seen).as("what revision %d sees", e.getKey()).isEqualTo(before);
+        }
+        assertThat(before).hasSize(writers * each);
+    }
+
     @Test
     void manyWritersRacingForOneSlot_onlyTheFirstWins_laterWritesSeeEarlierOnes() throws Exception {
         int writers = 30;

@@ -25,16 +25,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * lead to the write now at the head of the queue, and returns. A write that finds the tenant
  * free leads at once, so a tenant with one writer at a time waits for nothing.
  *
- * <p><b>Two groups in flight.</b> The committer says when its group, holding the tenant's
- * next revision, sends its commit (its {@code committing}); the lead passes on then, not at
- * the end: the next group is taken and asks for its revision while the one before waits for
- * its commit to be made durable, so it gets the next revision and goes on the moment that
- * commit ends, instead of after this group's answers and the hand-off. Revision order stays
- * queue order: the next group asks only once this one holds its revision (but a group whose
- * commit fails on a statement and runs again, see {@link PostgresWrites}, then commits after
- * the group that followed it: its writes were never visible before). The writes that
- * arrive while a group applies its writes still wait and go together into the next group. A
- * committer that never says so passes the lead when its group has been answered.
+ * <p><b>Two groups in flight.</b> The committer says when its group sends its commit (its
+ * {@code committing}); the lead passes on then, not at the end: the next group is taken and
+ * sent while the one before waits for its commit to be made durable, so it waits on the
+ * tenant's row lock in PostgreSQL and goes on the moment that commit ends, instead of after
+ * this group's answers and the hand-off. At most {@link #MAX_IN_FLIGHT} groups of a tenant
+ * are in flight: a third is taken only when the oldest has been answered, so the writes that
+ * arrive meanwhile wait and go together into one group instead of one commit each. Revision
+ * order is commit order (the row lock); between the two groups in flight, which are both
+ * unanswered, it is the order in which PostgreSQL grants them the lock, usually queue order
+ * but not always (and a group whose commit fails on a statement and runs again, see
+ * {@link PostgresWrites}, commits after the group that followed it). A write answered before
+ * another was submitted always has the lower revision. A committer that never says so passes
+ * the lead when its group has been answered.
  *
  * <p>A group holds at most {@link #MAX_GROUP_WRITES} writes and {@link #MAX_GROUP_UPDATES}
  * updates (always at least one write), and only writes whose transaction metadata is equal:
@@ -47,6 +50,7 @@ final class GroupCommit {
     static final int MAX_GROUP_WRITES = 50;
     static final int MAX_GROUP_UPDATES = 1_000;
     static final int MAX_QUEUED = 1_000;
+    static final int MAX_IN_FLIGHT = 2;
 
     /**
      * Commits a group: completes every write's {@link Pending#result}, or throws to fail them
@@ -78,6 +82,16 @@ final class GroupCommit {
     private static final class Queue {
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         boolean leading;
+        int inFlight;
+
+        /** Gives the lead to the write at the head, if none leads and fewer than the bound are in flight. */
+        void handOff() {
+            Pending next = waiting.peekFirst();
+            if (!leading && inFlight < MAX_IN_FLIGHT && next != null) {
+                leading = true;
+                next.turn.complete(null);
+            }
+        }
     }
 
     private final Committer committer;
@@ -107,10 +121,7 @@ final class GroupCommit {
                         + " commit in this tenant; retry the write later");
             }
             queue.waiting.addLast(write);
-            if (!queue.leading) {
-                queue.leading = true;
-                write.turn.complete(null);
-            }
+            queue.handOff();
         }
         try {
             CompletableFuture.anyOf(write.result, write.turn).join();
@@ -150,17 +161,14 @@ final class GroupCommit {
         List<Pending> group;
         synchronized (queue) {
             group = take(queue.waiting);
+            queue.inFlight++;
         }
         java.util.concurrent.atomic.AtomicBoolean passed = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable passLead = () -> {
             if (passed.compareAndSet(false, true)) {
                 synchronized (queue) {
-                    Pending next = queue.waiting.peekFirst();
-                    if (next == null) {
-                        queue.leading = false;
-                    } else {
-                        next.turn.complete(null);
-                    }
+                    queue.leading = false;
+                    queue.handOff();
                 }
             }
         };
@@ -175,6 +183,10 @@ final class GroupCommit {
                 p.result.completeExceptionally(new StoreException("the write's group ended without an answer for it"));
             }
             passLead.run();
+            synchronized (queue) {
+                queue.inFlight--;
+                queue.handOff();
+            }
         }
     }
 

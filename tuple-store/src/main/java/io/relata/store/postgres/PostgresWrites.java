@@ -1,6 +1,5 @@
 package io.relata.store.postgres;
 
-import io.relata.store.Json;
 import io.relata.store.Precondition;
 import io.relata.store.Relationship;
 import io.relata.store.RelationshipShape;
@@ -11,8 +10,6 @@ import io.relata.store.StoreOptions;
 import io.relata.store.StoreSupport;
 import io.relata.store.WriteValidator;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
@@ -57,15 +54,27 @@ import org.jooq.impl.DSL;
  * <p><b>Round trips.</b> A write of one resource type is two statements ({@code UPDATE} over
  * {@code unnest} and {@code INSERT ... RETURNING}); each names its resource type, so
  * PostgreSQL plans them on one partition of {@code relation_tuples} instead of all. The
- * statements of the writes without a CREATE are not sent one by one but gathered in a
- * {@link WriteBatch} and sent together, with the {@code COMMIT}, in one multi-statement query
- * (earlier when a precondition or a validator's lookup must see them). So a group of writes
- * without a CREATE or precondition costs two round trips, whatever its size: the first takes
- * the revision, records it and reads the revision of the schema in effect (its text comes
- * from a {@link SchemaCache}, read only when the schema changed); the second carries every
- * write and the commit. A write with a CREATE reads back what it inserted, so it is sent at
- * once (behind a savepoint in a group of several). Plain JDBC, prepared once per connection
- * by the driver.
+ * statements are not sent one by one but gathered in a {@link WriteBatch} behind the start of
+ * the transaction ({@code relata_begin_write}: take the revision, record it, read the schema
+ * revision in effect) and sent together, with the {@code COMMIT}, in one multi-statement query
+ * (earlier when a precondition, a validator's lookup or its {@code head()} must see them). So
+ * a group of writes without a CREATE or precondition costs one round trip, whatever its size,
+ * and holds the tenant's row lock only while PostgreSQL runs it and makes the commit durable,
+ * not across a round trip to this JVM. A write with a CREATE reads back what it inserted, so
+ * it is sent at once (behind a savepoint in a group of several). Plain JDBC, prepared once per
+ * connection by the driver.
+ *
+ * <p><b>The schema a write is validated against.</b> To go in one round trip, the validators
+ * run before the lock is granted, against the schema this server last found in effect for the
+ * tenant ({@link SchemaCache}); the start of the transaction names that schema's revision, and
+ * PostgreSQL, once it holds the lock (which schema writes take too), checks it is still the
+ * one in effect, or refuses with SQL state {@code RL001} before anything else of the query
+ * runs, {@code COMMIT} included. The group then runs again the way it does when no schema is
+ * cached: the start is sent on its own first, and the validators see the schema it read under
+ * the lock. A write refused by a validator before PostgreSQL confirmed the cached schema runs
+ * again that way too, so no write is refused by a schema no longer in effect. Either way a
+ * write commits only at a revision whose schema its validator accepted. A validator may
+ * therefore be called more than once for one write.
  */
 final class PostgresWrites implements GroupCommit.Committer {
 
@@ -85,20 +94,58 @@ final class PostgresWrites implements GroupCommit.Committer {
         }
     }
 
+    /**
+     * Thrown inside a group validated against the cached schema when a write failed before
+     * PostgreSQL confirmed that schema is in effect: the group runs again against the schema
+     * read under the lock, so that no write is refused by a schema no longer in effect.
+     */
+    private static final class Unconfirmed extends RuntimeException {
+        Unconfirmed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Commits the group, trying first against the schema this server last saw for the tenant
+     * (one round trip when nothing needs to be read back); should another schema be in effect
+     * under the lock, or a write fail before that was confirmed, it runs again against the
+     * schema read under the lock. Should a statement fail in a group of several, it runs again
+     * with a savepoint before every write. So at most three runs, each flag turning once.
+     */
     @Override
     public void commit(long tenantId, List<GroupCommit.Pending> group, Runnable committing) {
+        boolean cached = true;
+        boolean savepointEach = false;
         try {
-            try {
-                attempt(tenantId, group, false, committing);
-            } catch (Aborted a) {
-                attempt(tenantId, group, true, committing);
+            while (true) {
+                try {
+                    attempt(tenantId, group, savepointEach, cached, committing);
+                    return;
+                } catch (WriteBatch.SchemaChanged | Unconfirmed e) {
+                    if (!cached) {
+                        throw new IllegalStateException("the schema in effect changed under the tenant's lock", e);
+                    }
+                    cached = false;
+                } catch (Aborted a) {
+                    if (savepointEach) {
+                        throw a.getCause() instanceof RuntimeException r ? r
+                                : PostgresTupleStore.translate(new DataAccessException(a.getMessage(), a.getCause()));
+                    }
+                    savepointEach = true;
+                }
             }
         } catch (DataAccessException e) {
             throw PostgresTupleStore.translate(e);
         }
     }
 
-    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach,
+    /**
+     * One run of the group. With {@code cached} (and a schema this server has seen for the
+     * tenant), the validators see that schema and the start of the transaction, sent with the
+     * first statements, makes PostgreSQL check it is still in effect once the lock is granted;
+     * without, the start is sent first, on its own, and the validators see the schema it reads.
+     */
+    private void attempt(long tenantId, List<GroupCommit.Pending> group, boolean savepointEach, boolean cached,
             Runnable committing) {
         Map<GroupCommit.Pending, RuntimeException> failed = new LinkedHashMap<>();
         long revision;
@@ -106,12 +153,14 @@ final class PostgresWrites implements GroupCommit.Committer {
             c.setAutoCommit(false);
             try {
                 Instant now = options.clock().instant();
-                long[] begun = begin(c, tenantId, now, group.get(0).metadata);
-                revision = begun[0];
-                WriteBatch batch = new WriteBatch(tenantId, revision, now);
+                WriteBatch batch = new WriteBatch(tenantId, now);
+                SchemaVersion expected = cached ? schemas.newest(tenantId) : null;
+                batch.begin(group.get(0).metadata, expected == null ? null : expected.revision().value());
                 boolean several = group.size() > 1;
-                GroupContext context = new GroupContext(c, tenantId, Revision.of(revision - 1), now, begun[1], schemas,
-                        batch, several);
+                if (expected == null) {
+                    flush(batch, c, several);
+                }
+                GroupContext context = new GroupContext(c, tenantId, now, expected, schemas, batch, several);
                 Set<Relationship> createdHere = new HashSet<>();
                 for (GroupCommit.Pending write : group) {
                     // A write with a CREATE reads back what it inserted, so it runs at once; in a group
@@ -134,9 +183,13 @@ final class PostgresWrites implements GroupCommit.Committer {
                         c.rollback(savepoint);
                         failed.put(write, e instanceof DataAccessException d ? PostgresTupleStore.translate(d)
                                 : PostgresTupleStore.translate(new DataAccessException(e.getMessage(), e)));
-                    } catch (Aborted e) {
+                    } catch (Aborted | WriteBatch.SchemaChanged e) {
                         throw e;
                     } catch (RuntimeException e) {
+                        if (!batch.begun()) {
+                            // Refused by the cached schema, not yet known to be the one in effect.
+                            throw new Unconfirmed(e);
+                        }
                         // Thrown before the write added anything (validator, precondition) or, for a
                         // write that ran at once, after: then its savepoint undoes it.
                         if (savepoint != null) {
@@ -153,6 +206,7 @@ final class PostgresWrites implements GroupCommit.Committer {
                     committing.run();
                     commit(batch, c, several && !savepointEach);
                 }
+                revision = batch.begun() ? batch.revision() : -1;
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(c);
                 throw e;
@@ -263,46 +317,6 @@ final class PostgresWrites implements GroupCommit.Committer {
 
     // ---- statements ----------------------------------------------------------------------------------
 
-    /**
-     * Takes the tenant's next revision (the row stays locked until the transaction ends),
-     * records it, and reads the revision of the schema in effect, in one round trip; each
-     * statement runs after the one before it, so the schema read sees every schema write
-     * committed before the lock was granted. Returns the revision and the schema's revision
-     * (or -1 when the tenant has none).
-     */
-    private static long[] begin(Connection c, long tenantId, Instant now, Map<String, Object> metadata)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(BEGIN)) {
-            s.setLong(1, tenantId);
-            s.setObject(2, timestamp(now));
-            s.setString(3, metadata == null || metadata.isEmpty() ? null : Json.write(metadata));
-            s.setLong(4, tenantId);
-            s.setLong(5, tenantId);
-            s.execute();
-            long revision;
-            try (ResultSet r = s.getResultSet()) {
-                if (!r.next()) {
-                    throw new io.relata.store.TenantNotFoundException("tenant " + tenantId + " has no revision row");
-                }
-                revision = r.getLong(1);
-            }
-            s.getMoreResults();
-            s.getMoreResults();
-            try (ResultSet r = s.getResultSet()) {
-                r.next();
-                long schema = r.getLong(1);
-                return new long[] {revision, r.wasNull() ? -1 : schema};
-            }
-        }
-    }
-
-    private static final String BEGIN = """
-            UPDATE tenant_revisions SET revision = revision + 1 WHERE tenant_id = ? RETURNING revision;
-            INSERT INTO revisions (tenant_id, revision, committed_at, schema_changed, metadata)
-                SELECT tenant_id, revision, ?, false, ?::jsonb FROM tenant_revisions WHERE tenant_id = ?;
-            SELECT max(revision) FROM schemas WHERE tenant_id = ?
-            """;
-
     /** Checks each precondition with one {@code EXISTS} query (jOOQ renders the filter). */
     static void checkPreconditions(DSLContext tx, long tenantId, List<Precondition> preconditions, Instant now) {
         for (Precondition p : preconditions) {
@@ -329,56 +343,69 @@ final class PostgresWrites implements GroupCommit.Committer {
     }
 
     /**
-     * What the validators of a group see: the transaction that holds the tenant's revision
-     * row, so what they find is what the group commits on; each validator also sees the
-     * writes before it in the group (their statements are sent before a lookup). The schema
-     * in effect is known by its revision from the group's first round trip, and its text comes
-     * from {@code schemas} (a schema version never changes) or is read once.
+     * What the validators of a group see: the transaction that holds (or, until its start is
+     * sent, will hold) the tenant's revision row, so what they find is what the group commits
+     * on; each validator also sees the writes before it in the group (their statements are sent
+     * before a lookup). The schema in effect is either the one this server last saw for the
+     * tenant ({@code expected}), which the start of the transaction makes PostgreSQL confirm
+     * under the lock, or the one whose revision the start read; its text comes from
+     * {@code schemas} (a schema version never changes) or is read once. {@link #head} and
+     * {@link #findAny} need the lock: they send what is pending first.
      */
     private static final class GroupContext implements WriteValidator.Context {
 
         private final Connection connection;
         private final long tenantId;
-        private final Revision head;
         private final Instant now;
-        private final long schemaRevision;
+        private final SchemaVersion expected;
         private final SchemaCache schemas;
         private final WriteBatch batch;
         final boolean several;
 
-        GroupContext(Connection connection, long tenantId, Revision head, Instant now, long schemaRevision,
-                SchemaCache schemas, WriteBatch batch, boolean several) {
+        GroupContext(Connection connection, long tenantId, Instant now, SchemaVersion expected, SchemaCache schemas,
+                WriteBatch batch, boolean several) {
             this.connection = connection;
             this.tenantId = tenantId;
-            this.head = head;
             this.now = now;
-            this.schemaRevision = schemaRevision;
+            this.expected = expected;
             this.schemas = schemas;
             this.batch = batch;
             this.several = several;
         }
 
+        private void sendPending() {
+            try {
+                flush(batch, connection, several);
+            } catch (SQLException e) {
+                throw new DataAccessException(e.getMessage(), e);
+            }
+        }
+
         @Override
         public Revision head() {
-            return head;
+            if (!batch.begun()) {
+                sendPending();
+            }
+            return Revision.of(batch.revision() - 1);
         }
 
         @Override
         public Optional<SchemaVersion> schema() {
+            if (expected != null) {
+                return Optional.of(expected);
+            }
+            long schemaRevision = batch.schemaRevision();
             if (schemaRevision < 0) {
                 return Optional.empty();
             }
+            Revision head = Revision.of(batch.revision() - 1);
             return Optional.of(schemas.get(tenantId, schemaRevision, () -> PostgresTupleStore.schemaAt(
                     DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId, head).orElseThrow()));
         }
 
         @Override
         public Optional<Relationship> findAny(RelationshipShape shape) {
-            try {
-                flush(batch, connection, several);
-            } catch (SQLException e) {
-                throw new DataAccessException(e.getMessage(), e);
-            }
+            sendPending();
             return PostgresTupleStore.findAnyQuery(DSL.using(connection, SQLDialect.POSTGRES, SETTINGS), tenantId, shape,
                     now).fetchOptional(PostgresTupleStore::relationship);
         }

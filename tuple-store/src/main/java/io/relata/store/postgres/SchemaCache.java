@@ -17,6 +17,11 @@ final class SchemaCache {
 
     private final Map<Long, SchemaVersion> newest = new ConcurrentHashMap<>();
 
+    /** The newest schema version of {@code tenantId} a write found in effect, or null. */
+    SchemaVersion newest(long tenantId) {
+        return newest.get(tenantId);
+    }
+
     /** The schema of {@code tenantId} at {@code revision}, from the cache or from {@code read}. */
     SchemaVersion get(long tenantId, long revision, Supplier<SchemaVersion> read) {
         SchemaVersion cached = newest.get(tenantId);
