@@ -310,6 +310,16 @@ final class GrpcCalls {
         return !call.isCancelled();
     }
 
+    /** {@link RequestQueue#tryEnter} for {@code key}: a place for work that can wait its turn. */
+    boolean tryEnter(String key) {
+        return queue.tryEnter(key);
+    }
+
+    /** Gives back what {@link #tryEnter} took. */
+    void leave(String key) {
+        queue.leave(key);
+    }
+
     /** A submitted task's states: waiting for a worker, running, or cancelled before it ran. */
     private static final int WAITING = 0;
     private static final int RUNNING = 1;
