@@ -310,9 +310,26 @@ final class GrpcCalls {
         return !call.isCancelled();
     }
 
+    /** {@link RequestQueue#tryEnter} for {@code key}: a place for work that can wait its turn. */
+    boolean tryEnter(String key) {
+        return queue.tryEnter(key);
+    }
+
+    /** Gives back what {@link #tryEnter} took. */
+    void leave(String key) {
+        queue.leave(key);
+    }
+
+    /** A submitted task's states: waiting for a worker, running, or cancelled before it ran. */
+    private static final int WAITING = 0;
+    private static final int RUNNING = 1;
+    private static final int ABANDONED = 2;
+
     /**
      * Runs {@code task} for {@code call} on the work pool once the bounded queue admits it
      * ({@link RequestQueue}); its failure becomes the call's status; false when it was refused.
+     * The queue's and the key's slots are held until the task ends, also when the call is cancelled
+     * while it runs (a client cancelling in a loop cannot run more than the limits allow).
      */
     boolean submit(ServerCallStreamObserver<?> call, Runnable task) {
         String key = BearerKeys.KEY.get();
@@ -322,21 +339,26 @@ final class GrpcCalls {
             call.onError(GrpcErrors.of(full));
             return false;
         }
-        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable leave = () -> {
-            if (left.compareAndSet(false, true)) {
-                queue.leave(key);
-            }
-        };
+        // The slots are the work's until it ends, cancelled or not: a cancel only interrupts it, and
+        // work that does not stop at once (a JDBC read) still holds its connection and its worker. The
+        // slots go back at the cancel only when the work never started (and then never will).
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(WAITING);
         boolean submitted = run(work, call, () -> {
+            if (!state.compareAndSet(WAITING, RUNNING)) {
+                return;
+            }
             try {
                 task.run();
             } finally {
-                leave.run();
+                queue.leave(key);
             }
-        }, leave);
+        }, () -> {
+            if (state.compareAndSet(WAITING, ABANDONED)) {
+                queue.leave(key);
+            }
+        });
         if (!submitted) {
-            leave.run();
+            queue.leave(key);
         }
         return submitted;
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * polled every {@link HttpHandlers#WATCH_POLL_MILLIS} on the work pool, and only while the
  * client reads: a client that stops reading holds no buffer and no thread, and after the stall
  * timeout ({@link Streams}) its watch ends with ABORTED. Each watch holds one of its tenant's
- * stream slots.
+ * stream slots, and each poll a place in the request queue and one of its key's request slots
+ * while it runs ({@link RequestQueue}).
  */
 final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
 
@@ -48,10 +49,13 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         final Context context;
         final ChangeFeed.Watch watch;
         final Streams.Slot slot;
+        /** The bearer key: each poll takes one of its request slots. */
+        final String key;
         long unreadSince = -1;
 
         Watching(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch,
-                Streams.Slot slot) {
+                Streams.Slot slot, String key) {
+            this.key = key;
             this.call = call;
             this.context = context;
             this.watch = watch;
@@ -82,7 +86,7 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
                 slot.close();
                 throw e;
             }
-            later(new Watching(call, context.withValue(REQUEST, json), watch, slot), 0);
+            later(new Watching(call, context.withValue(REQUEST, json), watch, slot, BearerKeys.KEY.get()), 0);
         });
     }
 
@@ -94,9 +98,22 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         }
         try {
             timer.schedule(() -> {
+                // Each poll is admitted as a request is; while the queue is full or the key has its
+                // limit in flight, it waits for the next tick.
+                if (!calls.tryEnter(w.key)) {
+                    later(w, HttpHandlers.WATCH_POLL_MILLIS);
+                    return;
+                }
                 try {
-                    work.execute(w.context.wrap(() -> poll(w)));
+                    work.execute(w.context.wrap(() -> {
+                        try {
+                            poll(w);
+                        } finally {
+                            calls.leave(w.key);
+                        }
+                    }));
                 } catch (RejectedExecutionException full) {
+                    calls.leave(w.key);
                     later(w, HttpHandlers.WATCH_POLL_MILLIS);
                 }
             }, millis, TimeUnit.MILLISECONDS);

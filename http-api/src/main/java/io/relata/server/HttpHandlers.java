@@ -339,7 +339,7 @@ final class HttpHandlers {
             String key = bearer(ctx);
             String body = body(ctx);
             JsonObject[] parsed = new JsonObject[1];
-            workers.executeBlocking(propagating(() -> {
+            admitted(key, propagating(() -> {
                 String tenant = tenant(key, Operation.WATCH, body, parsed);
                 Streams.Slot slot = streams.open(tenant);
                 try {
@@ -348,7 +348,7 @@ final class HttpHandlers {
                     slot.close();
                     throw e;
                 }
-            }), false).onComplete(started -> {
+            }), started -> {
                 if (started.failed()) {
                     error(response, Errors.of(started.cause()));
                     return;
@@ -367,7 +367,11 @@ final class HttpHandlers {
 
     static final long WATCH_POLL_MILLIS = 200;
 
-    /** Polls the watch on a worker (holding none between polls) and writes what it finds; gives back its slot at its end. */
+    /**
+     * Polls the watch on a worker (holding none between polls) and writes what it finds; gives back
+     * its slot at its end. Each poll is admitted as a request is ({@link RequestQueue#tryEnter}):
+     * while the queue is full or the key has its limit in flight, the poll waits for the next tick.
+     */
     void pollWatch(HttpServerResponse response, String key, Watching watching) {
         if (response.closed() || stopping.getAsBoolean()) {
             watching.slot().close();
@@ -376,10 +380,15 @@ final class HttpHandlers {
             }
             return;
         }
+        if (!queue.tryEnter(key)) {
+            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
+            return;
+        }
         workers.executeBlocking(() -> {
             access.tenant(key, Operation.WATCH, watching::request); // a revoked key ends the stream
             return api.poll(watching.watch());
         }, false).onComplete(result -> {
+            queue.leave(key);
             if (result.failed()) {
                 watching.slot().close();
                 if (!response.closed()) {

@@ -31,8 +31,21 @@ final class KeyRequestLimit {
      * @throws ApiException RESOURCE_EXHAUSTED when the key already has its limit in flight
      */
     void enter(String key) {
+        if (!tryEnter(key)) {
+            refused.increment();
+            throw new ApiException(ApiException.RESOURCE_EXHAUSTED, "this API key already has " + limit
+                    + (limit == 1 ? " request" : " requests") + " in flight, its limit (--max-requests-per-key);"
+                    + " retry once some are answered");
+        }
+    }
+
+    /**
+     * Takes a slot of {@code key} if it has one free (null: nothing to bound, always true), to be
+     * given back by {@link #leave}; false, counting nothing, when it has its limit in flight.
+     */
+    boolean tryEnter(String key) {
         if (key == null) {
-            return;
+            return true;
         }
         boolean[] admitted = {false};
         inFlight.compute(key, (k, n) -> {
@@ -43,12 +56,7 @@ final class KeyRequestLimit {
             admitted[0] = true;
             return now + 1;
         });
-        if (!admitted[0]) {
-            refused.increment();
-            throw new ApiException(ApiException.RESOURCE_EXHAUSTED, "this API key already has " + limit
-                    + (limit == 1 ? " request" : " requests") + " in flight, its limit (--max-requests-per-key);"
-                    + " retry once some are answered");
-        }
+        return admitted[0];
     }
 
     /** How many keys have requests in flight now. */

@@ -48,7 +48,23 @@ final class RequestQueue {
         }
     }
 
-    /** Gives back what {@link #enter} took for {@code key}. */
+    /**
+     * {@link #enter} for work that can wait its turn (a watch's next poll): true when admitted, to
+     * be {@link #leave}d; false, refusing and counting nothing, when the key has its limit in
+     * flight or the queue is full.
+     */
+    boolean tryEnter(String key) {
+        if (!perKey.tryEnter(key)) {
+            return false;
+        }
+        if (!admitted.tryAcquire()) {
+            perKey.leave(key);
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back what {@link #enter} or {@link #tryEnter} took for {@code key}. */
     void leave(String key) {
         admitted.release();
         perKey.leave(key);

@@ -10,9 +10,11 @@ import java.util.Objects;
  * @param maxUpdatesPerWrite  updates (and preconditions) one write may carry; default 1,000
  * @param gcWindow            how long deleted versions stay readable; default 24 hours
  * @param clock               the time source: commit times, expiration, the GC window
- * @param readTimeout         how long one read of relationships or schema (for a check, lookup, expand or
- *                            read) may run in the database before it is cancelled with
- *                            {@link StoreTimeoutException}; {@link Duration#ZERO} for no bound (the default).
+ * @param readTimeout         how long one read may run in the database before it is cancelled with
+ *                            {@link StoreTimeoutException}: of relationships or schema (for a check, lookup,
+ *                            expand or read), of revisions (head, oldest readable, at a time), of a tenant, of
+ *                            an API key, and each statement of a change-log read (Watch);
+ *                            {@link Duration#ZERO} for no bound (the default).
  *                            Writes, imports and garbage collection are never bounded by it. A store whose
  *                            timer counts whole seconds rounds it up.
  */

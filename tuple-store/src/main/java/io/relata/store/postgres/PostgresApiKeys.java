@@ -55,7 +55,7 @@ public final class PostgresApiKeys implements ApiKeys {
 
     @Override
     public Optional<LiveKey> find(String secret) {
-        return run(() -> dsl.select(Tables.TENANT_NAME, KEY_ID, SCOPES, RESOURCE_TYPES).from(API_KEYS)
+        return run(() -> store.reads().select(Tables.TENANT_NAME, KEY_ID, SCOPES, RESOURCE_TYPES).from(API_KEYS)
                 .join(Tables.TENANTS).on(Tables.TENANT_ID_COL.eq(Tables.TENANT_ID))
                 .where(KEY_HASH.eq(ApiKeys.hash(secret))).and(REVOKED_AT.isNull())
                 .fetchOptional(r -> new LiveKey(r.get(Tables.TENANT_NAME), r.get(KEY_ID), access(r))));
@@ -81,7 +81,7 @@ public final class PostgresApiKeys implements ApiKeys {
     @Override
     public List<KeyInfo> list(String tenant) {
         long id = store.tenantId(tenant);
-        return run(() -> dsl.select(KEY_ID, LABEL, REVOKED_AT, SCOPES, RESOURCE_TYPES).from(API_KEYS)
+        return run(() -> store.reads().select(KEY_ID, LABEL, REVOKED_AT, SCOPES, RESOURCE_TYPES).from(API_KEYS)
                 .where(Tables.TENANT_ID.eq(id)).orderBy(KEY_ID)
                 .fetch(r -> new KeyInfo(r.get(KEY_ID), r.get(LABEL), r.get(REVOKED_AT) != null, access(r))));
     }

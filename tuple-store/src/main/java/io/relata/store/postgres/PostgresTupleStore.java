@@ -132,7 +132,11 @@ public final class PostgresTupleStore implements TupleStore {
     private final FailFastDataSource failFast;
     private final HikariDataSource ownedPool;
     private final DSLContext dsl;
-    /** The context of relationship and schema reads: {@link #dsl} with the read timeout, if any. */
+    /**
+     * The context of every read a request makes (relationships, schema, revisions, tenants, API
+     * keys, the change log): {@link #dsl} with the read timeout, if any. Writes, imports and
+     * garbage collection use {@link #dsl}.
+     */
     private final DSLContext reads;
     private final StoreOptions options;
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
@@ -231,6 +235,11 @@ public final class PostgresTupleStore implements TupleStore {
         return dsl;
     }
 
+    /** {@link #dsl} with the read timeout: for reads made for a request (API key lookups too). */
+    DSLContext reads() {
+        return reads;
+    }
+
     /**
      * The read timeout in the whole seconds JDBC's query timeout takes, rounded up: the driver
      * cancels the statement on the server when they pass, lock waits included.
@@ -323,7 +332,7 @@ public final class PostgresTupleStore implements TupleStore {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Long id = run(() -> dsl.select(TENANT_ID_COL).from(TENANTS).where(TENANT_NAME.eq(tenant)).fetchOne(TENANT_ID_COL));
+        Long id = run(() -> reads.select(TENANT_ID_COL).from(TENANTS).where(TENANT_NAME.eq(tenant)).fetchOne(TENANT_ID_COL));
         if (id != null) {
             tenantIds.put(tenant, id);
         }
@@ -337,20 +346,20 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Revision headRevision(String tenant) {
         long id = tenantId(tenant);
-        return Revision.of(run(() -> dsl.select(REVISION).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(REVISION)));
+        return Revision.of(run(() -> reads.select(REVISION).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(REVISION)));
     }
 
     @Override
     public Revision oldestReadableRevision(String tenant) {
         long id = tenantId(tenant);
-        return Revision.of(run(() -> dsl.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id))
+        return Revision.of(run(() -> reads.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id))
                 .fetchOne(GC_HORIZON)));
     }
 
     @Override
     public Revision revisionAt(String tenant, Instant time) {
         long id = tenantId(tenant);
-        Long found = run(() -> dsl.select(max(REVISION)).from(REVISIONS)
+        Long found = run(() -> reads.select(max(REVISION)).from(REVISIONS)
                 .where(TENANT_ID.eq(id)).and(COMMITTED_AT.le(timestamp(time))).fetchOne(0, Long.class));
         Revision horizon = oldestReadableRevision(tenant);
         return found == null || found < horizon.value() ? horizon : Revision.of(found);
@@ -359,7 +368,7 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public Optional<Instant> committedAt(String tenant, Revision revision) {
         long id = tenantId(tenant);
-        OffsetDateTime at = run(() -> dsl.select(COMMITTED_AT).from(REVISIONS)
+        OffsetDateTime at = run(() -> reads.select(COMMITTED_AT).from(REVISIONS)
                 .where(TENANT_ID.eq(id)).and(REVISION.eq(revision.value())).fetchOne(COMMITTED_AT));
         return Optional.ofNullable(at).map(OffsetDateTime::toInstant);
     }
@@ -773,8 +782,9 @@ public final class PostgresTupleStore implements TupleStore {
         long id = tenantId(tenant);
         // One snapshot for the horizon and the history: garbage collection commits a new horizon
         // before it deletes (PostgresGarbage), so a snapshot that still sees the old horizon still
-        // sees every row, and one that sees the new horizon refuses a position older than it.
-        return run(() -> dsl.transactionResult(cfg -> {
+        // sees every row, and one that sees the new horizon refuses a position older than it. Each
+        // statement has the read timeout; a cancelled one rolls the read-only transaction back.
+        return run(() -> reads.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             long oldest = tx.select(GC_HORIZON).from(TENANT_REVISIONS).where(TENANT_ID.eq(id)).fetchOne(GC_HORIZON);
