@@ -500,20 +500,42 @@ public final class GraphCheckEngine implements CheckEngine {
     public void streamSubjects(String tenant, Revision revision, ObjectRef resource, String permission,
             String subjectType, String subjectRelation, Map<String, Object> context, String cursor, int concreteLimit,
             LookupSink<SubjectResult> sink) {
-        SubjectLookup.Position from = SubjectLookup.Position.parse(cursor);
-        SubjectLookup.stream(subjects(tenant, revision, resource, permission, subjectType, subjectRelation, context),
-                from, concreteLimit, sink);
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validateSubjects(schema, resource, permission, subjectType, subjectRelation);
+        if (!SubjectPlan.streamable(schema, resource.type(), permission, subjectType, subjectRelation)) {
+            SubjectLookup.sendComputed(subjects(tenant, revision, resource, permission, subjectType, subjectRelation,
+                    context), cursor, concreteLimit, sink);
+            return;
+        }
+        Map<String, Object> ctx = context == null ? Map.of() : context;
+        SubjectWalk walk = new SubjectWalk(store, tenant, revision, schema, resource.type(), resource.id(), permission,
+                subjectType, subjectRelation, ctx, caveats, options.maxDepth());
+        SubjectLookup lookup = new SubjectLookup(walk, id -> evaluation(tenant, revision, schema,
+                subjectRelation == null ? SubjectRef.object(subjectType, id)
+                        : SubjectRef.userset(subjectType, id, subjectRelation), ctx)
+                .evaluate(resource.type(), List.of(resource.id()), permission, 0)
+                .getOrDefault(resource.id(), Truth.FALSE), options.deadline().toNanos());
+        try {
+            lookup.run(cursor, concreteLimit, sink);
+        } finally {
+            lastStoreCalls.set(walk.storeCalls());
+        }
     }
 
-    private List<SubjectResult> subjects(String tenant, Revision revision, ObjectRef resource, String permission,
-            String subjectType, String subjectRelation, Map<String, Object> context) {
-        Schema schema = schemas.schemaAt(tenant, revision);
+    private static void validateSubjects(Schema schema, ObjectRef resource, String permission, String subjectType,
+            String subjectRelation) {
         validate(schema, resource.type(), permission, null);
         ObjectDefinition target = definition(schema, subjectType);
         if (subjectRelation != null && !target.has(subjectRelation)) {
             throw EngineException.unknownRelation(subjectType, subjectRelation,
                     "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
         }
+    }
+
+    private List<SubjectResult> subjects(String tenant, Revision revision, ObjectRef resource, String permission,
+            String subjectType, String subjectRelation, Map<String, Object> context) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validateSubjects(schema, resource, permission, subjectType, subjectRelation);
         SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
                 context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
                 .readingThrough(relationships);
