@@ -484,7 +484,7 @@ public final class GraphCheckEngine implements CheckEngine {
         }
     }
 
-    /** Candidates that lookups resources checked so far (the walk proved the others), across all requests. */
+    /** Candidates that streamed lookups (resources, subjects) checked so far (the walks proved the others), in all. */
     public long lookupChecks() {
         return lookupChecks.sum();
     }
@@ -510,15 +510,18 @@ public final class GraphCheckEngine implements CheckEngine {
         Map<String, Object> ctx = context == null ? Map.of() : context;
         SubjectWalk walk = new SubjectWalk(store, tenant, revision, schema, resource.type(), resource.id(), permission,
                 subjectType, subjectRelation, ctx, caveats, options.maxDepth());
-        SubjectLookup lookup = new SubjectLookup(walk, id -> evaluation(tenant, revision, schema,
-                subjectRelation == null ? SubjectRef.object(subjectType, id)
-                        : SubjectRef.userset(subjectType, id, subjectRelation), ctx)
-                .evaluate(resource.type(), List.of(resource.id()), permission, 0)
-                .getOrDefault(resource.id(), Truth.FALSE), options.deadline().toNanos());
+        SubjectLookup lookup = new SubjectLookup(walk, (ids, deadline) -> {
+            SubjectSets only = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation, ctx,
+                    caveats, options.maxDepth(), deadline).readingThrough(relationships).onlyIds(ids);
+            Map<String, SubjectResult> found = new java.util.HashMap<>();
+            only.of(resource.type(), resource.id(), permission, 0).results().forEach(r -> found.put(r.id(), r));
+            return found;
+        }, options.deadline().toNanos());
         try {
             lookup.run(cursor, concreteLimit, sink);
         } finally {
             lastStoreCalls.set(walk.storeCalls());
+            lookupChecks.add(lookup.checked());
         }
     }
 

@@ -3,7 +3,10 @@ package io.relata.engine;
 import io.relata.store.SubjectRef;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One lookup subjects, sent as it is found. A question {@link SubjectPlan#streamable} can
@@ -27,11 +30,14 @@ final class SubjectLookup {
 
     /** Candidates checked together: the first batch small, for a quick first result. */
     static final int FIRST_BATCH = 16;
-    static final int MAX_BATCH = 512;
+    static final int MAX_BATCH = 4096;
 
-    /** Checks a subject id (of the looked-up type and relation) on the resource. */
+    /**
+     * The results for some candidate ids the walk did not prove, by id (absent: does not hold),
+     * computed before {@code deadlineNanos} (a {@link System#nanoTime} value).
+     */
     interface Checker {
-        Truth check(String subjectId);
+        Map<String, SubjectResult> check(Set<String> ids, long deadlineNanos);
     }
 
     private final SubjectWalk walk;
@@ -63,14 +69,17 @@ final class SubjectLookup {
         int batch = FIRST_BATCH;
         while (true) {
             checkBudget();
-            List<SubjectWalk.Candidate> candidates = walk.next(batch, this::checkBudget);
+            int want = concreteLimit == 0 ? batch : Math.min(batch, Math.max(1, concreteLimit - concrete));
+            List<SubjectWalk.Candidate> candidates = walk.next(want, this::checkBudget);
             if (candidates.isEmpty()) {
                 return;
             }
             batch = Math.min(MAX_BATCH, batch * 2);
+            Map<String, SubjectResult> checked = check(candidates);
             for (SubjectWalk.Candidate c : candidates) {
                 position++;
-                SubjectResult result = result(c);
+                SubjectResult result = c.exact() ? new SubjectResult(c.id(), Permissionship.HAS, List.of(), List.of())
+                        : checked.get(c.id());
                 if (result == null) {
                     continue;
                 }
@@ -85,18 +94,19 @@ final class SubjectLookup {
         }
     }
 
-    /**
-     * The result for a candidate, or null where the subject does not hold. Checked one at a
-     * time, as they are sent, so a slow client holds the checks back too.
-     */
-    private SubjectResult result(SubjectWalk.Candidate c) {
-        if (c.exact()) {
-            return new SubjectResult(c.id(), Permissionship.HAS, List.of(), List.of());
+    /** The results of the candidates the walk did not prove, computed together. */
+    private Map<String, SubjectResult> check(List<SubjectWalk.Candidate> candidates) {
+        Set<String> open = new LinkedHashSet<>();
+        for (SubjectWalk.Candidate c : candidates) {
+            if (!c.exact()) {
+                open.add(c.id());
+            }
         }
-        checkBudget();
-        checked++;
-        Truth t = checker.check(c.id());
-        return t.isFalse() ? null : new SubjectResult(c.id(), t.permissionship(), t.missingSorted(), List.of());
+        if (open.isEmpty()) {
+            return Map.of();
+        }
+        checked += open.size();
+        return checker.check(open, started + inSink + budgetNanos);
     }
 
     /** Candidates checked so far (the walk proved the others). */
