@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * One lookup subjects, sent as it is found. A question {@link SubjectPlan#streamable} can
  * stream takes candidates from a {@link SubjectWalk} a batch at a time, checks those the walk
- * did not prove, and hands each result to the sink before the next batch is computed: while
+ * did not prove (together, by the subject set algebra restricted to their ids: one traversal
+ * of the question's relationships per batch, read through the relationship cache), and hands
+ * each result to the sink before the next batch is computed: while
  * the sink blocks (a slow client), nothing more is read or checked. Such results come in the
  * walk's order; a cursor names the position after a result (how many candidates came before
  * it) and its id, and a resumed page replays the walk's reads up to the position without

@@ -16,13 +16,13 @@ import java.util.Set;
  * and what they hold.
  *
  * <p>A walk streams each subject it reaches, proved (reached over unions and uncaveated
- * relationships only) or checked. That gives SpiceDB's answer except where a wildcard of the
- * subject type meets a set operation or a caveat: then a wildcard's {@code excludedSubjects}
- * and the concrete subjects that exclusions of exclusions bring back come only from the
- * whole subject set algebra ({@link SubjectSet}), and a check of a concrete subject would see
- * the wildcard too (HAS where SpiceDB lists the subject as CONDITIONAL). Those questions, and
- * those that reach {@code self} (SpiceDB lists the resource itself, whatever the subject
- * type), are computed whole by {@link SubjectSets} instead.
+ * relationships only) or checked by the subject set algebra restricted to a batch of ids
+ * ({@link SubjectSets#onlyIds}). That gives SpiceDB's answer except where a wildcard of the
+ * subject type meets a set operation or a caveat: there the algebra relates ids (a wildcard's
+ * {@code excludedSubjects}, concrete subjects that exclusions of exclusions bring back), so
+ * only the whole subject set ({@link SubjectSet}) answers. Those questions, and those that
+ * reach {@code self} (SpiceDB lists the resource itself, whatever the subject type), are
+ * computed whole by {@link SubjectSets} instead.
  */
 final class SubjectPlan {
 
