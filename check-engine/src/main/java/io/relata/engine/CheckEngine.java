@@ -121,13 +121,19 @@ public interface CheckEngine extends AutoCloseable {
             Map<String, Object> context, String cursor, int limit, LookupSink<LookupResult> sink);
 
     /**
-     * {@link #lookupSubjects} streamed on the calling thread, in subject id order ({@code *}
-     * first), after {@code cursor} (null for the start), stopping after {@code concreteLimit}
-     * subjects other than the wildcard (0 for all). Lookup subjects computes its whole set
-     * before the first result; the cursor saves the sending of earlier results, not their
-     * computation.
+     * {@link #lookupSubjects} streamed on the calling thread, after {@code cursor} (null for the
+     * start), stopping after {@code concreteLimit} subjects other than the wildcard (0 for all),
+     * each subject once across the pages of one lookup. Most questions are walked forward from
+     * the resource a store page at a time, each subject sent as soon as it is known to hold (in
+     * the walk's order, the same for the same question at the same revision), with nothing
+     * computed while the sink blocks; a resumed page re-reads the walk's store pages up to the
+     * cursor but checks no subject before it. A question where a wildcard of the subject type
+     * meets a set operation or a caveat (or that reaches {@code self}) is computed whole, as
+     * {@link #lookupSubjects} does, and sent in subject id order ({@code *} first); there the
+     * cursor saves the sending of earlier results, not their computation.
      *
-     * @throws EngineException INVALID_ARGUMENT for a cursor a lookup subjects did not give
+     * @throws EngineException INVALID_ARGUMENT for a cursor a lookup subjects did not give;
+     *                         DEADLINE_EXCEEDED as for {@link #streamResources}
      */
     void streamSubjects(String tenant, Revision revision, ObjectRef resource, String permission, String subjectType,
             String subjectRelation, Map<String, Object> context, String cursor, int concreteLimit,

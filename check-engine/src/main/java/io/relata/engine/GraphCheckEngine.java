@@ -504,7 +504,7 @@ public final class GraphCheckEngine implements CheckEngine {
         return pausedLookups.replayed();
     }
 
-    /** Candidates that lookups resources checked so far (the walk proved the others), across all requests. */
+    /** Candidates that streamed lookups (resources, subjects) checked so far (the walks proved the others), in all. */
     public long lookupChecks() {
         return lookupChecks.sum();
     }
@@ -520,20 +520,45 @@ public final class GraphCheckEngine implements CheckEngine {
     public void streamSubjects(String tenant, Revision revision, ObjectRef resource, String permission,
             String subjectType, String subjectRelation, Map<String, Object> context, String cursor, int concreteLimit,
             LookupSink<SubjectResult> sink) {
-        SubjectLookup.Position from = SubjectLookup.Position.parse(cursor);
-        SubjectLookup.stream(subjects(tenant, revision, resource, permission, subjectType, subjectRelation, context),
-                from, concreteLimit, sink);
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validateSubjects(schema, resource, permission, subjectType, subjectRelation);
+        if (!SubjectPlan.streamable(schema, resource.type(), permission, subjectType, subjectRelation)) {
+            SubjectLookup.sendComputed(subjects(tenant, revision, resource, permission, subjectType, subjectRelation,
+                    context), cursor, concreteLimit, sink);
+            return;
+        }
+        Map<String, Object> ctx = context == null ? Map.of() : context;
+        SubjectWalk walk = new SubjectWalk(store, tenant, revision, schema, resource.type(), resource.id(), permission,
+                subjectType, subjectRelation, ctx, caveats, options.maxDepth());
+        SubjectLookup lookup = new SubjectLookup(walk, (ids, deadline) -> {
+            SubjectSets only = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation, ctx,
+                    caveats, options.maxDepth(), deadline).readingThrough(relationships).onlyIds(ids);
+            Map<String, SubjectResult> found = new java.util.HashMap<>();
+            only.of(resource.type(), resource.id(), permission, 0).results().forEach(r -> found.put(r.id(), r));
+            return found;
+        }, options.deadline().toNanos());
+        try {
+            lookup.run(cursor, concreteLimit, sink);
+        } finally {
+            lastStoreCalls.set(walk.storeCalls());
+            lookupChecks.add(lookup.checked());
+        }
     }
 
-    private List<SubjectResult> subjects(String tenant, Revision revision, ObjectRef resource, String permission,
-            String subjectType, String subjectRelation, Map<String, Object> context) {
-        Schema schema = schemas.schemaAt(tenant, revision);
+    private static void validateSubjects(Schema schema, ObjectRef resource, String permission, String subjectType,
+            String subjectRelation) {
         validate(schema, resource.type(), permission, null);
         ObjectDefinition target = definition(schema, subjectType);
         if (subjectRelation != null && !target.has(subjectRelation)) {
             throw EngineException.unknownRelation(subjectType, subjectRelation,
                     "`" + subjectType + "` has no relation or permission `" + subjectRelation + "`");
         }
+    }
+
+    private List<SubjectResult> subjects(String tenant, Revision revision, ObjectRef resource, String permission,
+            String subjectType, String subjectRelation, Map<String, Object> context) {
+        Schema schema = schemas.schemaAt(tenant, revision);
+        validateSubjects(schema, resource, permission, subjectType, subjectRelation);
         SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
                 context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
                 .readingThrough(relationships);

@@ -50,6 +50,8 @@ final class SubjectSets {
     private final RequestReads reads;
     /** Per type, the relations the question may read on objects of that type; null until the first. */
     private Map<String, Set<String>> relationsRead;
+    /** The only concrete ids kept, or null for all (see {@link #onlyIds}). */
+    private Set<String> only;
 
     SubjectSets(TupleStore store, String tenant, Revision revision, Schema schema, String subjectType,
             String subjectRelation, Map<String, Object> context, CaveatEvaluator caveats, int maxDepth,
@@ -62,6 +64,18 @@ final class SubjectSets {
         this.maxDepth = maxDepth;
         this.deadlineNanos = deadlineNanos;
         this.reads = new RequestReads(store, tenant, revision);
+    }
+
+    /**
+     * Keeps only these concrete subject ids (null for all): the subject set algebra treats each
+     * concrete id on its own (only a wildcard relates ids), so for a question no wildcard of the
+     * subject type reaches, the result restricted to some ids is the whole result's entries for
+     * those ids, computed in sets no larger than the ids. Lookup subjects checks the candidates
+     * its walk did not prove this way, a batch at a time.
+     */
+    SubjectSets onlyIds(Set<String> ids) {
+        this.only = ids;
+        return this;
     }
 
     /** Reads through the shared cache of relationships (and fills it). */
@@ -121,7 +135,9 @@ final class SubjectSets {
         SubjectSet result = SubjectSet.empty();
         if (type.equals(subjectType) && name.equals(subjectRelation)) {
             // A userset contains itself.
-            result.add(new SubjectSet.Found(id, Cav.NONE));
+            if (kept(id)) {
+                result.add(new SubjectSet.Found(id, Cav.NONE));
+            }
         }
         ObjectDefinition definition = schema.definitions().get(type);
         if (definition == null) {
@@ -134,7 +150,7 @@ final class SubjectSets {
             for (Relationship t : tuples) {
                 Cav caveat = caveat(t);
                 SubjectRef s = t.subject();
-                if (s.type().equals(subjectType) && Objects.equals(s.relation(), subjectRelation)) {
+                if (s.type().equals(subjectType) && Objects.equals(s.relation(), subjectRelation) && kept(s.id())) {
                     result.add(new SubjectSet.Found(s.id(), caveat));
                 }
                 if (s.relation() != null) {
@@ -218,7 +234,7 @@ final class SubjectSets {
         }
         if (rewrite instanceof Rewrite.Self) {
             // As SpiceDB: the resource itself, whatever subject type was asked for.
-            return SubjectSet.of(id, Cav.NONE);
+            return kept(id) ? SubjectSet.of(id, Cav.NONE) : SubjectSet.empty();
         }
         return SubjectSet.empty();
     }
@@ -253,6 +269,10 @@ final class SubjectSets {
                 reads.load(type, ids, relations);
             }
         });
+    }
+
+    private boolean kept(String id) {
+        return only == null || only.contains(id);
     }
 
     private Cav caveat(Relationship t) {

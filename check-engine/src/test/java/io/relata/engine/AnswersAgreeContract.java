@@ -384,6 +384,23 @@ public abstract class AnswersAgreeContract {
                 for (String user : USERS) {
                     expect(how, user, id, found.contains(user));
                 }
+                // Streamed, in pages of two: the same subjects, each once.
+                List<String> streamed = new ArrayList<>();
+                String[] cursor = new String[1];
+                int before;
+                do {
+                    before = streamed.size();
+                    engine.streamSubjects(tenant, revision, ObjectRef.parse(type() + ":" + id), permission(), "user",
+                            null, Map.of(), cursor[0], 2, (s, c) -> {
+                                streamed.add(s.id());
+                                cursor[0] = c;
+                                return true;
+                            });
+                } while (streamed.size() - before == 2);
+                if (streamed.size() != new HashSet<>(streamed).size()
+                        || !new HashSet<>(streamed).equals(new HashSet<>(found))) {
+                    failures.add(how + ": streamed lookup subjects of " + id + " gave " + streamed + ", not " + found);
+                }
             }
         }
     }

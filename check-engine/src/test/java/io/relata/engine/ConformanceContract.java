@@ -158,6 +158,18 @@ public abstract class ConformanceContract {
                                 ids.add(s.id());
                                 got.add(describe(lookup, s));
                             });
+                    // Streamed, whole and in pages of every concrete limit up to 3: the same answer.
+                    for (int limit = 0; limit <= 3; limit++) {
+                        List<String> paged = new ArrayList<>();
+                        for (SubjectResult s : streamedSubjects(engine, tenant, revision, lookup, relation, limit,
+                                mismatches)) {
+                            paged.add(describe(lookup, s));
+                        }
+                        if (paged.size() != new TreeSet<>(paged).size() || !want.equals(new TreeSet<>(paged))) {
+                            mismatches.add("streamed lookup (concrete limit " + limit + ") " + lookup
+                                    + ":\n    expected " + want + "\n    got      " + paged);
+                        }
+                    }
                 }
                 if (ids.size() != new TreeSet<>(ids).size()) {
                     mismatches.add("lookup " + lookup + ": returned an id more than once: " + ids);
@@ -168,6 +180,35 @@ public abstract class ConformanceContract {
                 }
             }
         }
+    }
+
+    /** Every page of a streamed lookup subjects, each page up to {@code limit} concrete subjects (0: one page). */
+    static List<SubjectResult> streamedSubjects(GraphCheckEngine engine, String tenant, Revision revision,
+            JsonNode lookup, String relation, int limit, List<String> mismatches) {
+        List<SubjectResult> all = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 1_000; page++) {
+            List<SubjectResult> got = new ArrayList<>();
+            String[] last = new String[1];
+            engine.streamSubjects(tenant, revision, ObjectRef.parse(lookup.get("resource").asText()),
+                    lookup.get("permission").asText(), lookup.get("subjectType").asText(), relation, context(lookup),
+                    cursor, limit, (s, c) -> {
+                        got.add(s);
+                        last[0] = c;
+                        return true;
+                    });
+            long concrete = got.stream().filter(s -> !s.id().equals("*")).count();
+            if (limit > 0 && concrete > limit) {
+                mismatches.add("streamed lookup " + lookup + ": a page of limit " + limit + " held " + got);
+            }
+            all.addAll(got);
+            if (limit == 0 || concrete < limit) {
+                return all;
+            }
+            cursor = last[0];
+        }
+        mismatches.add("streamed lookup " + lookup + ": no end after 1,000 pages");
+        return all;
     }
 
     private static Map<String, Object> context(JsonNode node) {

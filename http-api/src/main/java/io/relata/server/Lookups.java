@@ -88,9 +88,10 @@ final class Lookups {
     }
 
     /**
-     * Lookup subjects, in subject id order; {@code optionalConcreteLimit} and the cursor are
-     * Relata's (SpiceDB refuses the limit): a page holds at most that many subjects besides
-     * the wildcard, and its last result's cursor resumes after it at the same revision.
+     * Lookup subjects, streamed as {@link CheckEngine#streamSubjects} finds them;
+     * {@code optionalConcreteLimit} and the cursor are Relata's (SpiceDB refuses the limit): a
+     * page holds at most that many subjects besides the wildcard, and its last result's cursor
+     * resumes after it at the same revision.
      */
     void subjects(String tenant, JsonObject body, Api.Sink given) {
         int concreteLimit = (int) Math.min(Json.uint32(body, "optionalConcreteLimit"), Integer.MAX_VALUE);

@@ -435,7 +435,25 @@ public final class MemoryTupleStore implements TupleStore {
             Instant now = options.clock().instant();
             List<Relationship> out = new ArrayList<>();
             Map<Relationship, List<Version>> range = start == null ? t.byKey : t.byKey.tailMap(start, false);
-            for (List<Version> versions : range.values()) {
+            boolean oneRelation = filter.resourceType() != null && filter.resourceId() != null
+                    && filter.relation() != null;
+            if (oneRelation && start == null) {
+                // One object's relation (lookup subjects' forward pages): start at its first key, not at the tenant's.
+                List<Version> of = t.forward.get(forwardKey(filter.resourceType(), filter.resourceId(),
+                        filter.relation()));
+                if (of == null || of.isEmpty()) {
+                    return new RelationshipPage(out, null);
+                }
+                Relationship first = of.stream().map(v -> v.relationship).min(Relationship::compareTo).orElseThrow();
+                range = t.byKey.tailMap(first, true);
+            }
+            for (Map.Entry<Relationship, List<Version>> entry : range.entrySet()) {
+                if (oneRelation && !entry.getKey().resource().type().equals(filter.resourceType())
+                        || oneRelation && !entry.getKey().resource().id().equals(filter.resourceId())
+                        || oneRelation && !entry.getKey().relation().equals(filter.relation())) {
+                    break; // past the object's relation: nothing further matches
+                }
+                List<Version> versions = entry.getValue();
                 for (Version v : versions) {
                     if (v.visibleAt(revision.value(), now) && filter.matches(v.relationship)) {
                         out.add(v.relationship);
