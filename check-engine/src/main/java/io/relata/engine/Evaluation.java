@@ -397,6 +397,19 @@ final class Evaluation {
         return tenant;
     }
 
+    /** Whether what the current frame computed so far rested on a value of an outer frame still being computed. */
+    boolean cutOutsideFrame() {
+        return outermostCut < frames - 1;
+    }
+
+    /** Memoizes (and caches) {@code type:id#name} as the walk would have on computing it. */
+    void remember(String type, String name, String id, Truth truth) {
+        memo.putIfAbsent(type + "#" + name + ":" + id, truth);
+        if (cache != null && !reads.expiringRead()) {
+            cache.put(cacheKey(type, id, name), truth);
+        }
+    }
+
     Revision revision() {
         return revision;
     }

@@ -71,7 +71,8 @@ final class IndexedArrow {
             if (self != null && parents.containsKey(self)) {
                 rest.put(self, Truth.TRUE);
             }
-            if (!withinDepth(ev.maxDepth(), depth, batch, parents, rest, known)) {
+            List<List<String>> levels = walkLevels(ev.maxDepth(), depth, batch, parents, rest, known);
+            if (levels == null) {
                 ev.restore(checkpoint);
                 return null;
             }
@@ -91,6 +92,9 @@ final class IndexedArrow {
                 out.put(b, closure(b, parents, rest));
             }
             ev.release(checkpoint);
+            if (!ev.cutOutsideFrame()) {
+                rememberLikeTheWalk(ev, type, name, levels, parents, rest, known);
+            }
             return out;
         } catch (EngineException e) {
             if (e.reason() == EngineException.Reason.DEADLINE_EXCEEDED) {
@@ -108,14 +112,16 @@ final class IndexedArrow {
     /**
      * Replays the walk's levels: level 0 is the batch; an object the rest grants is not opened;
      * an open one with {@code parent} relationships makes the walk ask the next level, at one
-     * more depth, for the objects it names not met before nor known. False if a level asked
-     * would be deeper than the limit (the walk fails there).
+     * more depth, for the objects it names not met before nor known. The levels, or null if a
+     * level asked would be deeper than the limit (the walk fails there).
      */
-    private static boolean withinDepth(int maxDepth, int depth, Set<String> batch, Map<String, List<String>> parents,
-            Map<String, Truth> rest, Map<String, Truth> known) {
+    private static List<List<String>> walkLevels(int maxDepth, int depth, Set<String> batch,
+            Map<String, List<String>> parents, Map<String, Truth> rest, Map<String, Truth> known) {
         Set<String> visited = new HashSet<>(batch);
+        List<List<String>> levels = new ArrayList<>();
         List<String> level = new ArrayList<>(batch);
         for (int k = 0; !level.isEmpty(); k++) {
+            levels.add(level);
             boolean asks = false;
             List<String> next = new ArrayList<>();
             for (String node : level) {
@@ -131,11 +137,52 @@ final class IndexedArrow {
                 }
             }
             if (asks && depth + k + 1 > maxDepth) {
-                return false;
+                return null;
             }
             level = next;
         }
-        return true;
+        return levels;
+    }
+
+    /**
+     * Memoizes the permission on the objects the walk would have computed and kept: those of
+     * every level below the batch whose frame no object of it or of a deeper level needed
+     * while it was still being computed further up (a cycle back to a shallower level), as
+     * {@link Evaluation#evaluate} keeps only values that did not rest on a provisional one.
+     */
+    private static void rememberLikeTheWalk(Evaluation ev, String type, String name, List<List<String>> levels,
+            Map<String, List<String>> parents, Map<String, Truth> rest, Map<String, Truth> known) {
+        Map<String, Integer> levelOf = new HashMap<>();
+        for (int k = 0; k < levels.size(); k++) {
+            for (String node : levels.get(k)) {
+                levelOf.put(node, k);
+            }
+        }
+        // lowestCut[k]: the shallowest level a cut from level k or deeper reaches.
+        int[] lowestCut = new int[levels.size() + 1];
+        lowestCut[levels.size()] = Integer.MAX_VALUE;
+        for (int k = levels.size() - 1; k >= 0; k--) {
+            int low = lowestCut[k + 1];
+            for (String node : levels.get(k)) {
+                if (rest.getOrDefault(node, Truth.FALSE).isTrue()) {
+                    continue;
+                }
+                for (String p : parents.get(node)) {
+                    Integer at = levelOf.get(p);
+                    if (at != null && at <= k && !known.containsKey(p)) {
+                        low = Math.min(low, at);
+                    }
+                }
+            }
+            lowestCut[k] = low;
+        }
+        for (int k = 1; k < levels.size(); k++) {
+            if (lowestCut[k] >= k) {
+                for (String node : levels.get(k)) {
+                    ev.remember(type, name, node, closure(node, parents, rest));
+                }
+            }
+        }
     }
 
     /** The union of {@code rest} over everything reached from {@code start}, itself included. */
