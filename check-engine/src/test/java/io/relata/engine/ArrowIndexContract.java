@@ -60,6 +60,7 @@ public abstract class ArrowIndexContract {
                 permission guest = member - banned + parent->guest
                 permission after = parent->after + member
                 permission high = banned + view + parent->high
+                permission nothing = parent->nothing
             }
 
             definition project {
@@ -197,13 +198,17 @@ public abstract class ArrowIndexContract {
                 GraphCheckEngine on = new GraphCheckEngine(store, shallow.withGroupIndex(WAITING))) {
             for (int i = 0; i <= 12; i++) {
                 for (String user : List.of("user:ann", "user:bob")) {
-                    CheckRequest q = CheckRequest.of("group:c" + i, "view", user);
-                    assertThat(answer(on, tenant, at, q)).as("%s", q).isEqualTo(answer(off, tenant, at, q));
+                    for (String permission : List.of("view", "nothing")) {
+                        CheckRequest q = CheckRequest.of("group:c" + i, permission, user);
+                        assertThat(answer(on, tenant, at, q)).as("%s", q).isEqualTo(answer(off, tenant, at, q));
+                    }
                 }
             }
             assertThat(answer(off, tenant, at, CheckRequest.of("group:c12", "view", "user:bob")))
                     .isEqualTo("error DEPTH_EXCEEDED");
             assertThat(answer(off, tenant, at, CheckRequest.of("group:c6", "view", "user:ann"))).startsWith("HAS");
+            assertThat(answer(off, tenant, at, CheckRequest.of("group:c12", "nothing", "user:ann")))
+                    .isEqualTo("error DEPTH_EXCEEDED");
             assertThat(on.groupIndex().orElseThrow().reachAnswered()).as("answered from the index").isPositive();
         }
     }
@@ -320,7 +325,7 @@ public abstract class ArrowIndexContract {
         }
 
         CheckRequest someQuestion() {
-            String permission = List.of("view", "guest", "after", "high").get(random.nextInt(4));
+            String permission = List.of("view", "guest", "after", "high", "nothing").get(random.nextInt(5));
             CheckRequest request = random.nextInt(5) == 0
                     ? new CheckRequest(ObjectRef.parse("project:p" + random.nextInt(2)), "view",
                             SubjectRef.parse(user()), Map.of())
