@@ -39,6 +39,18 @@ record ArrowPlan(String relation, List<Rewrite> pre, List<Rewrite> post) {
         }
     };
 
+    /** A quick test: false when {@code permission}'s top-level union has no arrow to itself (no plan). */
+    static boolean mayApply(Permission permission) {
+        List<Rewrite> terms = permission.rewrite() instanceof Rewrite.Union u ? u.children()
+                : List.of(permission.rewrite());
+        for (Rewrite t : terms) {
+            if (t instanceof Rewrite.TupleToUserset a && a.computed().equals(permission.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The plan of {@code type#name} (a permission) in {@code schema}, if it has that shape. */
     static Optional<ArrowPlan> of(Schema schema, String type, String name) {
         Map<String, Optional<ArrowPlan>> bySchema;

@@ -313,7 +313,7 @@ final class Evaluation {
         if (relation != null) {
             indexed = fromIndex(type, open, relation, depth);
             result.putAll(indexed != null ? indexed : relation(type, open, relation, depth));
-        } else if (permission != null && (indexed = fromArrowIndex(type, open, name, depth)) != null) {
+        } else if (permission != null && (indexed = fromArrowIndex(type, open, permission, depth)) != null) {
             result.putAll(indexed);
         } else if (permission != null) {
             // Read every relation of these objects that the question may need in one query,
@@ -354,13 +354,21 @@ final class Evaluation {
      * {@link IndexedArrow}'s answers for a permission of the {@link ArrowPlan} shape, or null to
      * walk it (no index, hints, or the evaluation already walking this permission further up).
      */
-    private Map<String, Truth> fromArrowIndex(String type, List<String> ids, String name, int depth) {
-        if (groupIndex == null || !hints.isEmpty() || openFrames.getOrDefault(type + "#" + name, 0) != 1) {
+    private Map<String, Truth> fromArrowIndex(String type, List<String> ids, Permission permission, int depth) {
+        String name = permission.name();
+        if (groupIndex == null || !hints.isEmpty() || !ArrowPlan.mayApply(permission)
+                || openFrames.getOrDefault(type + "#" + name, 0) != 1) {
             return null;
         }
-        java.util.Optional<ArrowPlan> plan = ArrowPlan.of(schema, type, name);
+        if (plans == null) {
+            plans = new HashMap<>();
+        }
+        java.util.Optional<ArrowPlan> plan = plans.computeIfAbsent(type + "#" + name, k -> ArrowPlan.of(schema, type, name));
         return plan.isEmpty() ? null : IndexedArrow.evaluate(this, groupIndex, type, name, ids, plan.get(), depth);
     }
+
+    /** The {@link ArrowPlan}s this evaluation looked up, by {@code type#permission}. */
+    private Map<String, java.util.Optional<ArrowPlan>> plans;
 
     /** Memo keys added since the outermost open {@link #checkpoint}, null when none is open. */
     private List<String> memoJournal;
@@ -404,7 +412,10 @@ final class Evaluation {
 
     /** Memoizes (and caches) {@code type:id#name} as the walk would have on computing it. */
     void remember(String type, String name, String id, Truth truth) {
-        memo.putIfAbsent(type + "#" + name + ":" + id, truth);
+        String key = type + "#" + name + ":" + id;
+        if (memo.putIfAbsent(key, truth) == null && memoJournal != null) {
+            memoJournal.add(key);
+        }
         if (cache != null && !reads.expiringRead()) {
             cache.put(cacheKey(type, id, name), truth);
         }
