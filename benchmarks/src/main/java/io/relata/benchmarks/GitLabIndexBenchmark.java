@@ -71,6 +71,7 @@ public final class GitLabIndexBenchmark {
                         System.out.println("index: " + engine.groupIndex().get().stats());
                     }
                     long[] check = new long[writes];
+                    long storeCalls = 0;
                     long[] both = new long[writes];
                     for (int i = 0; i < writes + 20; i++) {
                         String who = "user:newcomer-" + user++;
@@ -84,14 +85,15 @@ public final class GitLabIndexBenchmark {
                             throw new IllegalStateException(who + " should see p-deep, got " + r);
                         }
                         if (i >= 20) { // the first 20 warm up
+                            storeCalls += engine.lastStoreCalls();
                             check[i - 20] = t2 - t1;
                             both[i - 20] = t2 - t0;
                         }
                     }
                     System.out.printf("index %s: new member of g0, check project:p-deep#visible at the write's revision:"
                             + " check p50 %.2f ms, p99 %.2f ms; write and check p50 %.2f ms, p99 %.2f ms (%d writes);"
-                            + " load %s%n", label, pct(check, 50), pct(check, 99), pct(both, 50), pct(both, 99), writes,
-                            load());
+                            + " %.1f store queries per check; load %s%n", label, pct(check, 50), pct(check, 99),
+                            pct(both, 50), pct(both, 99), writes, storeCalls / (double) writes, load());
                     Revision at = store.headRevision(tenant);
                     for (int run = 0; run < runs; run++) {
                         long t0 = System.nanoTime();
