@@ -33,6 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *     --url postgresql://postgres@127.0.0.1:5432/relata_bench_index --seconds 10
  * </pre>
  *
+ * With {@code --shape arrow} the chain nests through an arrow instead ({@link #ARROW_SCHEMA}:
+ * {@code group#view = member + parent->view}, each chain group's parent the one above it, 15
+ * members per level, the project on the bottom group), and the noise groups form a random tree
+ * through {@code parent}; NO asks for a user in no group, HAS for a member of the top group.
+ *
  * The database in {@code --url} is dropped and created again.
  */
 public final class GroupIndexBenchmark {
@@ -50,6 +55,21 @@ public final class GroupIndexBenchmark {
             }
             """;
 
+    static final String ARROW_SCHEMA = """
+            definition user {}
+
+            definition group {
+                relation parent: group
+                relation member: user
+                permission view = member + parent->view
+            }
+
+            definition project {
+                relation namespace: group
+                permission view = namespace->view
+            }
+            """;
+
     public static void main(String[] args) throws Exception {
         String url = arg(args, "--url", "postgresql://postgres@127.0.0.1:5432/relata_bench_index");
         int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
@@ -57,13 +77,22 @@ public final class GroupIndexBenchmark {
         int noise = Integer.parseInt(arg(args, "--noise", "20000"));
         int callers = Integer.parseInt(arg(args, "--callers", "16"));
         int writes = Integer.parseInt(arg(args, "--writes", "300"));
+        boolean arrow = arg(args, "--shape", "member").equals("arrow");
         try (HikariDataSource pool = BenchDatabase.fresh(PostgresConfig.fromUrl(url));
                 PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS)) {
             String tenant = "bench";
             store.createTenant(tenant);
-            store.writeSchema(tenant, SCHEMA);
+            store.writeSchema(tenant, arrow ? ARROW_SCHEMA : SCHEMA);
             List<Relationship> data = new ArrayList<>();
-            for (int level = 0; level < depth; level++) {
+            for (int level = 0; level < depth && arrow; level++) {
+                if (level > 0) {
+                    data.add(Relationship.parse("group:c" + level + "#parent@group:c" + (level - 1)));
+                }
+                for (int u = 0; u < 15; u++) {
+                    data.add(Relationship.parse("group:c" + level + "#member@user:m" + level + "-" + u));
+                }
+            }
+            for (int level = 0; level < depth && !arrow; level++) {
                 if (level + 1 < depth) {
                     data.add(Relationship.parse("group:c" + level + "#member@group:c" + (level + 1) + "#member"));
                 }
@@ -74,22 +103,25 @@ public final class GroupIndexBenchmark {
                     }
                 }
             }
-            data.add(Relationship.parse("project:deep#namespace@group:c0"));
+            data.add(Relationship.parse("project:deep#namespace@group:c" + (arrow ? depth - 1 : 0)));
             java.util.Random random = new java.util.Random(7);
             for (int g = 0; g < noise; g++) {
                 data.add(Relationship.parse("group:n" + g + "#member@user:u" + random.nextInt(noise)));
                 if (g > 0) {
-                    data.add(Relationship.parse("group:n" + random.nextInt(g) + "#member@group:n" + g + "#member"));
+                    data.add(Relationship.parse(arrow ? "group:n" + g + "#parent@group:n" + random.nextInt(g)
+                            : "group:n" + random.nextInt(g) + "#member@group:n" + g + "#member"));
                 }
             }
             store.bulkImport(tenant, data.iterator());
             BenchDatabase.analyze(pool);
-            System.out.printf("data: %d relationships (chain of %d groups, 5 siblings per level, %d other groups)%n",
-                    data.size(), depth, noise);
+            System.out.printf("data: %d relationships (%s chain of %d groups, %s, %d other groups)%n",
+                    data.size(), arrow ? "parent->view" : "group#member", depth,
+                    arrow ? "15 members per level" : "5 siblings per level", noise);
             System.out.println("machine: " + Machine.describe().encode());
             EngineOptions uncached = EngineOptions.DEFAULTS.withCacheSize(0).withRelationshipCacheSize(0);
             CheckRequest no = CheckRequest.of("project:deep", "view", "user:outsider");
-            CheckRequest has = CheckRequest.of("project:deep", "view", "user:m" + (depth - 1) + "-4-2");
+            CheckRequest has = CheckRequest.of("project:deep", "view",
+                    arrow ? "user:m0-7" : "user:m" + (depth - 1) + "-4-2");
             for (boolean index : new boolean[] {false, true}) {
                 EngineOptions options = index ? uncached.withGroupIndex(GroupIndexOptions.ON) : uncached;
                 long heapBefore = usedHeap();
@@ -108,7 +140,7 @@ public final class GroupIndexBenchmark {
                         long[] lat = closedLoop(engine, tenant, head, request, callers, 2, seconds);
                         System.out.printf("checks %s index %s: %,d/s at %d callers, p50 %.2f ms, p99 %.2f ms%s%n",
                                 request == no ? "NO" : "HAS", index ? "on" : "off", lat.length / seconds, callers,
-                                pct(lat, 50), pct(lat, 99), index ? "; " + engine.groupIndex().get().stats() : "");
+                                pct(lat, 50), pct(lat, 99), index ? "; arrows answered " + engine.groupIndex().get().reachAnswered() + ", " + engine.groupIndex().get().stats() : "");
                     }
                 }
             }

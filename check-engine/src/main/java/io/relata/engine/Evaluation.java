@@ -271,7 +271,9 @@ final class Evaluation {
             Truth truth = computed.getOrDefault(id, Truth.FALSE);
             result.put(id, truth);
             if (exact) {
-                memo.put(type + "#" + name + ":" + id, truth);
+                if (memo.put(type + "#" + name + ":" + id, truth) == null && memoJournal != null) {
+                    memoJournal.add(type + "#" + name + ":" + id);
+                }
                 if (cache != null && !reads.expiringRead()) {
                     cache.put(cacheKey(type, id, name), truth);
                 }
@@ -307,9 +309,12 @@ final class Evaluation {
         }
         Relation relation = definition.relations().get(name);
         Permission permission = definition.permissions().get(name);
+        Map<String, Truth> indexed;
         if (relation != null) {
-            Map<String, Truth> indexed = fromIndex(type, open, relation, depth);
+            indexed = fromIndex(type, open, relation, depth);
             result.putAll(indexed != null ? indexed : relation(type, open, relation, depth));
+        } else if (permission != null && (indexed = fromArrowIndex(type, open, permission, depth)) != null) {
+            result.putAll(indexed);
         } else if (permission != null) {
             // Read every relation of these objects that the question may need in one query,
             // rather than one query per relation as the rewrite reaches them.
@@ -343,6 +348,117 @@ final class Evaluation {
             out.put(id, answer == io.relata.engine.index.IndexAnswer.MEMBER ? Truth.TRUE : Truth.FALSE);
         }
         return out;
+    }
+
+    /**
+     * {@link IndexedArrow}'s answers for a permission of the {@link ArrowPlan} shape, or null to
+     * walk it (no index, hints, or the evaluation already walking this permission further up).
+     */
+    private Map<String, Truth> fromArrowIndex(String type, List<String> ids, Permission permission, int depth) {
+        String name = permission.name();
+        if (groupIndex == null || !hints.isEmpty() || !ArrowPlan.mayApply(permission)
+                || openFrames.getOrDefault(type + "#" + name, 0) != 1) {
+            return null;
+        }
+        if (plans == null) {
+            plans = new HashMap<>();
+        }
+        java.util.Optional<ArrowPlan> plan = plans.computeIfAbsent(type + "#" + name, k -> ArrowPlan.of(schema, type, name));
+        return plan.isEmpty() ? null : IndexedArrow.evaluate(this, groupIndex, type, name, ids, plan.get(), depth);
+    }
+
+    /** The {@link ArrowPlan}s this evaluation looked up, by {@code type#permission}. */
+    private Map<String, java.util.Optional<ArrowPlan>> plans;
+
+    /** Memo keys added since the outermost open {@link #checkpoint}, null when none is open. */
+    private List<String> memoJournal;
+
+    /** What {@link #restore} returns to: the memo's additions so far and the outermost cut. */
+    record Checkpoint(int memoAdded, int outermostCut, boolean outermost) {}
+
+    /** Starts noting memo additions, so that an attempt given up can forget them. */
+    Checkpoint checkpoint() {
+        boolean outermost = memoJournal == null;
+        if (outermost) {
+            memoJournal = new ArrayList<>();
+        }
+        return new Checkpoint(memoJournal.size(), outermostCut, outermost);
+    }
+
+    /** Forgets what was memoized since {@code c}, as if the attempt had not run, and releases it. */
+    void restore(Checkpoint c) {
+        for (int i = memoJournal.size() - 1; i >= c.memoAdded(); i--) {
+            memo.remove(memoJournal.remove(i));
+        }
+        outermostCut = c.outermostCut();
+        release(c);
+    }
+
+    /** Keeps what was memoized since {@code c}. */
+    void release(Checkpoint c) {
+        if (c.outermost()) {
+            memoJournal = null;
+        }
+    }
+
+    String tenant() {
+        return tenant;
+    }
+
+    /** Whether what the current frame computed so far rested on a value of an outer frame still being computed. */
+    boolean cutOutsideFrame() {
+        return outermostCut < frames - 1;
+    }
+
+    /** Memoizes (and caches) {@code type:id#name} as the walk would have on computing it. */
+    void remember(String type, String name, String id, Truth truth) {
+        String key = type + "#" + name + ":" + id;
+        if (memo.putIfAbsent(key, truth) == null && memoJournal != null) {
+            memoJournal.add(key);
+        }
+        if (cache != null && !reads.expiringRead()) {
+            cache.put(cacheKey(type, id, name), truth);
+        }
+    }
+
+    Revision revision() {
+        return revision;
+    }
+
+    int maxDepth() {
+        return maxDepth;
+    }
+
+    /** The id of the subject when it is {@code type:id#name}, else null. */
+    String selfSet(String type, String name) {
+        return subject.type().equals(type) && name.equals(subject.relation()) ? subject.id() : null;
+    }
+
+    /** {@code type:id#name}'s value if this evaluation or the shared cache already knows it. */
+    Truth known(String type, String name, String id) {
+        Truth t = memo.get(type + "#" + name + ":" + id);
+        return t != null || cache == null ? t : cache.get(cacheKey(type, id, name));
+    }
+
+    /** Reads, in one query, every relation of {@code ids} the evaluation's question may need. */
+    void preload(String type, List<String> ids) {
+        Set<String> relations = relationsRead.getOrDefault(type, Set.of());
+        if (relations.size() > 1 && !ids.isEmpty()) {
+            reads.load(type, ids, relations);
+        }
+    }
+
+    /** The union of {@code terms} for every id, as a permission's union evaluates it (all ids kept). */
+    Map<String, Truth> union(String type, List<String> ids, List<Rewrite> terms, int depth) {
+        Map<String, Truth> result = falses(ids);
+        for (Rewrite child : terms) {
+            List<String> open = openIds(result);
+            if (open.isEmpty()) {
+                break;
+            }
+            rewrite(type, open, child, depth).forEach((id, t) -> result.merge(id, t, Truth::or));
+        }
+        return result;
     }
 
     private Map<String, Truth> relation(String type, List<String> ids, Relation relation, int depth) {

@@ -40,9 +40,27 @@ final class GroupIndexUse {
         }
     }
 
+    long reachAnswered() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().reachAnswered()).sum();
+        }
+    }
+
+    long reachUnknown() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().reachUnknown()).sum();
+        }
+    }
+
+    /** Asserts that the index answered membership questions (and reports the arrow questions). */
     void assertUsed() {
         System.out.println("nested-group index: " + answered() + " questions answered, " + unknown()
-                + " left to the walk");
+                + " left to the walk; arrows: " + reachAnswered() + " answered, " + reachUnknown() + " left to the walk");
         assertThat(answered()).as("questions the nested-group index answered").isPositive();
+    }
+
+    /** Asserts that the index answered questions about arrows' relations. */
+    void assertArrowsUsed() {
+        assertThat(reachAnswered()).as("arrow questions the nested-group index answered").isPositive();
     }
 }

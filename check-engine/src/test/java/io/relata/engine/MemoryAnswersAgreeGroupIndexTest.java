@@ -35,5 +35,6 @@ class MemoryAnswersAgreeGroupIndexTest extends AnswersAgreeContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -30,5 +30,6 @@ class MemoryConformanceGroupIndexTest extends ConformanceContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -30,5 +30,6 @@ class MemoryDeepNestingGroupIndexTest extends DeepNestingContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -34,5 +34,6 @@ class PostgresAnswersAgreeGroupIndexTest extends AnswersAgreeContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -29,5 +29,6 @@ class PostgresConformanceGroupIndexTest extends ConformanceContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -29,5 +29,6 @@ class PostgresDeepNestingGroupIndexTest extends DeepNestingContract {
     @AfterAll
     static void theIndexAnswered() {
         USE.assertUsed();
+        USE.assertArrowsUsed();
     }
 }

@@ -52,6 +52,8 @@ public final class GroupIndexes implements AutoCloseable {
     private final LongAdder answered = new LongAdder();
     private final LongAdder unknown = new LongAdder();
     private final LongAdder applied = new LongAdder();
+    private final LongAdder reachAnswered = new LongAdder();
+    private final LongAdder reachUnknown = new LongAdder();
 
     /**
      * @param compile the engine's schema compiler ({@code tenant, version -> schema}), so that a version
@@ -84,8 +86,57 @@ public final class GroupIndexes implements AutoCloseable {
      */
     public IndexAnswer member(String tenant, Revision revision, String type, String relation, String group,
             SubjectRef subject, int depthLeft) {
-        if (!options.covers(tenant)) {
+        Instant now = store.options().clock().instant();
+        int maxVisits = maxVisits();
+        IndexAnswer answer = ask(tenant, revision,
+                index -> index.member(revision, type, relation, group, subject, depthLeft, now, maxVisits));
+        if (answer == null || answer == IndexAnswer.UNKNOWN) {
+            unknown.increment();
             return IndexAnswer.UNKNOWN;
+        }
+        answered.increment();
+        return answer;
+    }
+
+    /** Whether {@code relation} of {@code type} is an arrow's relation the index holds when the schema has it. */
+    public static boolean arrowIndexable(String type, io.relata.schema.Relation relation) {
+        return TenantIndex.isArrowRelation(type, relation);
+    }
+
+    /**
+     * The objects reached from {@code start} through the arrow relation {@code type#relation}
+     * ({@code group#parent}) at {@code revision}, {@code start} first, then breadth first, each
+     * with the objects its relationships of that relation name there (none: an empty list); or
+     * empty when the index cannot answer: it does not hold that revision of the tenant, one of
+     * them holds a relationship of that relation with a caveat, an expiration (not past) or a
+     * subject other than a plain object of {@code type}, or they are more than the index's limit.
+     */
+    public Optional<Map<String, List<String>>> reach(String tenant, Revision revision, String type, String relation,
+            java.util.Collection<String> start) {
+        Instant now = store.options().clock().instant();
+        int maxVisits = maxVisits();
+        Map<String, List<String>> out = ask(tenant, revision,
+                index -> index.reach(revision, type, relation, start, now, maxVisits));
+        if (out == null || out == TenantIndex.UNREACHED) {
+            reachUnknown.increment();
+            return Optional.empty();
+        }
+        reachAnswered.increment();
+        return Optional.of(out);
+    }
+
+    private int maxVisits() {
+        return (int) Math.min(Integer.MAX_VALUE, options.maxEdgesPerTenant() + 1);
+    }
+
+    /**
+     * {@code question}'s answer from the tenant's index; when it is null (a revision not applied
+     * yet) the index is caught up to {@code revision}, within the catch-up wait, and asked again.
+     * Null when the index leaves the tenant out or still cannot answer.
+     */
+    private <T> T ask(String tenant, Revision revision, java.util.function.Function<TenantIndex, T> question) {
+        if (!options.covers(tenant)) {
+            return null;
         }
         TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
             TenantIndex fresh = new TenantIndex(t);
@@ -95,9 +146,7 @@ public final class GroupIndexes implements AutoCloseable {
         if (index.state() == TenantIndex.State.BUILDING) {
             waitFor(index);
         }
-        Instant now = store.options().clock().instant();
-        int maxVisits = (int) Math.min(Integer.MAX_VALUE, options.maxEdgesPerTenant() + 1);
-        IndexAnswer answer = index.member(revision, type, relation, group, subject, depthLeft, now, maxVisits);
+        T answer = question.apply(index);
         if (answer == null) {
             // Asked about a revision not applied yet: read the change log up to it, if no one else is.
             index.headSeen = Math.max(index.headSeen, revision.value());
@@ -113,13 +162,8 @@ public final class GroupIndexes implements AutoCloseable {
                     index.updating.unlock();
                 }
             }
-            answer = index.member(revision, type, relation, group, subject, depthLeft, now, maxVisits);
+            answer = question.apply(index);
         }
-        if (answer == null || answer == IndexAnswer.UNKNOWN) {
-            unknown.increment();
-            return IndexAnswer.UNKNOWN;
-        }
-        answered.increment();
         return answer;
     }
 
@@ -270,14 +314,24 @@ public final class GroupIndexes implements AutoCloseable {
         return out;
     }
 
-    /** Questions the index answered (member or not). */
+    /** Membership questions ({@link #member}) the index answered (member or not). */
     public long answered() {
         return answered.sum();
     }
 
-    /** Questions the index left to the graph walk. */
+    /** Membership questions the index left to the graph walk. */
     public long unknown() {
         return unknown.sum();
+    }
+
+    /** Questions about an arrow's relation ({@link #reach}) the index answered. */
+    public long reachAnswered() {
+        return reachAnswered.sum();
+    }
+
+    /** Questions about an arrow's relation the index could not answer. */
+    public long reachUnknown() {
+        return reachUnknown.sum();
     }
 
     /** Revisions of the change log applied, over all tenants. */

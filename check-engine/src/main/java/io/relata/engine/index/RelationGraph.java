@@ -61,6 +61,12 @@ final class RelationGraph {
 
     private final String type;
     private final String relation;
+    /**
+     * The relation of the subject sets that nest: {@code relation} for a recursive relation, null
+     * for an arrow's relation ({@code group#parent@group:p}: plain subjects of this type nest, and
+     * every other subject is held back).
+     */
+    private final String childRelation;
     /** Group id, then child group id. */
     private final Map<String, Map<String, List<Version>>> children = new HashMap<>();
     /** Group id, then subject ({@code user:ann}, {@code user:*}). */
@@ -71,8 +77,70 @@ final class RelationGraph {
     private long versions;
 
     RelationGraph(String type, String relation) {
+        this(type, relation, relation);
+    }
+
+    private RelationGraph(String type, String relation, String childRelation) {
         this.type = type;
         this.relation = relation;
+        this.childRelation = childRelation;
+    }
+
+    /**
+     * The graph of an arrow's relation ({@code group#parent} allowing {@code group}): the edges
+     * {@code g#parent@group:p} without caveat or expiration are children; anything else is held back.
+     */
+    static RelationGraph ofArrow(String type, String relation) {
+        return new RelationGraph(type, relation, null);
+    }
+
+    /**
+     * The groups {@code start} and everything reached from them through children at
+     * {@code revision}, each with its children there (in the order met, breadth first), or
+     * null when one of them holds a relationship held back (and not expired at {@code now}) or
+     * more than {@code maxVisits} groups are reached.
+     */
+    Map<String, List<String>> reach(java.util.Collection<String> start, long revision, Instant now, int maxVisits) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        ArrayDeque<String> queue = new ArrayDeque<>();
+        for (String g : start) {
+            if (!out.containsKey(g)) {
+                out.put(g, List.of());
+                queue.add(g);
+            }
+        }
+        while (!queue.isEmpty()) {
+            String g = queue.poll();
+            if (heldBackAt(g, revision, now)) {
+                return null;
+            }
+            Map<String, List<Version>> nested = children.get(g);
+            if (nested == null) {
+                continue;
+            }
+            List<String> kids = new ArrayList<>(nested.size());
+            for (String child : nested.keySet()) {
+                if (visible(nested, child, revision) != null) {
+                    kids.add(child);
+                    if (!out.containsKey(child)) {
+                        out.put(child, List.of());
+                        queue.add(child);
+                    }
+                }
+            }
+            if (!kids.isEmpty()) {
+                out.put(g, kids);
+            }
+            if (out.size() > maxVisits) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /** Whether this is an arrow's relation ({@link #ofArrow}). */
+    boolean arrow() {
+        return childRelation == null;
     }
 
     /** Versions held, live and closed. */
@@ -87,10 +155,10 @@ final class RelationGraph {
         SubjectRef s = r.subject();
         if (r.caveat() != null || r.expiresAt() != null) {
             open(heldBack, group, s.toString(), revision, r.expiresAt() == null ? FOREVER : r.expiresAt());
-        } else if (s.relation() == null) {
-            open(leaves, group, s.toString(), revision, null);
         } else if (isChild(s)) {
             open(children, group, s.id(), revision, null);
+        } else if (s.relation() == null && childRelation != null) {
+            open(leaves, group, s.toString(), revision, null);
         } else {
             open(heldBack, group, s.toString(), revision, FOREVER);
         }
@@ -128,7 +196,7 @@ final class RelationGraph {
     }
 
     private boolean isChild(SubjectRef s) {
-        return s.relation() != null && s.type().equals(type) && s.relation().equals(relation);
+        return !s.isWildcard() && s.type().equals(type) && java.util.Objects.equals(s.relation(), childRelation);
     }
 
     private void open(Map<String, Map<String, List<Version>>> set, String group, String key, long revision,

@@ -66,6 +66,42 @@ final class TenantIndex {
         return out;
     }
 
+    /**
+     * {@code type#relation} of every relation an arrow follows to its own permission over its own
+     * type: {@code relation parent: group} with {@code permission view = member + parent->view}
+     * (the arrow a term of the permission's top-level union), unless the relation is recursive.
+     */
+    static java.util.Set<String> arrowRelations(Schema schema) {
+        java.util.Set<String> out = new TreeSet<>();
+        for (ObjectDefinition d : schema.definitions().values()) {
+            for (io.relata.schema.Permission p : d.permissions().values()) {
+                java.util.List<io.relata.schema.Rewrite> terms = p.rewrite() instanceof io.relata.schema.Rewrite.Union u
+                        ? u.children() : java.util.List.of(p.rewrite());
+                for (io.relata.schema.Rewrite t : terms) {
+                    if (t instanceof io.relata.schema.Rewrite.TupleToUserset a && a.computed().equals(p.name())
+                            && a.kind() == io.relata.schema.Rewrite.ArrowKind.ANY
+                            && isArrowRelation(d.name(), d.relations().get(a.tupleset()))) {
+                        out.add(d.name() + "#" + a.tupleset());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code relation} of {@code type} allows plain objects of {@code type} and is not recursive. */
+    static boolean isArrowRelation(String type, Relation relation) {
+        if (relation == null || isRecursive(type, relation)) {
+            return false;
+        }
+        for (AllowedSubjectType a : relation.allowedTypes()) {
+            if (type.equals(a.subject().type()) && a.subject().relation() == null && !a.subject().wildcard()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code relation} of {@code type} allows {@code type#relation} as a subject. */
     static boolean isRecursive(String type, Relation relation) {
         for (AllowedSubjectType a : relation.allowedTypes()) {
@@ -220,11 +256,42 @@ final class TenantIndex {
                 return IndexAnswer.UNKNOWN;
             }
             RelationGraph g = graphs.get(type + "#" + relation);
-            return g == null ? IndexAnswer.UNKNOWN : g.member(group, subject, r, depthLeft, now, maxVisits);
+            return g == null || g.arrow() ? IndexAnswer.UNKNOWN : g.member(group, subject, r, depthLeft, now, maxVisits);
         } finally {
             lock.readLock().unlock();
         }
     }
+
+    /**
+     * {@link RelationGraph#reach} of the arrow relation {@code type#relation} at {@code revision}:
+     * null when the index is ready but has not applied that revision yet, {@link #UNREACHED}
+     * when it cannot answer.
+     */
+    Map<String, java.util.List<String>> reach(Revision revision, String type, String relation,
+            java.util.Collection<String> start, Instant now, int maxVisits) {
+        lock.readLock().lock();
+        try {
+            if (state != State.READY) {
+                return UNREACHED;
+            }
+            long r = revision.value();
+            if (r > appliedUpTo) {
+                return null;
+            }
+            if (r < answersFrom) {
+                return UNREACHED;
+            }
+            RelationGraph g = graphs.get(type + "#" + relation);
+            Map<String, java.util.List<String>> out = g == null || !g.arrow() ? null
+                    : g.reach(start, r, now, maxVisits);
+            return out == null ? UNREACHED : out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@link #reach}'s "cannot answer". */
+    static final Map<String, java.util.List<String>> UNREACHED = java.util.Collections.unmodifiableMap(new HashMap<>());
 
     private static String key(Relationship r) {
         return r.resource().type() + "#" + r.relation();
@@ -236,6 +303,10 @@ final class TenantIndex {
         for (String key : recursiveRelations(schema)) {
             int hash = key.indexOf('#');
             out.put(key, new RelationGraph(key.substring(0, hash), key.substring(hash + 1)));
+        }
+        for (String key : arrowRelations(schema)) {
+            int hash = key.indexOf('#');
+            out.put(key, RelationGraph.ofArrow(key.substring(0, hash), key.substring(hash + 1)));
         }
         return out;
     }
