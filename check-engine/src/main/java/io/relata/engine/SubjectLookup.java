@@ -86,7 +86,7 @@ final class SubjectLookup {
                     continue;
                 }
                 long before = System.nanoTime();
-                boolean more = sink.accept(result, new ResourceLookup.Position(position, c.id()).token());
+                boolean more = sink.accept(result, new ResourceLookup.Position(null, position, c.id()).token());
                 inSink += System.nanoTime() - before;
                 boolean wildcard = c.id().equals(SubjectRef.WILDCARD);
                 if (!more || (!wildcard && concreteLimit > 0 && ++concrete == concreteLimit)) {
