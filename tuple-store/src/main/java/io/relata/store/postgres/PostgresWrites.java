@@ -57,8 +57,9 @@ import org.jooq.impl.DSL;
  * its resource type, so PostgreSQL plans it on one partition of {@code relation_tuples}
  * instead of all. The statements are not sent one by one but gathered in a
  * {@link WriteBatch} behind the start of the transaction ({@code relata_begin_write}: take the
- * revision, record it, read the schema revision in effect) and sent together, with the {@code COMMIT}, in one multi-statement query
- * (earlier when a precondition, a validator's lookup or its {@code head()} must see them). So
+ * revision, record it, read the schema revision in effect) and sent together, with the
+ * {@code COMMIT}, in one multi-statement query (earlier when a precondition, a validator's
+ * lookup or its {@code head()} must see them). So
  * a group of writes without a CREATE or precondition costs one round trip, whatever its size,
  * and holds the tenant's row lock only while PostgreSQL runs it and makes the commit durable,
  * not across a round trip to this JVM. A write with a CREATE reads back what it inserted, so
