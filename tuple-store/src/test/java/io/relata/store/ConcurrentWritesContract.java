@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * revision that includes it and everything before it.
  *
  * <p>Some tests line writes up behind a write whose validator blocks (it holds the tenant's
- * write lock): the writes queued behind it then commit together where the store groups
- * writes, and one after another where it does not.
+ * write lock, or in PostgreSQL the lead of the tenant's group commit, since a validator may
+ * run there before the row lock is taken): the writes queued behind it then commit together
+ * where the store groups writes, and one after another where it does not.
  */
 public abstract class ConcurrentWritesContract {
 

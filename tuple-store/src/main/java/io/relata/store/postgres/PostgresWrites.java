@@ -51,13 +51,15 @@ import org.jooq.impl.DSL;
  * net change at the revision (a TOUCH then a DELETE of the same relationship reads as its
  * DELETE).
  *
- * <p><b>Round trips.</b> A write of one resource type is two statements ({@code UPDATE} over
- * {@code unnest} and {@code INSERT ... RETURNING}); each names its resource type, so
- * PostgreSQL plans them on one partition of {@code relation_tuples} instead of all. The
- * statements are not sent one by one but gathered in a {@link WriteBatch} behind the start of
- * the transaction ({@code relata_begin_write}: take the revision, record it, read the schema
- * revision in effect) and sent together, with the {@code COMMIT}, in one multi-statement query
- * (earlier when a precondition, a validator's lookup or its {@code head()} must see them). So
+ * <p><b>Round trips.</b> The writes of a group become, per resource type, one {@code UPDATE}
+ * over {@code unnest} ending the versions they replace and, for all types, one {@code INSERT
+ * ... RETURNING} (merged across writes, see {@link WriteBatch#add}); each {@code UPDATE} names
+ * its resource type, so PostgreSQL plans it on one partition of {@code relation_tuples}
+ * instead of all. The statements are not sent one by one but gathered in a
+ * {@link WriteBatch} behind the start of the transaction ({@code relata_begin_write}: take the
+ * revision, record it, read the schema revision in effect) and sent together, with the
+ * {@code COMMIT}, in one multi-statement query (earlier when a precondition, a validator's
+ * lookup or its {@code head()} must see them). So
  * a group of writes without a CREATE or precondition costs one round trip, whatever its size,
  * and holds the tenant's row lock only while PostgreSQL runs it and makes the commit durable,
  * not across a round trip to this JVM. A write with a CREATE reads back what it inserted, so

@@ -166,4 +166,62 @@ class GroupCommitTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * Says it commits at once, then waits for {@code release} before answering: the groups it
+     * was given and how many were committing at most at one time.
+     */
+    private static final class Committing implements GroupCommit.Committer {
+        final List<Integer> sizes = new CopyOnWriteArrayList<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void commit(long tenantId, List<GroupCommit.Pending> group, Runnable committing) {
+            sizes.add(group.size());
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            committing.run();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            inFlight.decrementAndGet();
+            group.forEach(p -> p.result.complete(Revision.of(1)));
+        }
+    }
+
+    @Test
+    void twoGroupsCommitAtOnce_atMost_theWritesArrivingMeanwhileWaitForOneGroup() throws Exception {
+        Committing committer = new Committing();
+        GroupCommit commit = new GroupCommit(committer);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            List<Future<Revision>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (committer.sizes.size() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            while (committer.sizes.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < 30; i++) {
+                futures.add(pool.submit(() -> commit.submit(1, write(Map.of()))));
+            }
+            awaitQueued(commit, futures, 30);
+            Thread.sleep(100);
+            assertThat(committer.sizes).as("no third group while two commit").containsExactly(1, 1);
+            committer.release.countDown();
+            for (Future<Revision> f : futures) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(committer.sizes).containsExactly(1, 1, 30);
+            assertThat(committer.most.get()).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
