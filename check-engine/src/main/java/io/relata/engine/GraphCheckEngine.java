@@ -472,6 +472,9 @@ public final class GraphCheckEngine implements CheckEngine {
         Map<String, Object> ctx = context == null ? Map.of() : context;
         ResourceWalk walk = new ResourceWalk(store, tenant, revision, schema, resourceType, permission, subject, ctx,
                 caveats, options.maxDepth());
+        if (groupIndex != null) {
+            walk.usingGroupIndex(new IndexedReverseSteps(groupIndex, tenant, revision, schema));
+        }
         ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
                         deadline()).tracedBy(tracer), // shares the exact one's reads; with hints the index never answers

@@ -40,9 +40,24 @@ final class GroupIndexUse {
         }
     }
 
+    /** Pages of lookup resources' reverse steps the index gave from memory. */
+    long lookupSteps() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().lookupStepsAnswered()).sum();
+        }
+    }
+
+    long lookupStepsLeft() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().lookupStepsLeft()).sum();
+        }
+    }
+
     void assertUsed() {
         System.out.println("nested-group index: " + answered() + " questions answered, " + unknown()
-                + " left to the walk");
+                + " left to the walk; lookups: " + lookupSteps() + " reverse steps from the index, "
+                + lookupStepsLeft() + " left to the store");
         assertThat(answered()).as("questions the nested-group index answered").isPositive();
+        assertThat(lookupSteps()).as("lookup reverse steps the nested-group index gave").isPositive();
     }
 }

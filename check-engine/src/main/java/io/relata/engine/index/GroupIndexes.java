@@ -289,4 +289,72 @@ public final class GroupIndexes implements AutoCloseable {
     public void close() {
         indexer.shutdownNow();
     }
+
+    // ---- lookups ----------------------------------------------------------------------------------
+
+    private final LongAdder stepsAnswered = new LongAdder();
+    private final LongAdder stepsLeft = new LongAdder();
+
+    /**
+     * One page of the lookup's reverse step {@code resourceType#relation} from
+     * {@code subjectType:id[#subjectRelation]} for the ids given, at {@code revision}: exactly the
+     * relationships, in the order and within the page, that {@link TupleStore#resourcesNaming(String,
+     * Revision, String, String, String, String, java.util.Collection, Relationship, int)} would
+     * return (the store's order is Java's string order for ASCII ids: PostgreSQL with a {@code C}
+     * collation, the memory store), so that a lookup walks, orders and pages the same with and
+     * without the index. The index gives the steps of a recursive relation from its own subject
+     * set (one level of nesting, child to parent groups) and from plain subjects (the groups
+     * naming a user directly); empty when it cannot prove the page (another step, a caveated or
+     * unexpired expiring relationship on a subject the page reaches, a revision it does not
+     * hold, a tenant left out, an index being built): the walk then reads the store.
+     */
+    public Optional<List<Relationship>> resourcesNaming(String tenant, Revision revision, String resourceType,
+            String relation, String subjectType, String subjectRelation, List<String> subjectIds, Relationship after,
+            int limit) {
+        if (!options.covers(tenant)) {
+            return Optional.empty();
+        }
+        TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
+            TenantIndex fresh = new TenantIndex(t);
+            indexer.execute(() -> build(fresh));
+            return fresh;
+        });
+        if (index.state() == TenantIndex.State.BUILDING) {
+            waitFor(index);
+        }
+        Instant now = store.options().clock().instant();
+        Optional<List<Relationship>> rows = index.resourcesNaming(revision, resourceType, relation, subjectType,
+                subjectRelation, subjectIds, after, limit, now);
+        if (rows == null) {
+            index.headSeen = Math.max(index.headSeen, revision.value());
+            if (waitFor(index)) {
+                try {
+                    catchUp(index, revision.value());
+                } catch (RuntimeException e) {
+                    LOG.debug("group index of tenant {}: catching up to revision {} failed: {}", tenant,
+                            revision.value(), e.toString());
+                } finally {
+                    index.updating.unlock();
+                }
+            }
+            rows = index.resourcesNaming(revision, resourceType, relation, subjectType, subjectRelation, subjectIds,
+                    after, limit, now);
+        }
+        if (rows == null || rows.isEmpty()) {
+            stepsLeft.increment();
+            return Optional.empty();
+        }
+        stepsAnswered.increment();
+        return rows;
+    }
+
+    /** Pages of lookup reverse steps the index gave (see {@link #resourcesNaming}). */
+    public long lookupStepsAnswered() {
+        return stepsAnswered.sum();
+    }
+
+    /** Pages of lookup reverse steps the index left to the store. */
+    public long lookupStepsLeft() {
+        return stepsLeft.sum();
+    }
 }
