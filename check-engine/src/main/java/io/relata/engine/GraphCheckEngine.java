@@ -520,6 +520,9 @@ public final class GraphCheckEngine implements CheckEngine {
         SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
                 context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
                 .readingThrough(relationships);
+        if (groupIndex != null) {
+            sets.usingGroupIndex(new IndexedSubjectReads(groupIndex, tenant, revision, schema));
+        }
         List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
         lastStoreCalls.set(sets.storeCalls());
         return results;

@@ -21,14 +21,15 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lookup resources with the nested-group index giving the reverse steps of {@code group#member}
+ * Lookups with the nested-group index. Lookup resources with the index giving the reverse steps of {@code group#member}
  * from memory: the results come exactly as without the index, in the same order, with the same
  * permissionship, errors included, at exact revisions old and new while memberships are
  * written and deleted (plain, caveated, expiring, nested, nested with a caveat, through a
  * team); pages resumed from cursors continue the same order, also when the cursor was taken
  * with the index answering and is resumed without it (and the other way round); wide steps
  * that take several store pages page the same; a chain deeper than the depth limit gives what
- * the walk gives. Each store runs this through its subclass.
+ * the walk gives. Lookup subjects too, with the index giving groups' relationships: the same
+ * subjects, caveats and errors. Each store runs this through its subclass.
  */
 public abstract class GroupIndexLookupContract {
 
@@ -51,6 +52,8 @@ public abstract class GroupIndexLookupContract {
     void randomMembershipChanges_lookupsAtExactRevisions_comeAsWithoutTheIndex_inOrder_andPageAlike() throws Exception {
         long answered = 0;
         long left = 0;
+        long subjectsAnswered = 0;
+        long subjectsLeft = 0;
         for (int seed = 0; seed < seeds(); seed++) {
             for (int maxDepth : new int[] {50, 4}) {
                 TestClock clock = new TestClock();
@@ -92,17 +95,86 @@ public abstract class GroupIndexLookupContract {
                                         .as("%s, pages of %d resumed with the index", what, limit)
                                         .isEqualTo(expected);
                             }
+                            String resource = type + ":" + (type.equals("project") ? "p" + random.nextInt(3)
+                                    : "g" + random.nextInt(9));
+                            String relation = random.nextInt(4) == 0 ? "member" : null;
+                            String subjectType = relation == null ? "user" : "group";
+                            assertThat(subjects(on, tenant, at, resource, permission, subjectType, relation, context))
+                                    .as("seed %d depth %d step %d: subjects %s of %s#%s %s at %s", seed, maxDepth, step,
+                                            subjectType, resource, permission, context, at)
+                                    .isEqualTo(subjects(off, tenant, at, resource, permission, subjectType, relation,
+                                            context));
                         }
                     }
                     GroupIndexes index = on.groupIndex().orElseThrow();
                     answered += index.lookupStepsAnswered();
                     left += index.lookupStepsLeft();
+                    subjectsAnswered += index.subjectReadsAnswered();
+                    subjectsLeft += index.subjectReadsLeft();
                 }
             }
         }
         // Both ways were taken: pages from the index, and pages it left to the store (caveats, expirations).
         assertThat(answered).as("reverse steps from the index").isPositive();
         assertThat(left).as("reverse steps left to the store").isPositive();
+        assertThat(subjectsAnswered).as("lookup subjects' reads from the index").isPositive();
+        assertThat(subjectsLeft).as("lookup subjects' reads left to the store").isPositive();
+    }
+
+    @Test
+    void lookupSubjectsThroughATreeOfGroups_comeAsWithoutTheIndex_withFewerStoreReads() throws Exception {
+        TestClock clock = new TestClock();
+        String tenant = "gil-" + UUID.randomUUID();
+        TupleStore store = fresh(clock, tenant);
+        // group:r holds 4 groups, each 4 more, each 4 more (84 groups), 2 users in each; one
+        // group has a caveated member, one an expiring one, one a wildcard.
+        List<Relationship> data = new ArrayList<>();
+        List<String> level = List.of("r");
+        int users = 0;
+        for (int depth = 0; depth < 3; depth++) {
+            List<String> next = new ArrayList<>();
+            for (String g : level) {
+                for (int c = 0; c < 4; c++) {
+                    String child = g + "-" + c;
+                    next.add(child);
+                    data.add(Relationship.parse("group:" + g + "#member@group:" + child + "#member"));
+                    for (int u = 0; u < 2; u++) {
+                        data.add(Relationship.parse("group:" + child + "#member@user:u" + users++));
+                    }
+                }
+            }
+            level = next;
+        }
+        data.add(Relationship.parse("group:r-1-2#member@user:cav[weekday]"));
+        data.add(Relationship.parse("group:r-2-3-1#member@user:exp[expiration:" + clock.instant().plus(
+                Duration.ofHours(1)) + "]"));
+        data.add(Relationship.parse("group:r-3#member@user:*"));
+        data.add(Relationship.parse("project:x#namespace@group:r"));
+        store.bulkImport(tenant, data.iterator());
+        Revision at = store.headRevision(tenant);
+        try (GraphCheckEngine off = new GraphCheckEngine(store, EngineOptions.DEFAULTS.withRelationshipCacheSize(0));
+                GraphCheckEngine on = new GraphCheckEngine(store, EngineOptions.DEFAULTS.withRelationshipCacheSize(0)
+                        .withGroupIndex(WAITING))) {
+            for (String[] q : new String[][] {{"project:x", "view", "user", null}, {"group:r", "member", "user", null},
+                    {"group:r-2", "member", "group", "member"}}) {
+                List<String> expected = subjects(off, tenant, at, q[0], q[1], q[2], q[3], Map.of());
+                int readsOff = off.lastStoreCalls();
+                assertThat(subjects(on, tenant, at, q[0], q[1], q[2], q[3], Map.of())).as("%s#%s", q[0], q[1])
+                        .isEqualTo(expected);
+                assertThat(on.lastStoreCalls()).as("store reads for %s#%s with the index (%d without)", q[0], q[1],
+                        readsOff).isLessThan(readsOff);
+            }
+            assertThat(subjects(on, tenant, at, "project:x", "view", "user", null, Map.of()))
+                    .as("users in the tree, the wildcard and the caveated and expiring members").hasSize(users + 3);
+            // Past the expiration the store returns the expiring member no more, and neither does the index.
+            clock.advance(Duration.ofHours(2));
+            assertThat(subjects(on, tenant, at, "project:x", "view", "user", null, Map.of()))
+                    .isEqualTo(subjects(off, tenant, at, "project:x", "view", "user", null, Map.of()))
+                    .hasSize(users + 2);
+            assertThat(on.groupIndex().orElseThrow().subjectReadsAnswered()).isPositive();
+            assertThat(on.groupIndex().orElseThrow().subjectReadsLeft()).as("the groups with a caveat or an"
+                    + " expiration were read from the store").isPositive();
+        }
     }
 
     @Test
@@ -221,6 +293,13 @@ public abstract class GroupIndexLookupContract {
                     assertThat(all(on, tenant, at, q[0], q[1], ann, Map.of())).as("depth %d %s#%s", maxDepth, q[0], q[1])
                             .isEqualTo(all(off, tenant, at, q[0], q[1], ann, Map.of()));
                 }
+                for (String resource : new String[] {"project:p0", "group:g0", "group:g5"}) {
+                    String permission = resource.startsWith("project") ? "view" : "member";
+                    assertThat(subjects(on, tenant, at, resource, permission, "user", null, Map.of()))
+                            .as("depth %d subjects of %s", maxDepth, resource)
+                            .isEqualTo(subjects(off, tenant, at, resource, permission, "user", null, Map.of()));
+                }
+                assertThat(on.groupIndex().orElseThrow().subjectReadsAnswered()).isPositive();
                 assertThat(on.groupIndex().orElseThrow().lookupStepsAnswered()).isPositive();
             }
         }
@@ -278,6 +357,19 @@ public abstract class GroupIndexLookupContract {
         try {
             return engine.lookupResources(tenant, at, type, permission, subject, context, null, 0).get().results()
                     .stream().map(GroupIndexLookupContract::text).toList();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return List.of("error " + (e.getCause() instanceof EngineException x ? x.reason() : e.getCause()));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Lookup subjects' results, in the order given, or the error. */
+    private static List<String> subjects(GraphCheckEngine engine, String tenant, Revision at, String resource,
+            String permission, String subjectType, String subjectRelation, Map<String, Object> context) {
+        try {
+            return engine.lookupSubjects(tenant, at, io.relata.store.ObjectRef.parse(resource), permission, subjectType,
+                    subjectRelation, context).get().stream().map(Object::toString).toList();
         } catch (java.util.concurrent.ExecutionException e) {
             return List.of("error " + (e.getCause() instanceof EngineException x ? x.reason() : e.getCause()));
         } catch (InterruptedException e) {

@@ -53,11 +53,19 @@ final class GroupIndexUse {
         }
     }
 
+    /** Lookup subjects' reads of groups the index gave from memory. */
+    long subjectReads() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().subjectReadsAnswered()).sum();
+        }
+    }
+
     void assertUsed() {
         System.out.println("nested-group index: " + answered() + " questions answered, " + unknown()
                 + " left to the walk; lookups: " + lookupSteps() + " reverse steps from the index, "
-                + lookupStepsLeft() + " left to the store");
+                + lookupStepsLeft() + " left to the store, " + subjectReads() + " lookup subjects reads from the index");
         assertThat(answered()).as("questions the nested-group index answered").isPositive();
         assertThat(lookupSteps()).as("lookup reverse steps the nested-group index gave").isPositive();
+        assertThat(subjectReads()).as("lookup subjects reads the nested-group index gave").isPositive();
     }
 }

@@ -294,6 +294,8 @@ public final class GroupIndexes implements AutoCloseable {
 
     private final LongAdder stepsAnswered = new LongAdder();
     private final LongAdder stepsLeft = new LongAdder();
+    private final LongAdder readsAnswered = new LongAdder();
+    private final LongAdder readsLeft = new LongAdder();
 
     /**
      * One page of the lookup's reverse step {@code resourceType#relation} from
@@ -311,6 +313,34 @@ public final class GroupIndexes implements AutoCloseable {
     public Optional<List<Relationship>> resourcesNaming(String tenant, Revision revision, String resourceType,
             String relation, String subjectType, String subjectRelation, List<String> subjectIds, Relationship after,
             int limit) {
+        Optional<List<Relationship>> rows = ask(tenant, revision, (index, now) -> index.resourcesNaming(revision,
+                resourceType, relation, subjectType, subjectRelation, subjectIds, after, limit, now));
+        (rows.isPresent() ? stepsAnswered : stepsLeft).increment();
+        return rows;
+    }
+
+    /**
+     * The relationships of {@code type:id#relation} (a recursive relation) at {@code revision},
+     * in no particular order, as {@link TupleStore#read} would give them: for lookup subjects.
+     * Empty when the index cannot prove them: a caveated or unexpired expiring relationship,
+     * or a subject set of another relation or type among them (the index does not keep
+     * those), a revision it does not hold, a tenant left out, an index being built.
+     */
+    public Optional<List<Relationship>> relationshipsOf(String tenant, Revision revision, String type,
+            String relation, String id) {
+        Optional<List<Relationship>> rows = ask(tenant, revision,
+                (index, now) -> index.relationshipsOf(revision, type, relation, id, now));
+        (rows.isPresent() ? readsAnswered : readsLeft).increment();
+        return rows;
+    }
+
+    /**
+     * Asks {@code question} of the tenant's index at {@code revision}, catching the index up
+     * first when it has not applied that revision (as {@link #member} does); the question
+     * answers null for a revision not applied yet, empty for "cannot tell".
+     */
+    private <T> Optional<T> ask(String tenant, Revision revision,
+            BiFunction<TenantIndex, Instant, Optional<T>> question) {
         if (!options.covers(tenant)) {
             return Optional.empty();
         }
@@ -323,9 +353,8 @@ public final class GroupIndexes implements AutoCloseable {
             waitFor(index);
         }
         Instant now = store.options().clock().instant();
-        Optional<List<Relationship>> rows = index.resourcesNaming(revision, resourceType, relation, subjectType,
-                subjectRelation, subjectIds, after, limit, now);
-        if (rows == null) {
+        Optional<T> answer = question.apply(index, now);
+        if (answer == null) {
             index.headSeen = Math.max(index.headSeen, revision.value());
             if (waitFor(index)) {
                 try {
@@ -337,15 +366,9 @@ public final class GroupIndexes implements AutoCloseable {
                     index.updating.unlock();
                 }
             }
-            rows = index.resourcesNaming(revision, resourceType, relation, subjectType, subjectRelation, subjectIds,
-                    after, limit, now);
+            answer = question.apply(index, now);
         }
-        if (rows == null || rows.isEmpty()) {
-            stepsLeft.increment();
-            return Optional.empty();
-        }
-        stepsAnswered.increment();
-        return rows;
+        return answer == null ? Optional.empty() : answer;
     }
 
     /** Pages of lookup reverse steps the index gave (see {@link #resourcesNaming}). */
@@ -356,5 +379,15 @@ public final class GroupIndexes implements AutoCloseable {
     /** Pages of lookup reverse steps the index left to the store. */
     public long lookupStepsLeft() {
         return stepsLeft.sum();
+    }
+
+    /** Lookup subjects' reads of a group's relationships the index gave (see {@link #relationshipsOf}). */
+    public long subjectReadsAnswered() {
+        return readsAnswered.sum();
+    }
+
+    /** Lookup subjects' reads of a group's relationships the index left to the store. */
+    public long subjectReadsLeft() {
+        return readsLeft.sum();
     }
 }

@@ -352,4 +352,41 @@ final class RelationGraph {
         }
         return ids;
     }
+
+    /**
+     * The relationships of {@code type:group#relation} visible at {@code revision}: its direct
+     * members and its nesting edges, in no particular order; null if it holds a held-back
+     * relationship at that revision (caveated, or expiring after {@code now}; one expired by
+     * then the store does not return either).
+     */
+    List<Relationship> relationshipsOf(String group, long revision, Instant now) {
+        Map<String, List<Version>> held = heldBack.get(group);
+        if (held != null) {
+            for (List<Version> list : held.values()) {
+                Version v = visibleIn(list, revision);
+                if (v != null && v.expires.isAfter(now)) {
+                    return null;
+                }
+            }
+        }
+        List<Relationship> out = new ArrayList<>();
+        io.relata.store.ObjectRef resource = new io.relata.store.ObjectRef(type, group);
+        Map<String, List<Version>> direct = leaves.get(group);
+        if (direct != null) {
+            for (Map.Entry<String, List<Version>> e : direct.entrySet()) {
+                if (visibleIn(e.getValue(), revision) != null) {
+                    out.add(Relationship.of(resource, relation, SubjectRef.parse(e.getKey())));
+                }
+            }
+        }
+        Map<String, List<Version>> nested = children.get(group);
+        if (nested != null) {
+            for (Map.Entry<String, List<Version>> e : nested.entrySet()) {
+                if (visibleIn(e.getValue(), revision) != null) {
+                    out.add(Relationship.of(resource, relation, new SubjectRef(type, e.getKey(), relation)));
+                }
+            }
+        }
+        return out;
+    }
 }

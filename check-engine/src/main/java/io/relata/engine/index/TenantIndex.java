@@ -267,4 +267,30 @@ final class TenantIndex {
             lock.readLock().unlock();
         }
     }
+
+    /**
+     * The relationships of {@code type:id#relation} at {@code revision} (see {@link
+     * RelationGraph#relationshipsOf}); empty when the index cannot give them, null when the
+     * index is ready but has not applied that revision yet.
+     */
+    java.util.Optional<java.util.List<Relationship>> relationshipsOf(Revision revision, String type, String relation,
+            String id, Instant now) {
+        lock.readLock().lock();
+        try {
+            if (state != State.READY) {
+                return java.util.Optional.empty();
+            }
+            long r = revision.value();
+            if (r > appliedUpTo) {
+                return null;
+            }
+            RelationGraph g = graphs.get(type + "#" + relation);
+            if (r < answersFrom || g == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.ofNullable(g.relationshipsOf(id, r, now));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
 }
