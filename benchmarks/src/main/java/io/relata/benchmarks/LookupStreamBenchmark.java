@@ -76,11 +76,54 @@ public final class LookupStreamBenchmark {
                     measure(server, page.copy().put("optionalCursor", middle), out, List.of(),
                             "page of 1,000 from the cursor after result " + String.format("%,d", lines.size() / 2));
                 }
+                for (int i = 0; i < runs; i++) {
+                    pageThrough(server, page, out);
+                }
             } finally {
                 Files.deleteIfExists(out);
             }
             System.out.printf("load average at the end: %s%n", loadAverage());
         }
+    }
+
+    /**
+     * Pages through the whole answer, each page from the cursor of the page before's last result
+     * (`curl` per page, so each time includes a process start): the time of each page.
+     */
+    private static void pageThrough(BenchServer server, JsonObject page, Path out) throws Exception {
+        List<Double> millis = new ArrayList<>();
+        long results = 0;
+        JsonObject cursor = null;
+        long started = System.nanoTime();
+        int limit = page.getInteger("optionalLimit");
+        while (true) {
+            JsonObject body = cursor == null ? page : page.copy().put("optionalCursor", cursor);
+            Process curl = new ProcessBuilder("curl", "-sS", "-o", out.toString(), "-w", "%{http_code} %{time_total}",
+                    "-H", "Authorization: Bearer " + BenchServer.KEY, "-H", "Content-Type: application/json",
+                    "--data-binary", body.encode(), server.base + "/v1/permissions/resources")
+                    .redirectErrorStream(true).start();
+            String[] timing = new String(curl.getInputStream().readAllBytes()).trim().split(" ");
+            curl.waitFor();
+            if (!timing[0].equals("200")) {
+                throw new IllegalStateException("page after " + results + " results: HTTP " + timing[0]);
+            }
+            millis.add(Double.parseDouble(timing[1]) * 1000);
+            List<String> lines = Files.readAllLines(out).stream().filter(l -> l.startsWith("{\"result\"")).toList();
+            results += lines.size();
+            if (lines.size() < limit) {
+                break;
+            }
+            cursor = new JsonObject(lines.get(lines.size() - 1)).getJsonObject("result")
+                    .getJsonObject("afterResultCursor");
+        }
+        double total = (System.nanoTime() - started) / 1e6;
+        List<Double> sorted = new ArrayList<>(millis);
+        sorted.sort(null);
+        System.out.printf("%-52s %,d results in %d pages, %.0f ms in all; a page p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                + " (the last page: %.1f ms), load average %s%n", "paging through, " + String.format("%,d", limit)
+                + " a page", results, millis.size(), total, sorted.get(sorted.size() / 2),
+                sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)),
+                sorted.get(sorted.size() - 1), millis.get(millis.size() - 1), loadAverage());
     }
 
     /** Whether {@link #measure} forces a full GC every 250 ms to see the live heap. */

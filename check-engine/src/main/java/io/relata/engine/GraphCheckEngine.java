@@ -47,6 +47,8 @@ public final class GraphCheckEngine implements CheckEngine {
     private final DispatchTracer tracer;
     private final Map<List<Object>, CompletableFuture<CheckResult>> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger lastStoreCalls = new AtomicInteger();
+    /** Walks of lookup pages that ended at their limit, for the next page to continue. */
+    private final PausedLookups pausedLookups = new PausedLookups();
     private final java.util.concurrent.atomic.LongAdder dispatches = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder lookupChecks = new java.util.concurrent.atomic.LongAdder();
 
@@ -470,12 +472,20 @@ public final class GraphCheckEngine implements CheckEngine {
         Schema schema = schemas.schemaAt(tenant, revision);
         validate(schema, resourceType, permission, subject);
         Map<String, Object> ctx = context == null ? Map.of() : context;
-        ResourceWalk walk = new ResourceWalk(store, tenant, revision, schema, resourceType, permission, subject, ctx,
-                caveats, options.maxDepth());
-        if (groupIndex != null) {
-            walk.usingGroupIndex(new IndexedReverseSteps(groupIndex, tenant, revision, schema));
+        PausedLookups.Lookup paused = new PausedLookups.Lookup(tenant, revision.value(), resourceType, permission,
+                subject, ctx);
+        ResourceLookup.Position from = ResourceLookup.Position.parse(cursor);
+        ResourceWalk walk = pausedLookups.resume(paused, from);
+        ResourceLookup.Position resumedAt = walk == null ? null : from;
+        if (walk == null) {
+            walk = new ResourceWalk(store, tenant, revision, schema, resourceType, permission, subject, ctx, caveats,
+                    options.maxDepth());
+            if (groupIndex != null) {
+                walk.usingGroupIndex(new IndexedReverseSteps(groupIndex, tenant, revision, schema));
+            }
         }
-        ResourceLookup lookup = new ResourceLookup(walk, () -> evaluation(tenant, revision, schema, subject, ctx),
+        ResourceLookup lookup = new ResourceLookup(walk, resumedAt, pausedLookups, paused,
+                () -> evaluation(tenant, revision, schema, subject, ctx),
                 () -> new Evaluation(store, tenant, revision, schema, subject, ctx, caveats, null, options.maxDepth(),
                         deadline()).tracedBy(tracer), // shares the exact one's reads; with hints the index never answers
                 walk.mayHint(), resourceType, permission, options.deadline().toNanos());
@@ -485,6 +495,16 @@ public final class GraphCheckEngine implements CheckEngine {
             lastStoreCalls.set(lookup.storeCalls());
             lookupChecks.add(lookup.checked());
         }
+    }
+
+    /** Pages of lookup resources that continued the walk an earlier page paused, across all requests. */
+    public long lookupPagesResumed() {
+        return pausedLookups.resumed();
+    }
+
+    /** Pages of lookup resources from a cursor that replayed the walk (no paused walk for it here). */
+    public long lookupPagesReplayed() {
+        return pausedLookups.replayed();
     }
 
     /** Candidates that lookups resources checked so far (the walk proved the others), across all requests. */

@@ -13,8 +13,11 @@ import java.util.function.Supplier;
  * reads slowly), nothing more is read or checked, so at most one batch of results is held.
  *
  * <p>Positions count candidates in the walk's deterministic order. A cursor names the
- * position after a result and that result's id; resuming replays the walk's reads up to the
- * position without checking any candidate before it (so a resumed page re-reads the walk's
+ * position after a result and that result's id, and the walk that gave it. A page that ends
+ * at its limit leaves its walk paused ({@link PausedLookups}); the page resumed from its last
+ * result's cursor continues that walk, reading and checking only what comes after. Any other
+ * cursor (no paused walk on this server, or an earlier result's) replays the walk's reads up
+ * to the position without checking any candidate before it (so that page re-reads the walk's
  * store pages up to the cursor, outside its deadline, and checks only what comes after), and
  * refuses a cursor whose id is not the candidate at that place. Within one lookup each resource comes once (the walk hands out
  * each candidate once), and pages resumed from cursors continue the same order, so no
@@ -33,6 +36,11 @@ final class ResourceLookup {
     static final int MAX_BATCH = 512;
 
     private final ResourceWalk walk;
+    /** Where the walk was paused, when this page continues it; null for a fresh walk. */
+    private final Position resumedAt;
+    private final PausedLookups paused;
+    private final PausedLookups.Lookup lookup;
+    private final int walkCallsBefore;
     private final Supplier<Evaluation> evaluation;
     private final Supplier<Evaluation> hinted;
     private final boolean caveated;
@@ -50,10 +58,18 @@ final class ResourceLookup {
      * @param hinted     a fresh evaluation taking the walk's hints as given (see the class comment)
      * @param caveated   whether the walk may gather hints ({@link ResourceWalk#mayHint}; then hints decide, and
      *                   the walk runs to its end first)
+     * @param resumedAt  the cursor at which {@code walk} was paused, or null for a fresh walk
+     * @param paused     where to pause the walk when a page ends at its limit (null: never)
+     * @param lookup     what the paused walk may resume
      */
-    ResourceLookup(ResourceWalk walk, Supplier<Evaluation> evaluation, Supplier<Evaluation> hinted, boolean caveated,
+    ResourceLookup(ResourceWalk walk, Position resumedAt, PausedLookups paused, PausedLookups.Lookup lookup,
+            Supplier<Evaluation> evaluation, Supplier<Evaluation> hinted, boolean caveated,
             String resourceType, String permission, long budgetNanos) {
         this.walk = walk;
+        this.resumedAt = resumedAt;
+        this.paused = paused;
+        this.lookup = lookup;
+        this.walkCallsBefore = walk.storeCalls();
         this.evaluation = evaluation;
         this.hinted = hinted;
         this.caveated = caveated;
@@ -73,7 +89,10 @@ final class ResourceLookup {
         started = System.nanoTime();
         inSink = 0;
         Position from = Position.parse(cursor);
-        long position = skip(from);
+        long position = resumedAt != null ? resumedAt.position() : skip(from);
+        // Only a walk that streams can be paused: a caveated one has handed out all it found.
+        String walkId = paused == null || caveated || limit == 0 ? null
+                : resumedAt != null ? resumedAt.walk() : PausedLookups.newWalkId();
         // The replay is the walk's own reads up to the cursor, which earlier pages already made
         // within their deadlines; it is not charged to this page's, which starts after it.
         started = System.nanoTime();
@@ -103,9 +122,13 @@ final class ResourceLookup {
                     continue;
                 }
                 long before = System.nanoTime();
-                boolean more = sink.accept(result, new Position(position, result.id()).token());
+                boolean more = sink.accept(result, new Position(walkId, position, result.id()).token());
                 inSink += System.nanoTime() - before;
                 sent++;
+                if (more && limit > 0 && sent == limit && walkId != null) {
+                    walk.putBack(candidates.subList(i + 1, candidates.size()));
+                    paused.pause(walkId, lookup, walk, position, result.id());
+                }
                 if (!more || (limit > 0 && sent == limit)) {
                     return;
                 }
@@ -201,7 +224,7 @@ final class ResourceLookup {
 
     /** Store queries made so far, by the walk and the checks. */
     int storeCalls() {
-        return storeCalls + walk.storeCalls();
+        return storeCalls + walk.storeCalls() - walkCallsBefore;
     }
 
     /** Candidates checked so far (the walk proved the others). */
@@ -209,11 +232,14 @@ final class ResourceLookup {
         return checked;
     }
 
-    /** A place in the enumeration: how many candidates came before it, and the last one's id. */
-    record Position(long position, String id) {
+    /**
+     * A place in the enumeration: how many candidates came before it, the last one's id, and
+     * the walk that gave it ({@link PausedLookups}; null when it cannot be paused).
+     */
+    record Position(String walk, long position, String id) {
 
         String token() {
-            return position + ":" + id;
+            return (walk == null ? "" : walk + "/") + position + ":" + id;
         }
 
         static Position parse(String token) {
@@ -221,13 +247,15 @@ final class ResourceLookup {
                 return null;
             }
             int colon = token.indexOf(':');
+            String head = token.substring(0, Math.max(0, colon));
+            int slash = head.indexOf('/');
             try {
-                long position = Long.parseLong(token.substring(0, Math.max(0, colon)));
+                long position = Long.parseLong(head.substring(slash + 1));
                 String id = token.substring(colon + 1);
-                if (position < 1 || id.isEmpty()) {
+                if (position < 1 || id.isEmpty() || slash == 0) {
                     throw refused();
                 }
-                return new Position(position, id);
+                return new Position(slash < 0 ? null : head.substring(0, slash), position, id);
             } catch (NumberFormatException e) {
                 throw refused();
             }

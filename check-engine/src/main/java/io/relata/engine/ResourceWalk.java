@@ -169,6 +169,28 @@ final class ResourceWalk {
     }
 
     /**
+     * Puts candidates that {@link #next} handed out but the caller did not use back in front of
+     * the rest, in their order, so that the walk continues exactly after the last one used.
+     */
+    void putBack(List<Candidate> unused) {
+        for (int i = unused.size() - 1; i >= 0; i--) {
+            pending.addFirst(unused.get(i));
+        }
+    }
+
+    /** The ids the walk holds (reached, pending reads and candidates): what keeping it costs, roughly. */
+    long heldIds() {
+        long held = pending.size();
+        for (Set<String> ids : reached.values()) {
+            held += ids.size();
+        }
+        for (Read read : reads) {
+            held += read.ids().size();
+        }
+        return held;
+    }
+
+    /**
      * SpiceDB's check hints gathered so far: for each {@code type#name}, the resources whose
      * caveated relationships the walk started from (see {@link Evaluation#withHints}). Complete
      * only once the walk is over.

@@ -50,8 +50,13 @@ class HostileClientsTest {
     private static final int IDLE_CONNECTIONS = 350;
     private static final int TRICKLING_CONNECTIONS = 350;
     private static final int CHECKS = 20;
+    /**
+     * The bound for a check under attack: 100 ms, or three times the 90th percentile of the same checks
+     * before the attack when the machine itself is slower than that (other work on its 2 cores), so
+     * that the test measures what the attack does, not what the machine's other load does.
+     */
     private static final long CHECK_BOUND_MILLIS = 100;
-    /** Of the {@link #CHECKS} under attack, how many must answer within {@link #CHECK_BOUND_MILLIS}. */
+    /** Of the {@link #CHECKS} under attack, how many must answer within the bound. */
     private static final int CHECKS_WITHIN_BOUND = 18;
     /** The slowest check under attack: a GC pause or a scheduling slice on 2 cores, not a starved worker. */
     private static final long SLOWEST_CHECK_MILLIS = 1_000;
@@ -224,8 +229,11 @@ class HostileClientsTest {
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             assertThat(attackAnswers).as("the attack ran").isNotEmpty();
             assertThat(waiting).as("unread streams seen waiting for their clients at once").isGreaterThanOrEqualTo(16);
-            assertThat(millis.stream().filter(m -> m < CHECK_BOUND_MILLIS).count())
-                    .as("checks of %d under attack within %d ms: %s", CHECKS, CHECK_BOUND_MILLIS, millis)
+            List<Long> sortedQuiet = new ArrayList<>(quiet);
+            Collections.sort(sortedQuiet);
+            long bound = Math.max(CHECK_BOUND_MILLIS, 3 * sortedQuiet.get(CHECKS * 9 / 10 - 1));
+            assertThat(millis.stream().filter(m -> m < bound).count())
+                    .as("checks of %d under attack within %d ms (before the attack: %s): %s", CHECKS, bound, quiet, millis)
                     .isGreaterThanOrEqualTo(CHECKS_WITHIN_BOUND);
             assertThat(Collections.max(millis)).as("slowest of %d checks under attack, ms: %s", CHECKS, millis)
                     .isLessThan(SLOWEST_CHECK_MILLIS);
