@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * callers, index off and on; then single-membership writes (1 TOUCH or DELETE each), index
  * off and on, with the time until the index holds each write (background refresh) and the
  * cost of a check at the write's own revision right after it (the check catches the index up).
+ * First (see {@link LookupTree}): lookup resources for a member of the top of a tree of
+ * {@code --lookup-groups} groups, index off and on.
  *
  * <pre>
  * java -cp "benchmarks/target/classes:benchmarks/target/lib/*" io.relata.benchmarks.GroupIndexBenchmark \
@@ -78,6 +80,11 @@ public final class GroupIndexBenchmark {
         int callers = Integer.parseInt(arg(args, "--callers", "16"));
         int writes = Integer.parseInt(arg(args, "--writes", "300"));
         boolean arrow = arg(args, "--shape", "member").equals("arrow");
+        // The lookup tree nests through group#member: only with the member shape's schema.
+        int lookupGroups = Integer.parseInt(arg(args, "--lookup-groups", arrow ? "0" : "100000"));
+        int fanout = Integer.parseInt(arg(args, "--fanout", "10"));
+        int lookupRuns = Integer.parseInt(arg(args, "--lookup-runs", "7"));
+        List<String> phases = List.of(arg(args, "--phases", "lookups,checks,writes").split(","));
         try (HikariDataSource pool = BenchDatabase.fresh(PostgresConfig.fromUrl(url));
                 PostgresTupleStore store = new PostgresTupleStore(pool, StoreOptions.DEFAULTS)) {
             String tenant = "bench";
@@ -112,6 +119,7 @@ public final class GroupIndexBenchmark {
                             : "group:n" + random.nextInt(g) + "#member@group:n" + g + "#member"));
                 }
             }
+            data.addAll(LookupTree.relationships(lookupGroups, fanout));
             store.bulkImport(tenant, data.iterator());
             BenchDatabase.analyze(pool);
             System.out.printf("data: %d relationships (%s chain of %d groups, %s, %d other groups)%n",
@@ -119,10 +127,13 @@ public final class GroupIndexBenchmark {
                     arrow ? "15 members per level" : "5 siblings per level", noise);
             System.out.println("machine: " + Machine.describe().encode());
             EngineOptions uncached = EngineOptions.DEFAULTS.withCacheSize(0).withRelationshipCacheSize(0);
+            if (phases.contains("lookups") && lookupGroups > 0) {
+                LookupTree.measure(store, tenant, uncached, lookupGroups, fanout, lookupRuns);
+            }
             CheckRequest no = CheckRequest.of("project:deep", "view", "user:outsider");
             CheckRequest has = CheckRequest.of("project:deep", "view",
                     arrow ? "user:m0-7" : "user:m" + (depth - 1) + "-4-2");
-            for (boolean index : new boolean[] {false, true}) {
+            for (boolean index : phases.contains("checks") ? new boolean[] {false, true} : new boolean[0]) {
                 EngineOptions options = index ? uncached.withGroupIndex(GroupIndexOptions.ON) : uncached;
                 long heapBefore = usedHeap();
                 try (GraphCheckEngine engine = new GraphCheckEngine(store, options)) {
@@ -144,7 +155,7 @@ public final class GroupIndexBenchmark {
                     }
                 }
             }
-            for (boolean index : new boolean[] {false, true}) {
+            for (boolean index : phases.contains("writes") ? new boolean[] {false, true} : new boolean[0]) {
                 EngineOptions options = index ? uncached.withGroupIndex(GroupIndexOptions.ON) : uncached;
                 try (GraphCheckEngine engine = new GraphCheckEngine(store, options)) {
                     Revision head = store.headRevision(tenant);
@@ -194,7 +205,7 @@ public final class GroupIndexBenchmark {
     }
 
     /** Live heap after two collections (rough: other threads allocate too). */
-    private static long usedHeap() throws InterruptedException {
+    static long usedHeap() throws InterruptedException {
         for (int i = 0; i < 2; i++) {
             System.gc();
             Thread.sleep(200);
@@ -209,7 +220,7 @@ public final class GroupIndexBenchmark {
         }
     }
 
-    private static void waitBuilt(GroupIndexes index) throws InterruptedException {
+    static void waitBuilt(GroupIndexes index) throws InterruptedException {
         while (index.stats().isEmpty() || !index.stats().get(0).state().equals("ready")) {
             Thread.sleep(5);
         }
@@ -263,7 +274,7 @@ public final class GroupIndexBenchmark {
         return all.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static double pct(long[] nanos, double p) {
+    static double pct(long[] nanos, double p) {
         if (nanos.length == 0) {
             return Double.NaN;
         }

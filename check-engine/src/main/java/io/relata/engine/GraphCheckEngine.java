@@ -480,6 +480,9 @@ public final class GraphCheckEngine implements CheckEngine {
         if (walk == null) {
             walk = new ResourceWalk(store, tenant, revision, schema, resourceType, permission, subject, ctx, caveats,
                     options.maxDepth());
+            if (groupIndex != null) {
+                walk.usingGroupIndex(new IndexedReverseSteps(groupIndex, tenant, revision, schema));
+            }
         }
         ResourceLookup lookup = new ResourceLookup(walk, resumedAt, pausedLookups, paused,
                 () -> evaluation(tenant, revision, schema, subject, ctx),
@@ -562,6 +565,9 @@ public final class GraphCheckEngine implements CheckEngine {
         SubjectSets sets = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation,
                 context == null ? Map.of() : context, caveats, options.maxDepth(), deadline())
                 .readingThrough(relationships);
+        if (groupIndex != null) {
+            sets.usingGroupIndex(new IndexedSubjectReads(groupIndex, tenant, revision, schema));
+        }
         List<SubjectResult> results = sets.of(resource.type(), resource.id(), permission, 0).results();
         lastStoreCalls.set(sets.storeCalls());
         return results;

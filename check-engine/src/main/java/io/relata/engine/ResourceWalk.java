@@ -215,9 +215,13 @@ final class ResourceWalk {
 
     private void read(Read read) {
         int limit = read.ids().size() > 1 ? BATCH_PAGE : read.after() == null ? FIRST_PAGE : PAGE;
-        storeCalls++;
-        List<Relationship> rows = store.resourcesNaming(tenant, revision, read.resourceType(), read.relation(),
+        List<Relationship> rows = indexed == null ? null : indexed.page(read.resourceType(), read.relation(),
                 read.subjectType(), read.subjectRelation(), read.ids(), read.after(), limit);
+        if (rows == null) {
+            storeCalls++;
+            rows = store.resourcesNaming(tenant, revision, read.resourceType(), read.relation(), read.subjectType(),
+                    read.subjectRelation(), read.ids(), read.after(), limit);
+        }
         if (rows.size() == limit) {
             // The rest of this step comes after what this page leads to (depth first). The rest of
             // the current subject is an ordered range of its own; the subjects the page did not
@@ -304,5 +308,14 @@ final class ResourceWalk {
         List<String> copy = new ArrayList<>(ids);
         copy.sort(null);
         return copy;
+    }
+
+    /** Reverse steps the nested-group index gives from memory (see {@link IndexedReverseSteps}), or null. */
+    private IndexedReverseSteps indexed;
+
+    /** Takes the reverse steps {@code steps} can give from it instead of the store; returns this walk. */
+    ResourceWalk usingGroupIndex(IndexedReverseSteps steps) {
+        this.indexed = steps;
+        return this;
     }
 }

@@ -242,6 +242,9 @@ final class SubjectSets {
     /** The relationships of {@code type:id#relation}, read with the other relations the question needs of it. */
     private List<Relationship> tuples(String type, String id, String relation) {
         List<Relationship> known = reads.get(type, id, relation);
+        if (known == null && indexed != null) {
+            known = indexed.get(type, id, relation);
+        }
         if (known != null) {
             return known;
         }
@@ -265,8 +268,11 @@ final class SubjectSets {
         }
         byType.forEach((type, ids) -> {
             Set<String> relations = relationsRead.getOrDefault(type, Set.of());
-            if (!relations.isEmpty()) {
-                reads.load(type, ids, relations);
+            // The index gives what it holds of a single relation read; the store the rest.
+            java.util.Collection<String> left = indexed != null && relations.size() == 1
+                    ? indexed.notGiven(type, ids, relations.iterator().next()) : ids;
+            if (!relations.isEmpty() && !left.isEmpty()) {
+                reads.load(type, left, relations);
             }
         });
     }
@@ -277,5 +283,14 @@ final class SubjectSets {
 
     private Cav caveat(Relationship t) {
         return t.caveat() == null ? Cav.NONE : Cav.of(caveats.evaluate(schema, t, context, deadlineNanos));
+    }
+
+    /** Reads the nested-group index gives from memory (see {@link IndexedSubjectReads}), or null. */
+    private IndexedSubjectReads indexed;
+
+    /** Takes the reads {@code fromIndex} can give instead of the store's; returns this. */
+    SubjectSets usingGroupIndex(IndexedSubjectReads fromIndex) {
+        this.indexed = fromIndex;
+        return this;
     }
 }

@@ -52,11 +52,35 @@ final class GroupIndexUse {
         }
     }
 
-    /** Asserts that the index answered membership questions (and reports the arrow questions). */
+    /** Pages of lookup resources' reverse steps the index gave from memory. */
+    long lookupSteps() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().lookupStepsAnswered()).sum();
+        }
+    }
+
+    long lookupStepsLeft() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().lookupStepsLeft()).sum();
+        }
+    }
+
+    /** Lookup subjects' reads of groups the index gave from memory. */
+    long subjectReads() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().subjectReadsAnswered()).sum();
+        }
+    }
+
+    /** Asserts that the index answered membership questions and lookups (and reports the arrow questions). */
     void assertUsed() {
         System.out.println("nested-group index: " + answered() + " questions answered, " + unknown()
-                + " left to the walk; arrows: " + reachAnswered() + " answered, " + reachUnknown() + " left to the walk");
+                + " left to the walk; arrows: " + reachAnswered() + " answered, " + reachUnknown() + " left to the walk"
+                + "; lookups: " + lookupSteps() + " reverse steps from the index, " + lookupStepsLeft()
+                + " left to the store, " + subjectReads() + " lookup subjects reads from the index");
         assertThat(answered()).as("questions the nested-group index answered").isPositive();
+        assertThat(lookupSteps()).as("lookup reverse steps the nested-group index gave").isPositive();
+        assertThat(subjectReads()).as("lookup subjects reads the nested-group index gave").isPositive();
     }
 
     /** Asserts that the index answered questions about arrows' relations. */

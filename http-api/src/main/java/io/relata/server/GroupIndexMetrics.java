@@ -11,8 +11,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Meters of the nested-group index ({@code --group-index on}): over all tenants, the
  * relationships held, the largest lag in revisions and in seconds, the longest last build,
- * the tenants whose index is being built or turned itself off, and how many questions it answered or left to
- * the graph walk. Nothing is registered when the index is off.
+ * the tenants whose index is being built or turned itself off, how many questions it answered or left to
+ * the graph walk, and how many lookup reads it gave or left to the store. Nothing is registered when the index is off.
  */
 final class GroupIndexMetrics {
 
@@ -35,6 +35,14 @@ final class GroupIndexMetrics {
                 .description("membership questions the nested-group index answered").register(metrics);
         FunctionCounter.builder("relata.group.index.unknown", index, GroupIndexes::unknown)
                 .description("membership questions the nested-group index left to the graph walk").register(metrics);
+        FunctionCounter.builder("relata.group.index.lookup.answered", index,
+                i -> i.lookupStepsAnswered() + i.subjectReadsAnswered())
+                .description("lookup reads (reverse-step pages, groups' relationships) the nested-group index gave")
+                .register(metrics);
+        FunctionCounter.builder("relata.group.index.lookup.left", index,
+                i -> i.lookupStepsLeft() + i.subjectReadsLeft())
+                .description("lookup reads over indexed relations the nested-group index left to the store")
+                .register(metrics);
     }
 
     private static void gauge(MeterRegistry metrics, String name, GroupIndexes index,

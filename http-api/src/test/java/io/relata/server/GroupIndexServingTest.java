@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A server with the nested-group index on answers checks over nested groups from it, reads
  * its own writes through the tokens (a deletion included), answers at an older token as of
- * that token, and reports the index in its metrics.
+ * that token, answers a lookup over them with the index's reads, and reports the index in its metrics.
  */
 class GroupIndexServingTest {
 
@@ -44,7 +44,14 @@ class GroupIndexServingTest {
             // from the version the deletion closed (a group the first check did not cache: the
             // index answered for top whole).
             assertThat(check(server, written, "mid")).isEqualTo("PERMISSIONSHIP_HAS_PERMISSION");
+            TestServer.Reply lookup = server.post("/v1/permissions/resources", "{\"consistency\":{\"atLeastAsFresh\":"
+                    + "{\"token\":\"" + written + "\"}},\"resourceObjectType\":\"group\",\"permission\":\"member\","
+                    + "\"subject\":{\"object\":{\"objectType\":\"user\",\"objectId\":\"ann\"}}}", "k");
+            assertThat(lookup.status()).as(lookup.body()).isEqualTo(200);
+            assertThat(lookup.body()).contains("\"top\"").contains("\"mid\"").contains("\"low\"");
             String metrics = server.get("/metrics").body();
+            assertThat(counter(metrics, "relata_group_index_lookup_answered_total")).as("lookup reads from the index")
+                    .isPositive();
             assertThat(counter(metrics, "relata_group_index_answered_total")).isEqualTo(3);
             assertThat(counter(metrics, "relata_group_index_unknown_total")).isZero();
             assertThat(metrics).contains("relata_group_index_relationships").contains("relata_group_index_lag_revisions")

@@ -343,4 +343,105 @@ public final class GroupIndexes implements AutoCloseable {
     public void close() {
         indexer.shutdownNow();
     }
+
+    // ---- lookups ----------------------------------------------------------------------------------
+
+    private final LongAdder stepsAnswered = new LongAdder();
+    private final LongAdder stepsLeft = new LongAdder();
+    private final LongAdder readsAnswered = new LongAdder();
+    private final LongAdder readsLeft = new LongAdder();
+
+    /**
+     * One page of the lookup's reverse step {@code resourceType#relation} from
+     * {@code subjectType:id[#subjectRelation]} for the ids given, at {@code revision}: exactly the
+     * relationships, in the order and within the page, that {@link TupleStore#resourcesNaming(String,
+     * Revision, String, String, String, String, java.util.Collection, Relationship, int)} would
+     * return (the store's order is Java's string order for ASCII ids: PostgreSQL with a {@code C}
+     * collation, the memory store), so that a lookup walks, orders and pages the same with and
+     * without the index. The index gives the steps of a recursive relation from its own subject
+     * set (one level of nesting, child to parent groups) and from plain subjects (the groups
+     * naming a user directly); empty when it cannot prove the page (another step, a caveated or
+     * unexpired expiring relationship on a subject the page reaches, a revision it does not
+     * hold, a tenant left out, an index being built): the walk then reads the store.
+     */
+    public Optional<List<Relationship>> resourcesNaming(String tenant, Revision revision, String resourceType,
+            String relation, String subjectType, String subjectRelation, List<String> subjectIds, Relationship after,
+            int limit) {
+        Optional<List<Relationship>> rows = ask(tenant, revision, (index, now) -> index.resourcesNaming(revision,
+                resourceType, relation, subjectType, subjectRelation, subjectIds, after, limit, now));
+        (rows.isPresent() ? stepsAnswered : stepsLeft).increment();
+        return rows;
+    }
+
+    /**
+     * The relationships of {@code type:id#relation} (a recursive relation) at {@code revision},
+     * in no particular order, as {@link TupleStore#read} would give them: for lookup subjects.
+     * Empty when the index cannot prove them: a caveated or unexpired expiring relationship,
+     * or a subject set of another relation or type among them (the index does not keep
+     * those), a revision it does not hold, a tenant left out, an index being built.
+     */
+    public Optional<List<Relationship>> relationshipsOf(String tenant, Revision revision, String type,
+            String relation, String id) {
+        Optional<List<Relationship>> rows = ask(tenant, revision,
+                (index, now) -> index.relationshipsOf(revision, type, relation, id, now));
+        (rows.isPresent() ? readsAnswered : readsLeft).increment();
+        return rows;
+    }
+
+    /**
+     * Asks {@code question} of the tenant's index at {@code revision}, catching the index up
+     * first when it has not applied that revision (as {@link #member} does); the question
+     * answers null for a revision not applied yet, empty for "cannot tell".
+     */
+    private <T> Optional<T> ask(String tenant, Revision revision,
+            BiFunction<TenantIndex, Instant, Optional<T>> question) {
+        if (!options.covers(tenant)) {
+            return Optional.empty();
+        }
+        TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
+            TenantIndex fresh = new TenantIndex(t);
+            indexer.execute(() -> build(fresh));
+            return fresh;
+        });
+        if (index.state() == TenantIndex.State.BUILDING) {
+            waitFor(index);
+        }
+        Instant now = store.options().clock().instant();
+        Optional<T> answer = question.apply(index, now);
+        if (answer == null) {
+            index.headSeen = Math.max(index.headSeen, revision.value());
+            if (waitFor(index)) {
+                try {
+                    catchUp(index, revision.value());
+                } catch (RuntimeException e) {
+                    LOG.debug("group index of tenant {}: catching up to revision {} failed: {}", tenant,
+                            revision.value(), e.toString());
+                } finally {
+                    index.updating.unlock();
+                }
+            }
+            answer = question.apply(index, now);
+        }
+        return answer == null ? Optional.empty() : answer;
+    }
+
+    /** Pages of lookup reverse steps the index gave (see {@link #resourcesNaming}). */
+    public long lookupStepsAnswered() {
+        return stepsAnswered.sum();
+    }
+
+    /** Pages of lookup reverse steps the index left to the store. */
+    public long lookupStepsLeft() {
+        return stepsLeft.sum();
+    }
+
+    /** Lookup subjects' reads of a group's relationships the index gave (see {@link #relationshipsOf}). */
+    public long subjectReadsAnswered() {
+        return readsAnswered.sum();
+    }
+
+    /** Lookup subjects' reads of a group's relationships the index left to the store. */
+    public long subjectReadsLeft() {
+        return readsLeft.sum();
+    }
 }

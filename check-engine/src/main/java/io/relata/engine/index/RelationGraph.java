@@ -75,6 +75,14 @@ final class RelationGraph {
     private final Map<String, Map<String, List<Version>>> heldBack = new HashMap<>();
     private final ArrayDeque<Closed> closed = new ArrayDeque<>();
     private long versions;
+    /**
+     * The same version lists the other way round, for lookups ({@link #resourcesNaming}):
+     * child id, then group id, of {@link #children}; subject, then group id, of {@link #leaves}
+     * and of {@link #heldBack}. Sorted by group id, the store's page order.
+     */
+    private final Map<String, java.util.TreeMap<String, List<Version>>> parents = new HashMap<>();
+    private final Map<String, java.util.TreeMap<String, List<Version>>> groupsOfLeaf = new HashMap<>();
+    private final Map<String, java.util.TreeMap<String, List<Version>>> groupsOfHeldBack = new HashMap<>();
 
     RelationGraph(String type, String relation) {
         this(type, relation, relation);
@@ -187,6 +195,7 @@ final class RelationGraph {
                 versions--;
                 if (list.isEmpty()) {
                     bySubject.remove(c.key());
+                    unreverse(c.set(), c.key(), c.group());
                     if (bySubject.isEmpty()) {
                         c.set().remove(c.group());
                     }
@@ -201,8 +210,11 @@ final class RelationGraph {
 
     private void open(Map<String, Map<String, List<Version>>> set, String group, String key, long revision,
             Instant expires) {
-        set.computeIfAbsent(group, k -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayList<>(1))
-                .add(new Version(revision, expires));
+        set.computeIfAbsent(group, k -> new HashMap<>()).computeIfAbsent(key, k -> {
+            List<Version> list = new ArrayList<>(1);
+            reverse(set).computeIfAbsent(k, x -> new java.util.TreeMap<>()).put(group, list);
+            return list;
+        }).add(new Version(revision, expires));
         versions++;
     }
 
@@ -315,5 +327,134 @@ final class RelationGraph {
             }
         }
         return false;
+    }
+
+    // ---- lookups: the reverse step from memory ------------------------------------------------------
+
+    private Map<String, java.util.TreeMap<String, List<Version>>> reverse(Map<String, Map<String, List<Version>>> set) {
+        return set == children ? parents : set == leaves ? groupsOfLeaf : groupsOfHeldBack;
+    }
+
+    private void unreverse(Map<String, Map<String, List<Version>>> set, String key, String group) {
+        Map<String, java.util.TreeMap<String, List<Version>>> reverse = reverse(set);
+        java.util.TreeMap<String, List<Version>> groups = reverse.get(key);
+        if (groups != null) {
+            groups.remove(group);
+            if (groups.isEmpty()) {
+                reverse.remove(key);
+            }
+        }
+    }
+
+    /**
+     * One page of the reverse step of this relation at {@code revision}: the relationships
+     * {@code type:g#relation@subjectType:id[#subjectRelation]} for an id of {@code subjectIds},
+     * exactly as {@link io.relata.store.TupleStore#resourcesNaming(String, io.relata.store.Revision,
+     * String, String, String, String, java.util.Collection, Relationship, int)} returns them (ordered
+     * by subject id, then group id, in Java's string order, which is the store's for ASCII ids
+     * in a byte-order collation; after {@code after}; at most {@code limit}). Only two steps are
+     * held: from this relation's own subject set (the nesting edges, {@code subjectRelation}
+     * equal to this relation on this type) and from plain subjects ({@code subjectRelation}
+     * empty). Null when the index cannot give the store's page: another step, or a subject the
+     * page reaches is named by a held-back relationship (caveated, or expiring and not expired
+     * at {@code now}), which the store would return with its caveat or expiration.
+     */
+    List<Relationship> resourcesNaming(String subjectType, String subjectRelation, List<String> subjectIds,
+            Relationship after, int limit, long revision, Instant now) {
+        boolean plain = subjectRelation == null || subjectRelation.isEmpty();
+        if (!plain && !(subjectType.equals(type) && subjectRelation.equals(relation))) {
+            return null;
+        }
+        List<String> ids = sortedDistinct(subjectIds);
+        int start = 0;
+        if (after != null) {
+            int at = java.util.Collections.binarySearch(ids, after.subject().id());
+            start = at >= 0 ? at : -at - 1;
+        }
+        List<Relationship> out = new ArrayList<>();
+        for (int i = start; i < ids.size() && out.size() < limit; i++) {
+            String id = ids.get(i);
+            SubjectRef subject = new SubjectRef(subjectType, id, plain ? null : subjectRelation);
+            String text = subject.toString();
+            java.util.TreeMap<String, List<Version>> held = groupsOfHeldBack.get(text);
+            if (held != null) {
+                for (List<Version> list : held.values()) {
+                    Version v = visibleIn(list, revision);
+                    if (v != null && v.expires.isAfter(now)) {
+                        return null;
+                    }
+                }
+            }
+            java.util.TreeMap<String, List<Version>> groups = (plain ? groupsOfLeaf : parents).get(plain ? text : id);
+            if (groups == null) {
+                continue;
+            }
+            java.util.SortedMap<String, List<Version>> range = after != null && id.equals(after.subject().id())
+                    ? groups.tailMap(after.resource().id(), false) : groups;
+            for (Map.Entry<String, List<Version>> e : range.entrySet()) {
+                if (visibleIn(e.getValue(), revision) != null) {
+                    out.add(Relationship.of(new io.relata.store.ObjectRef(type, e.getKey()), relation, subject));
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Version visibleIn(List<Version> list, long revision) {
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (list.get(i).visibleAt(revision)) {
+                return list.get(i);
+            }
+        }
+        return null;
+    }
+
+    private static List<String> sortedDistinct(List<String> ids) {
+        for (int i = 1; i < ids.size(); i++) {
+            if (ids.get(i - 1).compareTo(ids.get(i)) >= 0) {
+                return new ArrayList<>(new java.util.TreeSet<>(ids));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The relationships of {@code type:group#relation} visible at {@code revision}: its direct
+     * members and its nesting edges, in no particular order; null if it holds a held-back
+     * relationship at that revision (caveated, or expiring after {@code now}; one expired by
+     * then the store does not return either).
+     */
+    List<Relationship> relationshipsOf(String group, long revision, Instant now) {
+        Map<String, List<Version>> held = heldBack.get(group);
+        if (held != null) {
+            for (List<Version> list : held.values()) {
+                Version v = visibleIn(list, revision);
+                if (v != null && v.expires.isAfter(now)) {
+                    return null;
+                }
+            }
+        }
+        List<Relationship> out = new ArrayList<>();
+        io.relata.store.ObjectRef resource = new io.relata.store.ObjectRef(type, group);
+        Map<String, List<Version>> direct = leaves.get(group);
+        if (direct != null) {
+            for (Map.Entry<String, List<Version>> e : direct.entrySet()) {
+                if (visibleIn(e.getValue(), revision) != null) {
+                    out.add(Relationship.of(resource, relation, SubjectRef.parse(e.getKey())));
+                }
+            }
+        }
+        Map<String, List<Version>> nested = children.get(group);
+        if (nested != null) {
+            for (Map.Entry<String, List<Version>> e : nested.entrySet()) {
+                if (visibleIn(e.getValue(), revision) != null) {
+                    out.add(Relationship.of(resource, relation, new SubjectRef(type, e.getKey(), relation)));
+                }
+            }
+        }
+        return out;
     }
 }

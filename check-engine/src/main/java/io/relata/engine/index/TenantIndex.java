@@ -310,4 +310,58 @@ final class TenantIndex {
         }
         return out;
     }
+
+    /**
+     * One page of a reverse step of an indexed relation at {@code revision}, as the store
+     * would give it (see {@link RelationGraph#resourcesNaming}); empty when the index cannot
+     * give it, null when the index is ready but has not applied that revision yet.
+     */
+    java.util.Optional<java.util.List<Relationship>> resourcesNaming(Revision revision, String type, String relation,
+            String subjectType, String subjectRelation, java.util.List<String> subjectIds, Relationship after,
+            int limit, Instant now) {
+        lock.readLock().lock();
+        try {
+            if (state != State.READY) {
+                return java.util.Optional.empty();
+            }
+            long r = revision.value();
+            if (r > appliedUpTo) {
+                return null;
+            }
+            RelationGraph g = graphs.get(type + "#" + relation);
+            if (r < answersFrom || g == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.ofNullable(g.resourcesNaming(subjectType, subjectRelation, subjectIds, after,
+                    limit, r, now));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The relationships of {@code type:id#relation} at {@code revision} (see {@link
+     * RelationGraph#relationshipsOf}); empty when the index cannot give them, null when the
+     * index is ready but has not applied that revision yet.
+     */
+    java.util.Optional<java.util.List<Relationship>> relationshipsOf(Revision revision, String type, String relation,
+            String id, Instant now) {
+        lock.readLock().lock();
+        try {
+            if (state != State.READY) {
+                return java.util.Optional.empty();
+            }
+            long r = revision.value();
+            if (r > appliedUpTo) {
+                return null;
+            }
+            RelationGraph g = graphs.get(type + "#" + relation);
+            if (r < answersFrom || g == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.ofNullable(g.relationshipsOf(id, r, now));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
 }
