@@ -104,6 +104,11 @@ final class GatedTupleStore implements TupleStore {
     }
 
     @Override
+    public boolean ordersIdsAsJava() {
+        return store.ordersIdsAsJava();
+    }
+
+    @Override
     public boolean createTenant(String tenant) {
         return store.createTenant(tenant);
     }

@@ -56,6 +56,11 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
+    public boolean ordersIdsAsJava() {
+        return store.ordersIdsAsJava();
+    }
+
+    @Override
     public boolean createTenant(String tenant) {
         return timed("createTenant", () -> store.createTenant(tenant));
     }

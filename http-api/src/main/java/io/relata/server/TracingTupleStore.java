@@ -72,6 +72,11 @@ final class TracingTupleStore implements TupleStore {
     }
 
     @Override
+    public boolean ordersIdsAsJava() {
+        return store.ordersIdsAsJava();
+    }
+
+    @Override
     public boolean createTenant(String tenant) {
         return traced("tenant.create", () -> store.createTenant(tenant));
     }

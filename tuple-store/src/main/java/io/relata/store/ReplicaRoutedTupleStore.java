@@ -75,6 +75,12 @@ public final class ReplicaRoutedTupleStore implements TupleStore {
         return primary.options();
     }
 
+    /** {@inheritDoc} The primary's answer (a replica has the primary's collation). */
+    @Override
+    public boolean ordersIdsAsJava() {
+        return primary.ordersIdsAsJava();
+    }
+
     @Override
     public boolean createTenant(String tenant) {
         return primary.createTenant(tenant);

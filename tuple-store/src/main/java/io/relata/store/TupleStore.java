@@ -23,6 +23,15 @@ public interface TupleStore extends AutoCloseable {
     /** The options the store runs with. */
     StoreOptions options();
 
+    /**
+     * Whether the store orders ids, in the pages of {@link #read} and {@link #resourcesNaming},
+     * as {@link String#compareTo} orders them, for the ASCII ids of the API: true for the memory
+     * store and for PostgreSQL databases with a byte-order collation ({@code C}, {@code POSIX},
+     * {@code C.UTF-8}); false for a linguistic one ({@code en_US.UTF-8}, ICU), whose order only
+     * the database knows. A decorator answers as the store it wraps.
+     */
+    boolean ordersIdsAsJava();
+
     // ---- tenants and revisions -------------------------------------------------------------
 
     /** Creates a tenant; returns false when it already existed. */

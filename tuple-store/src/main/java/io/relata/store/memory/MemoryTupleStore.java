@@ -213,6 +213,12 @@ public final class MemoryTupleStore implements TupleStore {
         return options;
     }
 
+    /** {@inheritDoc} Ids are kept in {@link String#compareTo} order. */
+    @Override
+    public boolean ordersIdsAsJava() {
+        return true;
+    }
+
     // ---- tenants and revisions ---------------------------------------------------------------------
 
     @Override

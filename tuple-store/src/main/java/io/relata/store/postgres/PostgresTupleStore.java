@@ -139,6 +139,7 @@ public final class PostgresTupleStore implements TupleStore {
      */
     private final DSLContext reads;
     private final StoreOptions options;
+    private volatile Boolean binaryCollation;
     private final Map<String, Long> tenantIds = new ConcurrentHashMap<>();
     private final GroupCommit writes;
     private final Analyzer analyzer;
@@ -256,6 +257,22 @@ public final class PostgresTupleStore implements TupleStore {
     @Override
     public StoreOptions options() {
         return options;
+    }
+
+    /** {@inheritDoc} Asked of the database once. */
+    @Override
+    public boolean ordersIdsAsJava() {
+        Boolean known = binaryCollation;
+        if (known == null) {
+            try {
+                known = Boolean.TRUE.equals(dsl.fetchValue("SELECT datlocprovider = 'c' AND datcollate IN ('C', 'POSIX',"
+                        + " 'C.UTF-8', 'C.utf8') FROM pg_database WHERE datname = current_database()"));
+            } catch (DataAccessException e) {
+                throw translate(e);
+            }
+            binaryCollation = known;
+        }
+        return known;
     }
 
     // ---- errors ------------------------------------------------------------------------------------
