@@ -349,10 +349,12 @@ final class GrpcCalls {
             if (!state.compareAndSet(WAITING, RUNNING)) {
                 return;
             }
+            WorkInFlight.open();
             try {
                 task.run();
             } finally {
-                queue.leave(key);
+                // Engine work an interrupt left running keeps the slots until it ends.
+                WorkInFlight.close(() -> queue.leave(key));
             }
         }, () -> {
             if (state.compareAndSet(WAITING, ABANDONED)) {
