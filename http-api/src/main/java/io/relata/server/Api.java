@@ -497,8 +497,10 @@ final class Api {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
-            // The caller went away or its deadline passed: its work is not wanted any more.
-            future.cancel(true);
+            // The caller went away or its deadline passed: this thread stops waiting, but the engine's
+            // reads go on until they end; the request's slots stay taken until then (WorkInFlight).
+            // (Not cancelled: the engine does not look, and its completion is what the slots wait for.)
+            WorkInFlight.leftRunning(future, millis);
             Thread.currentThread().interrupt();
             throw new io.relata.engine.EngineException(io.relata.engine.EngineException.Reason.DEADLINE_EXCEEDED,
                     "the request was cancelled before it finished");

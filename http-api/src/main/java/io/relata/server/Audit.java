@@ -15,9 +15,9 @@ import java.util.List;
  * {@link AuditEvent} for the {@link AuditLog} in use (none by default, when nothing is built).
  * Only answered requests are recorded; a refused one changed nothing and decided nothing.
  *
- * <p>The transports name the bearer key of the request being served on the thread serving it
- * ({@link #caller}) where they resolve its tenant; the key itself never reaches the log, only
- * its id ({@link AuditEvent#keyId}).
+ * <p>The transports name the key of the request being served on the thread serving it
+ * ({@link #caller}) where they resolve its tenant: its id ({@link Caller#keyId}, the {@code key_...}
+ * id {@code relata key list} shows), never the key itself.
  */
 final class Audit {
 
@@ -33,9 +33,9 @@ final class Audit {
         this.clock = clock;
     }
 
-    /** The bearer key of the request this thread serves from now on. */
-    static void caller(String bearerKey) {
-        CALLER.set(bearerKey);
+    /** The caller of the request this thread serves from now on (null: not known yet); the log gets its key id. */
+    static void caller(Caller caller) {
+        CALLER.set(caller == null ? null : caller.keyId());
     }
 
     /** Sends the events from now on to {@code to} (and closes none). */

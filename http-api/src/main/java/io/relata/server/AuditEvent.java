@@ -2,7 +2,6 @@ package io.relata.server;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -11,7 +10,9 @@ import java.util.Objects;
  *
  * @param time     when the service layer answered it
  * @param tenant   the tenant
- * @param bearer   the bearer key it came with (never written: the line carries its {@link #keyId})
+ * @param keyId    the id of the key it came with, as {@code relata key list} and the key API list
+ *                 it ({@code key_...}; {@code preshared} for a preshared key, {@code token} for a key of
+ *                 the per-token mode), never the key itself; null when unknown
  * @param kind     {@code check}, {@code checkbulk}, {@code explain}, {@code lookupresources},
  *                 {@code lookupsubjects}, {@code relationships.write}, {@code relationships.delete},
  *                 {@code schema.write} or {@code import}
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param answer   what was answered
  * @param revision the revision it was read or written at, or null
  */
-record AuditEvent(Instant time, String tenant, String bearer, String kind, JsonObject request, JsonObject answer,
+record AuditEvent(Instant time, String tenant, String keyId, String kind, JsonObject request, JsonObject answer,
         Long revision) {
 
     AuditEvent {
@@ -28,20 +29,9 @@ record AuditEvent(Instant time, String tenant, String bearer, String kind, JsonO
         Objects.requireNonNull(kind, "kind");
     }
 
-    /**
-     * The key's id in the log: {@code sha256:} and the first 16 hex digits of the SHA-256 of the
-     * key, enough to tell keys apart and to match a known key, never enough to use one.
-     */
-    static String keyId(String bearer) {
-        if (bearer == null) {
-            return null;
-        }
-        return "sha256:" + HexFormat.of().formatHex(io.relata.store.ApiKeys.hash(bearer)).substring(0, 16);
-    }
-
     /** The line: {@code time, tenant, keyId, kind, request, answer, revision}. */
     JsonObject json() {
-        return new JsonObject().put("time", time.toString()).put("tenant", tenant).put("keyId", keyId(bearer))
+        return new JsonObject().put("time", time.toString()).put("tenant", tenant).put("keyId", keyId)
                 .put("kind", kind).put("request", request).put("answer", answer)
                 .put("revision", revision == null ? null : Long.toString(revision));
     }

@@ -62,9 +62,11 @@ final class GrpcCalls {
      * refuses an unknown key, then a key without the scope or resource types, see {@link Access}).
      */
     String tenant(java.util.function.Supplier<JsonObject> request) {
-        String key = BearerKeys.KEY.get();
-        Audit.caller(key);
-        return access.tenant(key, BearerKeys.OPERATION.get(), request);
+        Audit.caller(null);
+        Caller caller = access.caller(BearerKeys.KEY.get());
+        Audit.caller(caller);
+        access.require(caller, BearerKeys.OPERATION.get(), request);
+        return caller.tenant();
     }
 
     /**
@@ -83,7 +85,7 @@ final class GrpcCalls {
         if (known != null) {
             R answer;
             try {
-                Audit.caller(BearerKeys.KEY.get());
+                Audit.caller(known);
                 // A refusal is left to the work pool, which reports (and counts) it. A cached answer is never
                 // a traced check's (ProtoChecks.cachedCheck), so only a type-limited key needs the request here.
                 answer = access.permits(known, BearerKeys.OPERATION.get(), known.access().allTypes() ? JsonObject::new
@@ -347,10 +349,12 @@ final class GrpcCalls {
             if (!state.compareAndSet(WAITING, RUNNING)) {
                 return;
             }
+            WorkInFlight.open();
             try {
                 task.run();
             } finally {
-                queue.leave(key);
+                // Engine work an interrupt left running keeps the slots until it ends.
+                WorkInFlight.close(() -> queue.leave(key));
             }
         }, () -> {
             if (state.compareAndSet(WAITING, ABANDONED)) {

@@ -85,6 +85,7 @@ final class GrpcServer {
                 .addService(ServerInterceptors.intercept(watch, keys))
                 .addService(ServerInterceptors.intercept(new GrpcExperimental(api, calls), keys))
                 .addService(ServerInterceptors.intercept(new GrpcComposite(api.composites(), calls), keys))
+                .addService(ServerInterceptors.intercept(new GrpcExplain(api, calls), keys))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
@@ -122,7 +123,7 @@ final class GrpcServer {
         }
         for (String service : new String[] {"", "authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
                 "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService",
-                "relata.v1.CompositePermissionsService"}) {
+                "relata.v1.CompositePermissionsService", "relata.v1.ExplainService"}) {
             health.setStatus(service, ServingStatus.SERVING);
         }
         return server.getPort();

@@ -73,8 +73,9 @@ final class HttpHandlers {
      * then the key's scopes and resource types checked ({@link Access}).
      */
     private String tenant(String key, Operation operation, String body, JsonObject[] parsed) {
-        Audit.caller(key);
+        Audit.caller(null);
         Caller caller = access.caller(key);
+        Audit.caller(caller);
         if (parsed[0] == null) {
             parsed[0] = parse(body);
         }
@@ -155,7 +156,7 @@ final class HttpHandlers {
                         JsonObject request = parse(body);
                         parsed = request;
                         // A refusal is left to the worker, which reports (and counts) it.
-                        Audit.caller(key);
+                        Audit.caller(known);
                         JsonObject answer = access.permits(known, operation, () -> request)
                                 ? fast.apply(known.tenant(), request) : null;
                         if (answer != null) {

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A server span for each HTTP request, in the caller's trace when it sends a W3C
  * {@code traceparent}: method, route and status, the tenant once known; and the request's access
- * log line (logger {@code relata.access}) with its trace id. Registered only when tracing is on;
+ * log line (logger {@code relata.access}) with its trace id, written off the event loop
+ * ({@link AccessLogWriter}). Registered only when tracing is on;
  * health probes and metric scrapes ({@code GET /healthz}, {@code /readyz}, {@code /metrics}) are
  * not traced.
  *
@@ -124,16 +125,20 @@ final class HttpTracing implements Handler<RoutingContext> {
         return context;
     }
 
-    /** One access log line: what was asked, its outcome, its time, its tenant and its trace. */
+    /**
+     * One access log line: what was asked, its outcome, its time, its tenant and its trace. Only
+     * its values are taken here (on the event loop or a gRPC thread); {@link AccessLogWriter}
+     * writes it on its own thread.
+     */
     static void accessLog(String what, String outcome, long startedNanos, Span span) {
         if (!AccessLog.LOG.isInfoEnabled()) {
             return;
         }
         SpanContext trace = span.getSpanContext();
         String tenant = span instanceof ReadableSpan readable ? readable.getAttribute(Tracing.TENANT) : null;
-        AccessLog.LOG.info("{} {} {}ms tenant={} trace_id={} span_id={}", what, outcome,
+        AccessLogWriter.shared().offer(new AccessLogWriter.Line(what, outcome,
                 TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos) / 1000.0,
-                tenant == null ? "-" : tenant, trace.getTraceId(), trace.getSpanId());
+                tenant == null ? "-" : tenant, trace.getTraceId(), trace.getSpanId()));
     }
 
     /** The access log: one line per request while tracing is on. */

@@ -37,7 +37,8 @@ enum Operation {
      * Relata's: why a check answers as it does. It shows the relationships behind the answer, of
      * any type: it needs {@code read} too, and a key not limited to types.
      */
-    EXPLAIN(Scope.CHECK, Scope.READ, ResourceTypes.EVERY_TYPE, http("/relata/v1/permissions/explain"), grpc()),
+    EXPLAIN(Scope.CHECK, Scope.READ, ResourceTypes.EVERY_TYPE, http("/relata/v1/permissions/explain"),
+            relata("ExplainService/ExplainPermission")),
     /**
      * Relata's: a schema's diagnostics and a validation file run in memory (the playground); they
      * read and write nothing of the key's tenant.

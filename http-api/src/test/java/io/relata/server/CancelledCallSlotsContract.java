@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * A request whose client goes away keeps its slots ({@link RequestQueue}, {@link KeyRequestLimit})
  * until its work ends: while the store holds every head-revision read (work that an interrupt does
  * not stop, as a JDBC call), a gRPC check cancelled by its deadline, and an HTTP check whose
- * connection is closed, still hold the key's one slot, so the key's next request is refused with
+ * connection is closed, still hold the key's one slot; so does a gRPC check cancelled while the
+ * engine's relationship reads are held (its worker stops waiting, the engine's reads go on), so the key's next request is refused with
  * RESOURCE_EXHAUSTED; once the store answers, the key is served again. Run on both stores.
  */
 abstract class CancelledCallSlotsContract {
@@ -48,6 +49,9 @@ abstract class CancelledCallSlotsContract {
 
     /** Makes the store's head-revision reads wait (uninterruptibly) until {@link #release}. */
     protected abstract void hold() throws Exception;
+
+    /** Makes the store's relationship reads (the engine's) wait until {@link #release}. */
+    protected abstract void holdRelationships() throws Exception;
 
     /** Lets the held reads go on. */
     protected abstract void release() throws Exception;
@@ -93,6 +97,19 @@ abstract class CancelledCallSlotsContract {
         assertThat(second.getDescription()).contains("--max-requests-per-key");
         Reply http = server.post("/v1/schema/read", "{}", KEY);
         assertThat(http.status()).as(http.body()).isEqualTo(429);
+        release();
+        assertServedAgain();
+    }
+
+    @Test
+    void grpcCheckCancelledWhileTheEngineReads_keepsItsSlotUntilTheReadsEnd() throws Exception {
+        holdRelationships();
+        // The worker stops waiting at the deadline; the engine's read goes on.
+        Status first = grpcCheck(300);
+        assertThat(first.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        Status second = grpcCheck(3_000);
+        assertThat(second.getCode()).as(second.toString()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(second.getDescription()).contains("--max-requests-per-key");
         release();
         assertServedAgain();
     }

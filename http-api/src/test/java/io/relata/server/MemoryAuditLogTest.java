@@ -10,4 +10,9 @@ class MemoryAuditLogTest extends AuditLogContract {
     protected TupleStore newStore() {
         return new MemoryTupleStore(StoreOptions.DEFAULTS);
     }
+
+    @Override
+    protected io.relata.store.ApiKeys keys(TupleStore store) {
+        return new io.relata.store.memory.MemoryApiKeys(store);
+    }
 }

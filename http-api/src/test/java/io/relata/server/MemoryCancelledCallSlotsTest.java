@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 class MemoryCancelledCallSlotsTest extends CancelledCallSlotsContract {
 
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    private volatile java.util.Set<String> gated = java.util.Set.of("headRevision");
     private TupleStore memory;
 
     @Override
@@ -24,7 +25,7 @@ class MemoryCancelledCallSlotsTest extends CancelledCallSlotsContract {
         memory = new MemoryTupleStore(StoreOptions.DEFAULTS);
         return (TupleStore) Proxy.newProxyInstance(TupleStore.class.getClassLoader(), new Class<?>[] {TupleStore.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("headRevision")) {
+                    if (gated.contains(method.getName())) {
                         awaitUninterruptibly(gate);
                     }
                     try {
@@ -53,6 +54,13 @@ class MemoryCancelledCallSlotsTest extends CancelledCallSlotsContract {
 
     @Override
     protected void hold() {
+        gated = java.util.Set.of("headRevision");
+        gate = new CountDownLatch(1);
+    }
+
+    @Override
+    protected void holdRelationships() {
+        gated = java.util.Set.of("read", "subjectsOf", "resourcesNaming");
         gate = new CountDownLatch(1);
     }
 

@@ -11,4 +11,9 @@ class PostgresAuditLogTest extends AuditLogContract {
     protected TupleStore newStore() {
         return new PostgresTupleStore(TestDatabase.pool(), StoreOptions.DEFAULTS);
     }
+
+    @Override
+    protected io.relata.store.ApiKeys keys(TupleStore store) {
+        return new io.relata.store.postgres.PostgresApiKeys((PostgresTupleStore) store);
+    }
 }

@@ -31,10 +31,19 @@ class PostgresCancelledCallSlotsTest extends CancelledCallSlotsContract {
 
     @Override
     protected void hold() throws Exception {
+        lock("tenant_revisions");
+    }
+
+    @Override
+    protected void holdRelationships() throws Exception {
+        lock("relation_tuples");
+    }
+
+    private void lock(String table) throws Exception {
         locker = TestDatabase.connect();
         locker.setAutoCommit(false);
         try (Statement s = locker.createStatement()) {
-            s.execute("LOCK TABLE tenant_revisions IN ACCESS EXCLUSIVE MODE");
+            s.execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
         }
     }
 
