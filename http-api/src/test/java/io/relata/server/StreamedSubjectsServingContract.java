@@ -231,7 +231,8 @@ abstract class StreamedSubjectsServingContract {
                 Thread.sleep(1_000);
                 after = reads.get();
             } while (after != before);
-            assertThat(after).as("page reads while the client does not read").isLessThan(GROUPS / 2);
+            // The walk started (it read pages) and waits part-way, nowhere near its end.
+            assertThat(after).as("page reads while the client does not read").isBetween(2, GROUPS / 2);
         }
     }
 
