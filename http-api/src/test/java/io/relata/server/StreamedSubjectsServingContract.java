@@ -126,8 +126,8 @@ abstract class StreamedSubjectsServingContract {
                         Object result = method.invoke(real, args);
                         if (result instanceof io.relata.store.RelationshipPage p) {
                             rowsRead.addAndGet(p.relationships().size());
-                        } else if (page && result instanceof List<?> rows) {
-                            rowsRead.addAndGet(rows.size());
+                        } else if (page && result instanceof List<?> found) {
+                            rowsRead.addAndGet(found.size());
                         }
                         return result;
                     } catch (InvocationTargetException e) {
