@@ -22,9 +22,10 @@ import java.util.Set;
 /**
  * The candidates of a lookup subjects, enumerated lazily: a walk forward from
  * {@code resource#permission} through relations, usersets, arrows and set operations that
- * reads the store one page of one object's relation at a time ({@link TupleStore#read}, the
- * forward index in subject order) and hands out each subject of the looked-up type (and
- * relation) the first time it reaches it.
+ * reads the store one page at a time (a page of one object's relation, {@link TupleStore#read},
+ * the forward index in subject order; or the first pages of the sibling usersets a page named,
+ * together, {@link TupleStore#subjectsOfPage}) and hands out each subject of the looked-up
+ * type (and relation) the first time it reaches it.
  *
  * <p>Only questions {@link SubjectPlan#streamable} says can be streamed are walked. The walk
  * follows every branch of a union, the first branch of an intersection (a subject in the
