@@ -22,9 +22,10 @@ import java.util.Set;
 /**
  * The candidates of a lookup subjects, enumerated lazily: a walk forward from
  * {@code resource#permission} through relations, usersets, arrows and set operations that
- * reads the store one page of one object's relation at a time ({@link TupleStore#read}, the
- * forward index in subject order) and hands out each subject of the looked-up type (and
- * relation) the first time it reaches it.
+ * reads the store one page at a time (a page of one object's relation, {@link TupleStore#read},
+ * the forward index in subject order; or the first pages of the sibling usersets a page named,
+ * together, {@link TupleStore#subjectsOfPage}) and hands out each subject of the looked-up
+ * type (and relation) the first time it reaches it.
  *
  * <p>Only questions {@link SubjectPlan#streamable} says can be streamed are walked. The walk
  * follows every branch of a union, the first branch of an intersection (a subject in the
@@ -60,6 +61,10 @@ final class SubjectWalk {
     private record Visit(String type, String id, String name, boolean exact, int depth) implements Work {}
 
     private record Expand(String type, String id, Rewrite rewrite, boolean exact, int depth) implements Work {}
+
+    /** The first page of {@code type:id#relation} for many ids at once (usersets a page named). */
+    private record ReadMany(String type, List<String> ids, String relation, boolean exact, int depth)
+            implements Work {}
 
     /** A page of {@code type:id#relation}; for an arrow, {@code computed} is the name to visit on each subject. */
     private record Read(String type, String id, String relation, String computed, boolean exact, int depth,
@@ -106,6 +111,9 @@ final class SubjectWalk {
             if (next instanceof Read read) {
                 beforeEachRead.run();
                 read(read);
+            } else if (next instanceof ReadMany many) {
+                beforeEachRead.run();
+                readMany(many);
             } else if (next instanceof Visit visit) {
                 visit(visit);
             } else {
@@ -125,10 +133,7 @@ final class SubjectWalk {
     }
 
     private void visit(Visit v) {
-        if (v.depth() > maxDepth) {
-            throw EngineException.depthExceeded(maxDepth, "looking up subjects of " + v.type() + ":" + v.id() + "#"
-                    + v.name() + " went deeper than " + maxDepth + " levels");
-        }
+        checkDepth(v);
         if (!visited.add(v.type() + ":" + v.id() + "#" + v.name())) {
             return;
         }
@@ -182,10 +187,44 @@ final class SubjectWalk {
         storeCalls++;
         RelationshipPage page = store.read(tenant, RelationshipFilter.of(read.type(), read.id(), read.relation()),
                 revision, read.after(), limit);
-        List<Relationship> rows = page.relationships();
-        List<Work> next = new ArrayList<>();
+        List<Visit> next = rows(page.relationships(), read.computed(), read.exact(), read.depth());
+        // The rest of this relation comes after what this page leads to (depth first).
+        if (page.next() != null) {
+            work.push(new Read(read.type(), read.id(), read.relation(), read.computed(), read.exact(), read.depth(),
+                    page.next()));
+        }
+        pushVisits(next);
+    }
+
+    /**
+     * The first page of many objects' relation in one read. Every object it names but the last
+     * is complete; the rest of the last is a {@link Read} after the page's last row, and the
+     * objects it does not name, another {@code ReadMany}.
+     */
+    private void readMany(ReadMany many) {
+        storeCalls++;
+        List<Relationship> rows = store.subjectsOfPage(tenant, revision, many.type(), many.ids(), many.relation(),
+                PAGE);
+        List<Visit> next = rows(rows, null, many.exact(), many.depth());
+        if (rows.size() == PAGE) {
+            Relationship last = rows.get(rows.size() - 1);
+            Set<String> done = new HashSet<>();
+            rows.forEach(r -> done.add(r.resource().id()));
+            List<String> later = many.ids().stream().filter(id -> !done.contains(id)).toList();
+            if (!later.isEmpty()) {
+                work.push(new ReadMany(many.type(), later, many.relation(), many.exact(), many.depth()));
+            }
+            work.push(new Read(many.type(), last.resource().id(), many.relation(), null, many.exact(), many.depth(),
+                    Cursor.after(last)));
+        }
+        pushVisits(next);
+    }
+
+    /** Hands out the subjects these rows name; the usersets (or arrow targets) they lead to, to visit. */
+    private List<Visit> rows(List<Relationship> rows, String computed, boolean exactSoFar, int depth) {
+        List<Visit> next = new ArrayList<>();
         for (Relationship r : rows) {
-            boolean exact = read.exact();
+            boolean exact = exactSoFar;
             if (r.caveat() != null) {
                 // Bounded by the caveat's budget and by an interrupt; the lookup's deadline counts its computing only.
                 Truth caveat = caveats.evaluate(schema, r, context, Long.MAX_VALUE);
@@ -195,10 +234,10 @@ final class SubjectWalk {
                 exact &= caveat.isTrue();
             }
             SubjectRef s = r.subject();
-            if (read.computed() != null) {
+            if (computed != null) {
                 ObjectDefinition target = schema.definitions().get(s.type());
-                if (!s.isWildcard() && target != null && target.has(read.computed())) {
-                    next.add(new Visit(s.type(), s.id(), read.computed(), exact, read.depth() + 1));
+                if (!s.isWildcard() && target != null && target.has(computed)) {
+                    next.add(new Visit(s.type(), s.id(), computed, exact, depth + 1));
                 }
                 continue;
             }
@@ -206,16 +245,51 @@ final class SubjectWalk {
                 handOut(s.id(), exact);
             }
             if (s.relation() != null) {
-                next.add(new Visit(s.type(), s.id(), s.relation(), exact, read.depth() + 1));
+                next.add(new Visit(s.type(), s.id(), s.relation(), exact, depth + 1));
             }
         }
-        // The rest of this relation comes after what this page leads to (depth first).
-        if (page.next() != null) {
-            work.push(new Read(read.type(), read.id(), read.relation(), read.computed(), read.exact(), read.depth(),
-                    page.next()));
+        return next;
+    }
+
+    /**
+     * Pushes the visits a page led to, in order (the first on top). Visits of a relation (not
+     * the looked-up userset itself) of the same type, exactness and depth are visited here and
+     * their first pages read together, in one {@link ReadMany} where several of them come.
+     */
+    private void pushVisits(List<Visit> visits) {
+        List<Work> out = new ArrayList<>();
+        Map<List<Object>, List<String>> batches = new java.util.HashMap<>();
+        for (Visit v : visits) {
+            ObjectDefinition definition = schema.definitions().get(v.type());
+            boolean plainRelation = definition != null && definition.relations().containsKey(v.name())
+                    && !(v.type().equals(subjectType) && v.name().equals(subjectRelation));
+            if (!plainRelation) {
+                out.add(v);
+                continue;
+            }
+            checkDepth(v);
+            if (!visited.add(v.type() + ":" + v.id() + "#" + v.name())) {
+                continue;
+            }
+            batches.computeIfAbsent(List.of(v.type(), v.name(), v.exact(), v.depth()), k -> {
+                List<String> ids = new ArrayList<>();
+                out.add(new ReadMany(v.type(), ids, v.name(), v.exact(), v.depth()));
+                return ids;
+            }).add(v.id());
         }
-        for (int i = next.size() - 1; i >= 0; i--) {
-            work.push(next.get(i));
+        for (int i = out.size() - 1; i >= 0; i--) {
+            Work w = out.get(i);
+            if (w instanceof ReadMany many && many.ids().size() == 1) {
+                w = new Read(many.type(), many.ids().get(0), many.relation(), null, many.exact(), many.depth(), null);
+            }
+            work.push(w);
+        }
+    }
+
+    private void checkDepth(Visit v) {
+        if (v.depth() > maxDepth) {
+            throw EngineException.depthExceeded(maxDepth, "looking up subjects of " + v.type() + ":" + v.id() + "#"
+                    + v.name() + " went deeper than " + maxDepth + " levels");
         }
     }
 

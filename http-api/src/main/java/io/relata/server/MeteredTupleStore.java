@@ -139,6 +139,13 @@ final class MeteredTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        return timed("subjectsOfPage", () -> store.subjectsOfPage(tenant, revision, resourceType, resourceIds,
+                relation, limit));
+    }
+
+    @Override
     public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
         return timed("writeSchema", () -> store.writeSchema(tenant, schemaText, validator));
     }

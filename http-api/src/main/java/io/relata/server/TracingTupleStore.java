@@ -157,6 +157,13 @@ final class TracingTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        return traced("relationships.subjects_page", () -> store.subjectsOfPage(tenant, revision, resourceType,
+                resourceIds, relation, limit));
+    }
+
+    @Override
     public Revision writeSchema(String tenant, String schemaText, WriteValidator validator) {
         return traced("schema.write", () -> store.writeSchema(tenant, schemaText, validator));
     }

@@ -134,6 +134,12 @@ public final class ReplicaRoutedTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        return at(tenant, revision).subjectsOfPage(tenant, revision, resourceType, resourceIds, relation, limit);
+    }
+
+    @Override
     public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
         return at(tenant, revision).subjectsOf(tenant, revision, resourceType, resourceIds, relation);

@@ -150,6 +150,26 @@ public interface TupleStore extends AutoCloseable {
     }
 
     /**
+     * The first {@code limit} relationships of {@link #subjectsOf(String, Revision, String,
+     * Collection, String)}, in the order resource id, then subject type, id and relation (the
+     * store's collation): the first page of many objects' relation in one round trip. Every
+     * object the page names but its last is complete in it; the rest of the last one is a
+     * {@link #read} of that object's relation after the page's last relationship (the same
+     * order), and the objects the page does not name come in another call.
+     *
+     * <p>This default reads the whole step and sorts it in Java; stores override it with
+     * ordered, limited index ranges.
+     *
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     */
+    default List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        StoreSupport.checkLimit(limit);
+        return subjectsOf(tenant, revision, resourceType, resourceIds, relation).stream()
+                .sorted().limit(limit).toList();
+    }
+
+    /**
      * The relationships at {@code revision} whose resource type is {@code resourceType},
      * relation is {@code relation}, and subject is {@code subjectType:id[#subjectRelation]}
      * for an id in {@code subjectIds} ({@code subjectRelation} "" for the object itself):

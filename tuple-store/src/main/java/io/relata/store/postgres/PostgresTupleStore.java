@@ -676,6 +676,45 @@ public final class PostgresTupleStore implements TupleStore {
                 .fetch(PostgresTupleStore::relationship));
     }
 
+    @Override
+    public List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        StoreSupport.checkLimit(limit);
+        if (resourceIds.isEmpty()) {
+            return List.of();
+        }
+        long id = tenantId(tenant);
+        return run(() -> subjectsOfPageQuery(id, revision, resourceType, resourceIds, relation, limit)
+                .fetch(PostgresTupleStore::relationship));
+    }
+
+    /**
+     * A page of the forward step of many objects as a query: the objects in id order, each an
+     * ordered range of the forward index read with the page's limit (a lateral read), so the
+     * page stops once it is full instead of reading and sorting every row of every object.
+     */
+    ResultQuery<Record> subjectsOfPageQuery(long tenantId, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        org.jooq.Field<String> unnested = DSL.field(DSL.name("u", "id"), String.class);
+        org.jooq.Table<?> ids = reads.selectDistinct(unnested.as("id"))
+                .from(DSL.unnest(DSL.array(resourceIds.toArray(new String[0]))).as("u", "id"))
+                .orderBy(unnested)
+                .asTable("s");
+        org.jooq.Field<String> object = DSL.field(DSL.name("s", "id"), String.class);
+        org.jooq.Table<Record> rows = reads.select(RELATIONSHIP_COLUMNS).from(RELATION_TUPLES)
+                .where(TENANT_ID.eq(tenantId))
+                .and(RESOURCE_TYPE.eq(resourceType))
+                .and(RESOURCE_ID.eq(object))
+                .and(RELATION.eq(relation))
+                .and(visibleAt(revision, options.clock().instant()))
+                .orderBy(SUBJECT_TYPE, SUBJECT_ID, SUBJECT_RELATION)
+                .limit(limit)
+                .asTable("t");
+        return reads.select(rows.fields()).from(ids).crossJoin(DSL.lateral(rows))
+                .orderBy(object, rows.field(SUBJECT_TYPE), rows.field(SUBJECT_ID), rows.field(SUBJECT_RELATION))
+                .limit(limit);
+    }
+
     /** The forward step as a query (tests EXPLAIN it). */
     ResultQuery<Record> subjectsOfQuery(long tenantId, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
