@@ -74,7 +74,8 @@ public abstract class ConcurrencyContract {
                         }
                         seq++;
                         // The validator runs under the write lock, in the order writes apply
-                        // (several may share a revision when the store groups them).
+                        // (several may share a revision when the store groups them): this tenant
+                        // has no schema, so PostgreSQL takes the lock before any validator runs.
                         long[] applied = new long[1];
                         Revision revision = store.write(tenant, updates, List.of(), Map.of(),
                                 context -> applied[0] = order.incrementAndGet());
