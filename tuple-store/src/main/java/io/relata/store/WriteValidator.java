@@ -4,10 +4,15 @@ import java.util.Optional;
 
 /**
  * A check a write must pass against the tenant's state as the write finds it. The store
- * calls it once, inside the write's transaction and under the tenant's write lock, after no
- * other write can commit before this one and before the write changes anything; whatever
- * it throws aborts the write, which then has written nothing, and reaches the caller
- * unchanged. So a check and the commit it allows see the same revision: a relationship write
+ * calls it as part of the write, before the write changes anything; whatever it
+ * throws aborts the write, which then has written nothing, and reaches the caller
+ * unchanged. What it sees holds at the revision the write commits at: {@link Context#head()}
+ * and {@link Context#findAny} answer under the tenant's write lock, after no other write can
+ * commit before this one; {@link Context#schema()} may answer before the lock is granted
+ * (the PostgreSQL store gives the schema it last saw in effect and has the database confirm
+ * it under the lock, running the write again when it changed), so a check may be called more
+ * than once for one write, and need not run in the order writes commit. So a check and the
+ * commit it allows see the same revision: a relationship write
  * validated against the schema in effect cannot commit under a schema that changed in
  * between, and a schema change that found no relationship it would orphan cannot race one
  * being written.
