@@ -379,17 +379,21 @@ public final class GroupIndexes implements AutoCloseable {
         if (!store.ordersIdsAsJava()) {
             // The index's pages come in Java's order; the store's in its collation's: pages mixed from
             // the two could skip or repeat rows, so every page comes from the store.
-            stepsLeft.increment();
+            countStep(tenant, resourceType, relation, false);
             return Optional.empty();
         }
         Optional<List<Relationship>> rows = ask(tenant, revision, (index, now) -> index.resourcesNaming(revision,
                 resourceType, relation, subjectType, subjectRelation, subjectIds, after, limit, now));
-        (rows.isPresent() ? stepsAnswered : stepsLeft).increment();
+        countStep(tenant, resourceType, relation, rows.isPresent());
+        return rows;
+    }
+
+    private void countStep(String tenant, String resourceType, String relation, boolean given) {
+        (given ? stepsAnswered : stepsLeft).increment();
         TenantIndex index = tenants.get(tenant);
         if (index != null && index.holdsArrow(resourceType, relation)) {
-            (rows.isPresent() ? arrowStepsAnswered : arrowStepsLeft).increment();
+            (given ? arrowStepsAnswered : arrowStepsLeft).increment();
         }
-        return rows;
     }
 
     /**
