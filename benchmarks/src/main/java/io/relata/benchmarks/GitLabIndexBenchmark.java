@@ -108,12 +108,15 @@ public final class GitLabIndexBenchmark {
                                 });
                         long all = System.nanoTime() - t0;
                         System.out.printf("index %s: lookup resources group#view_group for u-lr100k, run %d: %,d results,"
-                                + " first after %.1f ms, all after %.1f ms; load %s%n", label, run + 1, n[0],
-                                first[0] / 1e6, all / 1e6, load());
+                                + " first after %.1f ms, all after %.1f ms, %d store queries; load %s%n", label, run + 1,
+                                n[0], first[0] / 1e6, all / 1e6, engine.lastStoreCalls(), load());
                     }
                     if (index) {
-                        System.out.printf("index: %d arrow questions answered, %d left to the walk%n",
-                                engine.groupIndex().get().reachAnswered(), engine.groupIndex().get().reachUnknown());
+                        var gi = engine.groupIndex().get();
+                        System.out.printf("index: %d arrow questions answered, %d left to the walk; lookup reverse-step"
+                                + " pages %d from the index (%d over parent), %d left to the store (%d over parent)%n",
+                                gi.reachAnswered(), gi.reachUnknown(), gi.lookupStepsAnswered(),
+                                gi.arrowLookupStepsAnswered(), gi.lookupStepsLeft(), gi.arrowLookupStepsLeft());
                     }
                 }
             }

@@ -12,7 +12,9 @@ import java.util.List;
  * The reverse steps of one lookup resources that the nested-group index gives from memory
  * instead of the store: over a recursive relation ({@code group#member} allowing
  * {@code group#member}), the groups that name a user directly, and the parents of the groups
- * reached so far, one nesting level per step. Each page is the one the store would return
+ * reached so far, one nesting level per step; over a self-typed arrow's relation
+ * ({@code group#parent} under {@code view = member + parent->view}), the groups whose
+ * {@code parent} is one of the groups reached so far, one level per step. Each page is the one the store would return
  * ({@link GroupIndexes#resourcesNaming}), so the walk's order, its candidates' exactness and
  * depth, and the cursors that replay it are the same with the index on, off, or answering
  * some pages and not others. Where the index cannot prove a page (a caveated or expiring
@@ -41,7 +43,7 @@ final class IndexedReverseSteps {
             List<String> ids, Relationship after, int limit) {
         ObjectDefinition definition = schema.definitions().get(resourceType);
         Relation r = definition == null ? null : definition.relations().get(relation);
-        if (r == null || !GroupIndexes.indexable(resourceType, r)) {
+        if (r == null || !(GroupIndexes.indexable(resourceType, r) || GroupIndexes.arrowIndexable(resourceType, r))) {
             return null;
         }
         return index.resourcesNaming(tenant, revision, resourceType, relation, subjectType, subjectRelation, ids,

@@ -347,12 +347,12 @@ public abstract class GroupIndexLookupContract {
         });
     }
 
-    private static String text(LookupResult r) {
+    static String text(LookupResult r) {
         return r.id() + " " + r.permissionship() + (r.missingContext().isEmpty() ? "" : " " + r.missingContext());
     }
 
     /** Every result in the order given (not sorted), or the error. */
-    private static List<String> all(GraphCheckEngine engine, String tenant, Revision at, String type, String permission,
+    static List<String> all(GraphCheckEngine engine, String tenant, Revision at, String type, String permission,
             SubjectRef subject, Map<String, Object> context) {
         try {
             return engine.lookupResources(tenant, at, type, permission, subject, context, null, 0).get().results()
@@ -378,7 +378,7 @@ public abstract class GroupIndexLookupContract {
     }
 
     /** The first page from {@code first}, the rest resumed from cursors on {@code rest}, in order. */
-    private static List<String> paged(GraphCheckEngine first, GraphCheckEngine rest, String tenant, Revision at,
+    static List<String> paged(GraphCheckEngine first, GraphCheckEngine rest, String tenant, Revision at,
             String type, String permission, SubjectRef subject, Map<String, Object> context, int limit)
             throws Exception {
         List<String> out = new ArrayList<>();

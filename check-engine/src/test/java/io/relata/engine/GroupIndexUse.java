@@ -65,6 +65,19 @@ final class GroupIndexUse {
         }
     }
 
+    /** Of {@link #lookupSteps}, the pages of reverse steps over an arrow's relation ({@code group#parent}). */
+    long arrowLookupSteps() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().arrowLookupStepsAnswered()).sum();
+        }
+    }
+
+    long arrowLookupStepsLeft() {
+        synchronized (engines) {
+            return engines.stream().mapToLong(e -> e.groupIndex().orElseThrow().arrowLookupStepsLeft()).sum();
+        }
+    }
+
     /** Lookup subjects' reads of groups the index gave from memory. */
     long subjectReads() {
         synchronized (engines) {
@@ -83,8 +96,12 @@ final class GroupIndexUse {
         assertThat(subjectReads()).as("lookup subjects reads the nested-group index gave").isPositive();
     }
 
-    /** Asserts that the index answered questions about arrows' relations. */
+    /** Asserts that the index answered questions about arrows' relations, for checks and lookups. */
     void assertArrowsUsed() {
+        System.out.println("nested-group index, arrows' relations: " + arrowLookupSteps()
+                + " lookup reverse steps from the index, " + arrowLookupStepsLeft() + " left to the store");
         assertThat(reachAnswered()).as("arrow questions the nested-group index answered").isPositive();
+        assertThat(arrowLookupSteps()).as("lookup reverse steps over arrows' relations the nested-group index gave")
+                .isPositive();
     }
 }

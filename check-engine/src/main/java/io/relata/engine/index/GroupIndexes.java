@@ -98,7 +98,11 @@ public final class GroupIndexes implements AutoCloseable {
         return answer;
     }
 
-    /** Whether {@code relation} of {@code type} is an arrow's relation the index holds when the schema has it. */
+    /**
+     * Whether {@code relation} of {@code type} is an arrow's relation the index holds when the
+     * schema has it (and an arrow follows it to its own permission, {@code parent->view} in
+     * {@code view}).
+     */
     public static boolean arrowIndexable(String type, io.relata.schema.Relation relation) {
         return TenantIndex.isArrowRelation(type, relation);
     }
@@ -348,6 +352,8 @@ public final class GroupIndexes implements AutoCloseable {
 
     private final LongAdder stepsAnswered = new LongAdder();
     private final LongAdder stepsLeft = new LongAdder();
+    private final LongAdder arrowStepsAnswered = new LongAdder();
+    private final LongAdder arrowStepsLeft = new LongAdder();
     private final LongAdder readsAnswered = new LongAdder();
     private final LongAdder readsLeft = new LongAdder();
 
@@ -360,9 +366,12 @@ public final class GroupIndexes implements AutoCloseable {
      * collation, the memory store), so that a lookup walks, orders and pages the same with and
      * without the index. The index gives the steps of a recursive relation from its own subject
      * set (one level of nesting, child to parent groups) and from plain subjects (the groups
-     * naming a user directly); empty when it cannot prove the page (another step, a caveated or
-     * unexpired expiring relationship on a subject the page reaches, a revision it does not
-     * hold, a tenant left out, an index being built): the walk then reads the store.
+     * naming a user directly), and of an arrow's relation ({@code group#parent}) from plain
+     * objects of its type (one level: the groups whose {@code parent} is one of the ids, their
+     * subgroups); empty when it cannot prove the page (another step, a caveated or unexpired
+     * expiring relationship, or one the index does not follow, on a subject the page reaches, a
+     * revision it does not hold, a tenant left out, an index being built): the walk then reads
+     * the store.
      */
     public Optional<List<Relationship>> resourcesNaming(String tenant, Revision revision, String resourceType,
             String relation, String subjectType, String subjectRelation, List<String> subjectIds, Relationship after,
@@ -370,13 +379,21 @@ public final class GroupIndexes implements AutoCloseable {
         if (!store.ordersIdsAsJava()) {
             // The index's pages come in Java's order; the store's in its collation's: pages mixed from
             // the two could skip or repeat rows, so every page comes from the store.
-            stepsLeft.increment();
+            countStep(tenant, resourceType, relation, false);
             return Optional.empty();
         }
         Optional<List<Relationship>> rows = ask(tenant, revision, (index, now) -> index.resourcesNaming(revision,
                 resourceType, relation, subjectType, subjectRelation, subjectIds, after, limit, now));
-        (rows.isPresent() ? stepsAnswered : stepsLeft).increment();
+        countStep(tenant, resourceType, relation, rows.isPresent());
         return rows;
+    }
+
+    private void countStep(String tenant, String resourceType, String relation, boolean given) {
+        (given ? stepsAnswered : stepsLeft).increment();
+        TenantIndex index = tenants.get(tenant);
+        if (index != null && index.holdsArrow(resourceType, relation)) {
+            (given ? arrowStepsAnswered : arrowStepsLeft).increment();
+        }
     }
 
     /**
@@ -439,6 +456,19 @@ public final class GroupIndexes implements AutoCloseable {
     /** Pages of lookup reverse steps the index left to the store. */
     public long lookupStepsLeft() {
         return stepsLeft.sum();
+    }
+
+    /** Of {@link #lookupStepsAnswered}, the pages of steps over an arrow's relation ({@code group#parent}). */
+    public long arrowLookupStepsAnswered() {
+        return arrowStepsAnswered.sum();
+    }
+
+    /**
+     * Of {@link #lookupStepsLeft}, the pages of steps over an arrow's relation the index holds
+     * (with its graph built) that it left to the store.
+     */
+    public long arrowLookupStepsLeft() {
+        return arrowStepsLeft.sum();
     }
 
     /** Lookup subjects' reads of a group's relationships the index gave (see {@link #relationshipsOf}). */

@@ -352,19 +352,26 @@ final class RelationGraph {
      * exactly as {@link io.relata.store.TupleStore#resourcesNaming(String, io.relata.store.Revision,
      * String, String, String, String, java.util.Collection, Relationship, int)} returns them (ordered
      * by subject id, then group id, in Java's string order, which is the store's for ASCII ids
-     * in a byte-order collation; after {@code after}; at most {@code limit}). Only two steps are
-     * held: from this relation's own subject set (the nesting edges, {@code subjectRelation}
-     * equal to this relation on this type) and from plain subjects ({@code subjectRelation}
-     * empty). Null when the index cannot give the store's page: another step, or a subject the
-     * page reaches is named by a held-back relationship (caveated, or expiring and not expired
-     * at {@code now}), which the store would return with its caveat or expiration.
+     * in a byte-order collation; after {@code after}; at most {@code limit}). Of a recursive
+     * relation, two steps are held: from its own subject set (the nesting edges,
+     * {@code subjectRelation} equal to this relation on this type, read from {@link #parents})
+     * and from plain subjects ({@code subjectRelation} empty, read from {@link #groupsOfLeaf}).
+     * Of an arrow's relation ({@link #ofArrow}), the step from plain subjects: from plain
+     * objects of this type, its edges {@code g#parent@type:p} (the groups whose parent is
+     * {@code p}, read from {@link #parents}, the reverse of its edges), and from plain subjects
+     * of another type, which it holds back (so a page reaching one is not given). Null when the
+     * index cannot give the store's page: another step, or a subject the page reaches is named
+     * by a held-back relationship (caveated, or expiring and not expired at {@code now}, or a
+     * subject the graph does not follow), which the store would return as it is.
      */
     List<Relationship> resourcesNaming(String subjectType, String subjectRelation, List<String> subjectIds,
             Relationship after, int limit, long revision, Instant now) {
         boolean plain = subjectRelation == null || subjectRelation.isEmpty();
-        if (!plain && !(subjectType.equals(type) && subjectRelation.equals(relation))) {
+        if (arrow() ? !plain : !plain && !(subjectType.equals(type) && subjectRelation.equals(relation))) {
             return null;
         }
+        // The nesting edges, keyed by the subject's id: a recursive relation's subject sets, an arrow's plain objects.
+        boolean nesting = arrow() ? subjectType.equals(type) : !plain;
         List<String> ids = sortedDistinct(subjectIds);
         int start = 0;
         if (after != null) {
@@ -385,7 +392,7 @@ final class RelationGraph {
                     }
                 }
             }
-            java.util.TreeMap<String, List<Version>> groups = (plain ? groupsOfLeaf : parents).get(plain ? text : id);
+            java.util.TreeMap<String, List<Version>> groups = nesting ? parents.get(id) : groupsOfLeaf.get(text);
             if (groups == null) {
                 continue;
             }
@@ -425,9 +432,13 @@ final class RelationGraph {
      * The relationships of {@code type:group#relation} visible at {@code revision}: its direct
      * members and its nesting edges, in no particular order; null if it holds a held-back
      * relationship at that revision (caveated, or expiring after {@code now}; one expired by
-     * then the store does not return either).
+     * then the store does not return either), or if this is an arrow's relation.
      */
     List<Relationship> relationshipsOf(String group, long revision, Instant now) {
+        if (arrow()) {
+            // Its edges are plain objects, not subject sets of this relation: not what this reads.
+            return null;
+        }
         Map<String, List<Version>> held = heldBack.get(group);
         if (held != null) {
             for (List<Version> list : held.values()) {

@@ -339,6 +339,17 @@ final class TenantIndex {
         }
     }
 
+    /** Whether the index holds {@code type#relation} as an arrow's relation ({@link RelationGraph#ofArrow}). */
+    boolean holdsArrow(String type, String relation) {
+        lock.readLock().lock();
+        try {
+            RelationGraph g = graphs.get(type + "#" + relation);
+            return g != null && g.arrow();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /**
      * The relationships of {@code type:id#relation} at {@code revision} (see {@link
      * RelationGraph#relationshipsOf}); empty when the index cannot give them, null when the
