@@ -502,6 +502,11 @@ public final class GraphCheckEngine implements CheckEngine {
         return pausedLookups.resumed();
     }
 
+    /** Lookup walks paused now, waiting for their next page. */
+    long lookupWalksPaused() {
+        return pausedLookups.size();
+    }
+
     /** Pages of lookup resources from a cursor that replayed the walk (no paused walk for it here). */
     public long lookupPagesReplayed() {
         return pausedLookups.replayed();

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * subject, caveat context) whose cursor names the exact place it stopped at; any other cursor
  * (an earlier result's, a retried page's, one given by another server) replays the walk as
  * before, with the same results. Bounded by {@link #MAX_HELD_IDS} ids in all (a walk's
- * de-duplication sets) and by {@link #IDLE} without use. Thread-safe.
+ * de-duplication sets, and {@link #WALK_WEIGHT} for each walk) and by {@link #IDLE} without
+ * use. Thread-safe.
  */
 final class PausedLookups {
 
@@ -31,6 +32,11 @@ final class PausedLookups {
 
     /** Ids held by all paused walks together (about 100 bytes each): some tens of MiB at most. */
     static final long MAX_HELD_IDS = 500_000;
+    /**
+     * What a walk weighs besides its ids (its reverse index of the schema, its maps), in ids: so
+     * that many small paused walks (pages of one result) are bounded too, to 500 at most.
+     */
+    static final int WALK_WEIGHT = 1_000;
     /** How long a paused walk waits for its next page. */
     static final Duration IDLE = Duration.ofSeconds(60);
 
@@ -47,7 +53,7 @@ final class PausedLookups {
     PausedLookups(long maxHeldIds, Duration idle) {
         this.paused = Caffeine.newBuilder()
                 .maximumWeight(maxHeldIds)
-                .weigher((String id, Paused p) -> (int) Math.min(Integer.MAX_VALUE, 1 + p.walk().heldIds()))
+                .weigher((String id, Paused p) -> (int) Math.min(Integer.MAX_VALUE, WALK_WEIGHT + p.walk().heldIds()))
                 .expireAfterAccess(idle)
                 .build();
     }

@@ -32,7 +32,8 @@ final class SubjectLookup {
 
     /** Candidates checked together: the first batch small, for a quick first result. */
     static final int FIRST_BATCH = 16;
-    static final int MAX_BATCH = 4096;
+    /** Each batch's check reads the question's relationships again: batches grow so that few are needed. */
+    static final int MAX_BATCH = 1 << 16;
 
     /**
      * The results for some candidate ids the walk did not prove, by id (absent: does not hold),
@@ -69,9 +70,13 @@ final class SubjectLookup {
         inSink = 0;
         int concrete = 0;
         int batch = FIRST_BATCH;
+        int refused = 0;
         while (true) {
             checkBudget();
-            int want = concreteLimit == 0 ? batch : Math.min(batch, Math.max(1, concreteLimit - concrete));
+            // A page with a limit takes what it still needs, or as many as the checks refused so far when
+            // more (so that a page whose candidates are mostly refused needs few checks, not one a candidate).
+            int needed = concreteLimit == 0 ? batch : Math.max(1, concreteLimit - concrete);
+            int want = Math.min(batch, Math.max(needed, refused));
             List<SubjectWalk.Candidate> candidates = walk.next(want, this::checkBudget);
             if (candidates.isEmpty()) {
                 return;
@@ -83,6 +88,7 @@ final class SubjectLookup {
                 SubjectResult result = c.exact() ? new SubjectResult(c.id(), Permissionship.HAS, List.of(), List.of())
                         : checked.get(c.id());
                 if (result == null) {
+                    refused++;
                     continue;
                 }
                 long before = System.nanoTime();

@@ -162,6 +162,13 @@ final class GatedTupleStore implements TupleStore {
     }
 
     @Override
+    public List<Relationship> subjectsOfPage(String tenant, Revision revision, String resourceType,
+            Collection<String> resourceIds, String relation, int limit) {
+        pass();
+        return store.subjectsOfPage(tenant, revision, resourceType, resourceIds, relation, limit);
+    }
+
+    @Override
     public List<Relationship> subjectsOf(String tenant, Revision revision, String resourceType,
             Collection<String> resourceIds, String relation) {
         pass();

@@ -340,6 +340,14 @@ public abstract class StreamedLookupsContract {
     }
 
     @Test
+    void manySmallPagesNeverResumed_keepAtMost500PausedWalks() {
+        for (int i = 0; i < 600; i++) {
+            page("view", null, 1);
+        }
+        assertThat(engine.lookupWalksPaused()).isLessThanOrEqualTo(500);
+    }
+
+    @Test
     void aCursorResumedTwice_orAnEarlierResultsCursor_replaysTheWalk_withTheSameResults() {
         List<String> full = all("visible");
         List<String> cursors = new ArrayList<>();

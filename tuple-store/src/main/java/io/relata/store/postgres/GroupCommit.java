@@ -172,6 +172,9 @@ final class GroupCommit {
                 }
             }
         };
+        // The group holds other callers' writes: the leading caller's interrupt (its call was cancelled)
+        // must not fail them (a pool wait for a connection would throw on it); it is restored after.
+        boolean interrupted = Thread.interrupted();
         try {
             committer.commit(tenantId, group, passLead);
         } catch (RuntimeException | Error e) {
@@ -186,6 +189,9 @@ final class GroupCommit {
             synchronized (queue) {
                 queue.inFlight--;
                 queue.handOff();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -300,6 +300,12 @@ public final class PostgresTupleStore implements TupleStore {
             return new InvalidRequestException("a value cannot be stored (" + firstLine(cause == null ? e.getMessage()
                     : cause.getMessage()).replaceAll("(?i)^ERROR: ", "") + ")", e);
         }
+        if ("42883".equals(state) || "42P01".equals(state)) {
+            // undefined_function / undefined_table: the database's schema is older than this server's code.
+            return new StoreUnavailableException("the database is not migrated to this version of Relata ("
+                    + firstLine(cause == null ? e.getMessage() : cause.getMessage()).replaceAll("(?i)^ERROR: ", "")
+                    + "); run `relata migrate`, or start the server with --migrate", e);
+        }
         if ("57014".equals(state)) {
             // query_canceled: the read timeout (writes have none), or an administrator's cancel.
             return new StoreTimeoutException("the datastore read did not finish within the request's deadline"

@@ -224,4 +224,25 @@ class GroupCommitTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aLeaderWhoseCallWasCancelled_commitsTheGroupUninterrupted_andKeepsItsInterrupt() {
+        List<Boolean> seen = new CopyOnWriteArrayList<>();
+        GroupCommit commit = new GroupCommit((tenant, group, committing) -> {
+            // What a pool wait for a connection would see: an interrupted thread fails it.
+            seen.add(Thread.currentThread().isInterrupted());
+            group.forEach(p -> p.result.complete(Revision.of(1)));
+        });
+        Thread.currentThread().interrupt();
+        Revision r;
+        boolean interruptedAfter;
+        try {
+            r = commit.submit(1, write(Map.of()));
+        } finally {
+            interruptedAfter = Thread.interrupted();
+        }
+        assertThat(r).isEqualTo(Revision.of(1));
+        assertThat(seen).containsExactly(false);
+        assertThat(interruptedAfter).as("the caller's interrupt is kept").isTrue();
+    }
 }
