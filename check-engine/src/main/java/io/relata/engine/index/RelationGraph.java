@@ -137,14 +137,14 @@ final class RelationGraph {
                     if (!out.containsKey(child)) {
                         out.put(child, List.of());
                         queue.add(child);
+                        if (out.size() > maxVisits) {
+                            return null;
+                        }
                     }
                 }
             }
             if (!kids.isEmpty()) {
                 out.put(g, kids);
-            }
-            if (out.size() > maxVisits) {
-                return null;
             }
         }
         return out;
@@ -206,6 +206,16 @@ final class RelationGraph {
         while (!expiring.isEmpty() && expiring.peek().version().expires.isBefore(cutoff)) {
             drop(expiring.poll());
         }
+        if (expiring.size() > 2 * versions + 1_024) {
+            // Mostly versions forgetUntil already dropped (renewed expirations): forget those too.
+            expiring.removeIf(c -> !holds(c));
+        }
+    }
+
+    private static boolean holds(Closed c) {
+        Map<String, List<Version>> bySubject = c.set().get(c.group());
+        List<Version> list = bySubject == null ? null : bySubject.get(c.key());
+        return list != null && list.contains(c.version());
     }
 
     private void drop(Closed c) {
