@@ -162,6 +162,37 @@ public abstract class ArrowIndexContract {
     }
 
     @Test
+    void aParentGraphWiderThanTheReachCap_isLeftToTheWalk_andAnswersAsWithoutTheIndex() {
+        TestClock clock = new TestClock();
+        TupleStore store = store(StoreOptions.DEFAULTS.withClock(clock));
+        String tenant = "ai-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, SCHEMA);
+        write(store, tenant, "group:a#member@user:ann", "group:small#parent@group:top", "group:top#member@user:bob");
+        int parents = GroupIndexes.MAX_REACH_GROUPS + 1;
+        for (int from = 0; from < parents; from += 1_000) {
+            List<String> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(parents, from + 1_000); i++) {
+                batch.add("group:a#parent@group:p" + i);
+            }
+            write(store, tenant, batch.toArray(String[]::new));
+        }
+        Revision at = store.headRevision(tenant);
+        EngineOptions options = EngineOptions.DEFAULTS.withCacheSize(0);
+        try (GraphCheckEngine off = new GraphCheckEngine(store, options);
+                GraphCheckEngine on = new GraphCheckEngine(store, options.withGroupIndex(WAITING))) {
+            GroupIndexes index = on.groupIndex().orElseThrow();
+            CheckRequest wide = CheckRequest.of("group:a", "view", "user:ann");
+            assertThat(answer(on, tenant, at, wide)).isEqualTo(answer(off, tenant, at, wide)).startsWith("HAS");
+            assertThat(index.reachAnswered()).as("not answered from the index").isZero();
+            assertThat(index.reachUnknown()).as("left to the walk").isEqualTo(1);
+            CheckRequest narrow = CheckRequest.of("group:small", "view", "user:bob");
+            assertThat(answer(on, tenant, at, narrow)).isEqualTo(answer(off, tenant, at, narrow)).startsWith("HAS");
+            assertThat(index.reachAnswered()).as("a narrow graph still answered").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aCaveatedParent_leavesTheCheckToTheWalk_whichEvaluatesTheCaveat() {
         TestClock clock = new TestClock();
         TupleStore store = store(StoreOptions.DEFAULTS.withClock(clock));

@@ -214,6 +214,53 @@ public abstract class GroupIndexContract {
     }
 
     @Test
+    void expiringMembershipsLongExpired_areDroppedFromTheIndex_andAnswersStayAsWithoutIt() throws Exception {
+        TestClock clock = new TestClock();
+        TupleStore store = store(clock);
+        String tenant = "gi-" + UUID.randomUUID();
+        store.createTenant(tenant);
+        store.writeSchema(tenant, SCHEMA);
+        Revision plain = write(store, tenant, "group:a#member@group:b#member", "group:b#member@user:ann");
+        Instant expires = clock.instant().plus(Duration.ofMinutes(5));
+        List<String> temporary = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            temporary.add("group:" + (i % 2 == 0 ? "a" : "b") + "#member@user:t" + i + "[expiration:" + expires + "]");
+        }
+        write(store, tenant, temporary.toArray(String[]::new));
+        EngineOptions options = EngineOptions.DEFAULTS.withCacheSize(0).withRelationshipCacheSize(0);
+        try (GraphCheckEngine off = new GraphCheckEngine(store, options);
+                GraphCheckEngine on = new GraphCheckEngine(store,
+                        options.withGroupIndex(WAITING.withRefreshInterval(Duration.ofMillis(5))))) {
+            GroupIndexes index = on.groupIndex().orElseThrow();
+            Revision head = store.headRevision(tenant);
+            List<CheckRequest> questions = new ArrayList<>();
+            for (String user : List.of("user:ann", "user:t0", "user:t1", "user:t299", "user:bob")) {
+                questions.add(CheckRequest.of("group:a", "member", user));
+                questions.add(CheckRequest.of("group:b", "member", user));
+            }
+            for (CheckRequest q : questions) {
+                assertThat(answer(on, tenant, head, q)).as("%s", q).isEqualTo(answer(off, tenant, head, q));
+            }
+            assertThat(index.stats().get(0).relationships()).as("the temporary ones held back").isEqualTo(302);
+            // Past the expiration and the history window: the background refresh drops them.
+            clock.advance(Duration.ofMinutes(5).plus(GroupIndexOptions.ON.history()).plusSeconds(1));
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (index.stats().get(0).relationships() > 2 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertThat(index.stats().get(0).relationships()).as("back to the plain ones").isEqualTo(2);
+            long answeredBefore = index.answered();
+            for (Revision at : List.of(plain, head)) {
+                for (CheckRequest q : questions) {
+                    assertThat(answer(on, tenant, at, q)).as("%s at %s", q, at).isEqualTo(answer(off, tenant, at, q));
+                }
+            }
+            assertThat(index.answered()).as("answered from the index once they are gone")
+                    .isGreaterThan(answeredBefore);
+        }
+    }
+
+    @Test
     void pastItsSizeLimit_theIndexTurnsItselfOff_andChecksWalkTheGraph() {
         TestClock clock = new TestClock();
         TupleStore store = store(clock);

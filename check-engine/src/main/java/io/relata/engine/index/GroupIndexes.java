@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * that keeps them: a tenant's index is built from the store at its head revision on the first
  * question (and again after a schema change or when the change log it needs was collected),
  * then kept up to date from {@link TupleStore#changesSince} by a background thread every
- * {@link GroupIndexOptions#refreshInterval()}, and on demand by a question at a revision it
+ * {@link GroupIndexOptions#refreshInterval()} (which also drops expiring relationships expired
+ * longer than {@link GroupIndexOptions#history()} ago), and on demand by a question at a revision it
  * has not applied yet (waiting at most {@link GroupIndexOptions#catchUpWait()}).
  *
  * <p>{@link #member} never answers from a state that differs from the data at the revision
@@ -43,6 +44,12 @@ public final class GroupIndexes implements AutoCloseable {
     private static final int CHANGES_PER_READ = 1_000;
     /** Change-log reads a question may make to catch the index up to its revision. */
     private static final int READS_PER_QUESTION = 4;
+    /**
+     * Groups one {@link #reach} may visit (under the index's read lock); past it the index answers
+     * unknown and the engine's walk evaluates the arrow, which may need far fewer reads (the
+     * subject directly in the group asked about, with a very wide graph of parents above it).
+     */
+    public static final int MAX_REACH_GROUPS = 10_000;
 
     private final TupleStore store;
     private final GroupIndexOptions options;
@@ -113,12 +120,13 @@ public final class GroupIndexes implements AutoCloseable {
      * with the objects its relationships of that relation name there (none: an empty list); or
      * empty when the index cannot answer: it does not hold that revision of the tenant, one of
      * them holds a relationship of that relation with a caveat, an expiration (not past) or a
-     * subject other than a plain object of {@code type}, or they are more than the index's limit.
+     * subject other than a plain object of {@code type}, or they are more than
+     * {@link #MAX_REACH_GROUPS} (or the index's relationship limit).
      */
     public Optional<Map<String, List<String>>> reach(String tenant, Revision revision, String type, String relation,
             java.util.Collection<String> start) {
         Instant now = store.options().clock().instant();
-        int maxVisits = maxVisits();
+        int maxVisits = Math.min(MAX_REACH_GROUPS, maxVisits());
         Map<String, List<String>> out = ask(tenant, revision,
                 index -> index.reach(revision, type, relation, start, now, maxVisits));
         if (out == null || out == TenantIndex.UNREACHED) {
@@ -252,6 +260,10 @@ public final class GroupIndexes implements AutoCloseable {
             return;
         }
         int readsLeft = target >= 0 ? READS_PER_QUESTION : Integer.MAX_VALUE;
+        if (target < 0) {
+            // The background refresh: expiring relationships long expired count for no question any more.
+            index.dropExpiredBefore(store.options().clock().instant().minus(options.history()));
+        }
         try {
             while (readsLeft-- > 0) {
                 List<ChangeSet> changes = store.changesSince(index.tenant, Revision.of(index.appliedUpTo()),

@@ -30,7 +30,8 @@ import java.util.Set;
  * {@code [from, until)} of revisions, as the store keeps them: a TOUCH closes the live version
  * and opens one (in the set its new caveat or expiration puts it in), a DELETE closes it. A
  * question at revision R sees the versions with {@code from <= R < until}. Closed versions are
- * dropped by {@link #forgetUntil}, oldest first. Not thread-safe: {@link TenantIndex} guards it.
+ * dropped by {@link #forgetUntil}, oldest first, and expiring ones long expired by
+ * {@link #dropExpiredBefore}. Not thread-safe: {@link TenantIndex} guards it.
  */
 final class RelationGraph {
 
@@ -74,6 +75,9 @@ final class RelationGraph {
     /** Group id, then subject. */
     private final Map<String, Map<String, List<Version>>> heldBack = new HashMap<>();
     private final ArrayDeque<Closed> closed = new ArrayDeque<>();
+    /** Held-back versions with an expiration, soonest first, to be dropped once long expired. */
+    private final java.util.PriorityQueue<Closed> expiring = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparing((Closed c) -> c.version().expires));
     private long versions;
     /**
      * The same version lists the other way round, for lookups ({@link #resourcesNaming}):
@@ -133,14 +137,14 @@ final class RelationGraph {
                     if (!out.containsKey(child)) {
                         out.put(child, List.of());
                         queue.add(child);
+                        if (out.size() > maxVisits) {
+                            return null;
+                        }
                     }
                 }
             }
             if (!kids.isEmpty()) {
                 out.put(g, kids);
-            }
-            if (out.size() > maxVisits) {
-                return null;
             }
         }
         return out;
@@ -188,17 +192,42 @@ final class RelationGraph {
     /** Drops the versions closed at or before {@code revision}: no question before it is answered any more. */
     void forgetUntil(long revision) {
         while (!closed.isEmpty() && closed.peekFirst().until() <= revision) {
-            Closed c = closed.pollFirst();
-            Map<String, List<Version>> bySubject = c.set().get(c.group());
-            List<Version> list = bySubject == null ? null : bySubject.get(c.key());
-            if (list != null && list.remove(c.version())) {
-                versions--;
-                if (list.isEmpty()) {
-                    bySubject.remove(c.key());
-                    unreverse(c.set(), c.key(), c.group());
-                    if (bySubject.isEmpty()) {
-                        c.set().remove(c.group());
-                    }
+            drop(closed.pollFirst());
+        }
+    }
+
+    /**
+     * Drops the held-back versions (live or closed) that expired before {@code cutoff}: an
+     * expired relationship counts for no question at any revision (questions compare expirations
+     * with the clock's present, which is past {@code cutoff}), and the store collects such rows
+     * without a change-log entry that would close them.
+     */
+    void dropExpiredBefore(Instant cutoff) {
+        while (!expiring.isEmpty() && expiring.peek().version().expires.isBefore(cutoff)) {
+            drop(expiring.poll());
+        }
+        if (expiring.size() > 2 * versions + 1_024) {
+            // Mostly versions forgetUntil already dropped (renewed expirations): forget those too.
+            expiring.removeIf(c -> !holds(c));
+        }
+    }
+
+    private static boolean holds(Closed c) {
+        Map<String, List<Version>> bySubject = c.set().get(c.group());
+        List<Version> list = bySubject == null ? null : bySubject.get(c.key());
+        return list != null && list.contains(c.version());
+    }
+
+    private void drop(Closed c) {
+        Map<String, List<Version>> bySubject = c.set().get(c.group());
+        List<Version> list = bySubject == null ? null : bySubject.get(c.key());
+        if (list != null && list.remove(c.version())) {
+            versions--;
+            if (list.isEmpty()) {
+                bySubject.remove(c.key());
+                unreverse(c.set(), c.key(), c.group());
+                if (bySubject.isEmpty()) {
+                    c.set().remove(c.group());
                 }
             }
         }
@@ -210,12 +239,16 @@ final class RelationGraph {
 
     private void open(Map<String, Map<String, List<Version>>> set, String group, String key, long revision,
             Instant expires) {
+        Version version = new Version(revision, expires);
         set.computeIfAbsent(group, k -> new HashMap<>()).computeIfAbsent(key, k -> {
             List<Version> list = new ArrayList<>(1);
             reverse(set).computeIfAbsent(k, x -> new java.util.TreeMap<>()).put(group, list);
             return list;
-        }).add(new Version(revision, expires));
+        }).add(version);
         versions++;
+        if (expires != null && !expires.equals(FOREVER)) {
+            expiring.add(new Closed(LIVE, set, group, key, version));
+        }
     }
 
     private boolean close(Map<String, Map<String, List<Version>>> set, String group, String key, long revision) {

@@ -231,6 +231,24 @@ final class TenantIndex {
         return true;
     }
 
+    /** Drops the held-back versions that expired before {@code cutoff} (see {@link RelationGraph#dropExpiredBefore}). */
+    void dropExpiredBefore(Instant cutoff) {
+        lock.writeLock().lock();
+        try {
+            if (state != State.READY) {
+                return;
+            }
+            long total = 0;
+            for (RelationGraph g : graphs.values()) {
+                g.dropExpiredBefore(cutoff);
+                total += g.edges();
+            }
+            edges = total;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Notes that nothing after {@code revision} is in the change log yet. */
     void caughtUpTo(long revision) {
         headSeen = Math.max(headSeen, revision);
