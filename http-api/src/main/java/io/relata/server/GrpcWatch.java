@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * client reads: a client that stops reading holds no buffer and no thread, and after the stall
  * timeout ({@link Streams}) its watch ends with ABORTED. Each watch holds one of its tenant's
  * stream slots, and each poll a place in the request queue and one of its key's request slots
- * while it runs ({@link RequestQueue}).
+ * while it runs ({@link RequestQueue}); a poll refused those, or whose change-log read timed out,
+ * is tried again at the next tick, and once polls have been skipped so for longer than the stall
+ * timeout the watch ends ({@link SkippedPolls}).
  */
 final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
 
@@ -52,6 +54,9 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         /** The bearer key: each poll takes one of its request slots. */
         final String key;
         long unreadSince = -1;
+        /** Since when its polls have been refused a request slot, and since when they have timed out. */
+        final SkippedPolls refused = new SkippedPolls();
+        final SkippedPolls timedOut = new SkippedPolls();
 
         Watching(ServerCallStreamObserver<WatchResponse> call, Context context, ChangeFeed.Watch watch,
                 Streams.Slot slot, String key) {
@@ -99,11 +104,12 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         try {
             timer.schedule(() -> {
                 // Each poll is admitted as a request is; while the queue is full or the key has its
-                // limit in flight, it waits for the next tick.
+                // limit in flight, it waits for the next tick, up to the stall timeout.
                 if (!calls.tryEnter(w.key)) {
-                    later(w, HttpHandlers.WATCH_POLL_MILLIS);
+                    refusedPoll(w);
                     return;
                 }
+                w.refused.ran();
                 try {
                     work.execute(w.context.wrap(() -> {
                         try {
@@ -114,12 +120,42 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
                     }));
                 } catch (RejectedExecutionException full) {
                     calls.leave(w.key);
-                    later(w, HttpHandlers.WATCH_POLL_MILLIS);
+                    refusedPoll(w);
                 }
             }, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             w.end(GrpcErrors.of(Errors.status(14, "the server is stopping")));
         }
+    }
+
+    /**
+     * A poll found no room: the watch ends once its polls have been refused for longer than the
+     * stall timeout, or its client has not read for as long; else it waits for the next tick.
+     */
+    private void refusedPoll(Watching w) {
+        long stall = api.streams().stallMillis();
+        if (w.call.isCancelled()) {
+            w.slot.close();
+        } else if (w.refused.skipped(stall)) {
+            w.end(GrpcErrors.of(SkippedPolls.refused(stall)));
+        } else if (stalled(w)) {
+            w.end(GrpcErrors.of(api.streams().stalled()));
+        } else {
+            later(w, HttpHandlers.WATCH_POLL_MILLIS);
+        }
+    }
+
+    /** Whether the client has not read for longer than the stall timeout (starting the clock if it just stopped). */
+    private boolean stalled(Watching w) {
+        if (w.call.isReady()) {
+            w.unreadSince = -1;
+            return false;
+        }
+        if (w.unreadSince < 0) {
+            w.unreadSince = System.nanoTime();
+            return false;
+        }
+        return System.nanoTime() - w.unreadSince > TimeUnit.MILLISECONDS.toNanos(api.streams().stallMillis());
     }
 
     private void poll(Watching w) {
@@ -134,21 +170,27 @@ final class GrpcWatch extends WatchServiceGrpc.WatchServiceImplBase {
         }
         try {
             calls.tenant(REQUEST::get); // a revoked key ends the stream
-            if (w.call.isReady()) {
-                w.unreadSince = -1;
-                for (JsonObject line : api.poll(w.watch)) {
-                    w.call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
-                }
-            } else if (w.unreadSince < 0) {
-                w.unreadSince = System.nanoTime();
-            } else if (System.nanoTime() - w.unreadSince > TimeUnit.MILLISECONDS.toNanos(api.streams().stallMillis())) {
+            if (stalled(w)) {
                 // A client that stopped reading is told so, rather than held (with its slot) without end.
                 w.end(GrpcErrors.of(api.streams().stalled()));
                 return;
             }
+            if (w.call.isReady()) {
+                for (JsonObject line : api.poll(w.watch)) {
+                    w.call.onNext(ProtoJson.fromJson(line, WatchResponse.getDefaultInstance()));
+                }
+                w.timedOut.ran();
+            }
             later(w, HttpHandlers.WATCH_POLL_MILLIS);
         } catch (Throwable failure) {
-            w.end(GrpcErrors.of(failure));
+            long stall = api.streams().stallMillis();
+            if (!SkippedPolls.isTimeout(failure)) {
+                w.end(GrpcErrors.of(failure));
+            } else if (w.timedOut.skipped(stall)) {
+                w.end(GrpcErrors.of(SkippedPolls.timedOut(stall)));
+            } else {
+                later(w, HttpHandlers.WATCH_POLL_MILLIS); // a read that timed out: this tick is skipped
+            }
         }
     }
 }

@@ -364,14 +364,21 @@ final class HttpHandlers {
     }
 
     /** A watch, its request (each poll checks the key against it again) and the stream slot it holds until it ends. */
-    record Watching(ChangeFeed.Watch watch, JsonObject request, Streams.Slot slot) {}
+    record Watching(ChangeFeed.Watch watch, JsonObject request, Streams.Slot slot, SkippedPolls refused,
+            SkippedPolls timedOut) {
+        Watching(ChangeFeed.Watch watch, JsonObject request, Streams.Slot slot) {
+            this(watch, request, slot, new SkippedPolls(), new SkippedPolls());
+        }
+    }
 
     static final long WATCH_POLL_MILLIS = 200;
 
     /**
      * Polls the watch on a worker (holding none between polls) and writes what it finds; gives back
      * its slot at its end. Each poll is admitted as a request is ({@link RequestQueue#tryEnter}):
-     * while the queue is full or the key has its limit in flight, the poll waits for the next tick.
+     * while the queue is full or the key has its limit in flight, or when its change-log read timed
+     * out, the poll waits for the next tick; once polls have been skipped so for longer than the
+     * stall timeout, the watch ends with a last error line ({@link SkippedPolls}).
      */
     void pollWatch(HttpServerResponse response, String key, Watching watching) {
         if (response.closed() || stopping.getAsBoolean()) {
@@ -382,21 +389,33 @@ final class HttpHandlers {
             return;
         }
         if (!queue.tryEnter(key)) {
-            vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
+            if (watching.refused().skipped(streams.stallMillis())) {
+                endWatch(response, watching, SkippedPolls.refused(streams.stallMillis()));
+            } else {
+                vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
+            }
             return;
         }
+        watching.refused().ran();
         workers.executeBlocking(() -> {
             access.tenant(key, Operation.WATCH, watching::request); // a revoked key ends the stream
             return api.poll(watching.watch());
         }, false).onComplete(result -> {
             queue.leave(key);
-            if (result.failed()) {
-                watching.slot().close();
-                if (!response.closed()) {
-                    response.end(new JsonObject().put("error", Errors.of(result.cause()).json()).encode() + "\n");
+            if (result.failed() && SkippedPolls.isTimeout(result.cause())) {
+                // A read that timed out skips this tick, up to the stall timeout.
+                if (watching.timedOut().skipped(streams.stallMillis())) {
+                    endWatch(response, watching, SkippedPolls.timedOut(streams.stallMillis()));
+                } else {
+                    vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
                 }
                 return;
             }
+            if (result.failed()) {
+                endWatch(response, watching, Errors.of(result.cause()));
+                return;
+            }
+            watching.timedOut().ran();
             for (JsonObject line : result.result()) {
                 if (!response.closed()) {
                     response.write(new JsonObject().put("result", line).encode() + "\n");
@@ -410,6 +429,14 @@ final class HttpHandlers {
             }
             vertx.setTimer(WATCH_POLL_MILLIS, id -> pollWatch(response, key, watching));
         });
+    }
+
+    /** Ends a watch with a last line {@code {"error": ...}} and gives back its stream slot. */
+    private static void endWatch(HttpServerResponse response, Watching watching, Errors.Status error) {
+        watching.slot().close();
+        if (!response.closed()) {
+            response.end(new JsonObject().put("error", error.json()).encode() + "\n");
+        }
     }
 
     /** Per endpoint and status, its request timer (registered once, not looked up per request). */
