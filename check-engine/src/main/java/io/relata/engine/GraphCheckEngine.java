@@ -497,7 +497,7 @@ public final class GraphCheckEngine implements CheckEngine {
         }
     }
 
-    /** Pages of lookup resources that continued the walk an earlier page paused, across all requests. */
+    /** Pages of lookup resources or subjects that continued the walk an earlier page paused, across all requests. */
     public long lookupPagesResumed() {
         return pausedLookups.resumed();
     }
@@ -507,7 +507,7 @@ public final class GraphCheckEngine implements CheckEngine {
         return pausedLookups.size();
     }
 
-    /** Pages of lookup resources from a cursor that replayed the walk (no paused walk for it here). */
+    /** Pages of lookup resources or subjects from a cursor that replayed the walk (no paused walk for it here). */
     public long lookupPagesReplayed() {
         return pausedLookups.replayed();
     }
@@ -536,9 +536,17 @@ public final class GraphCheckEngine implements CheckEngine {
             return;
         }
         Map<String, Object> ctx = context == null ? Map.of() : context;
-        SubjectWalk walk = new SubjectWalk(store, tenant, revision, schema, resource.type(), resource.id(), permission,
-                subjectType, subjectRelation, ctx, caveats, options.maxDepth());
-        SubjectLookup lookup = new SubjectLookup(walk, (ids, deadline) -> {
+        PausedLookups.SubjectsLookup paused = new PausedLookups.SubjectsLookup(tenant, revision.value(),
+                resource.type(), resource.id(), permission, subjectType, subjectRelation, ctx);
+        ResourceLookup.Position from = ResourceLookup.Position.parse(cursor);
+        SubjectWalk walk = pausedLookups.resume(paused, from);
+        ResourceLookup.Position resumedAt = walk == null ? null : from;
+        if (walk == null) {
+            walk = new SubjectWalk(store, tenant, revision, schema, resource.type(), resource.id(), permission,
+                    subjectType, subjectRelation, ctx, caveats, options.maxDepth());
+        }
+        int walkCallsBefore = walk.storeCalls();
+        SubjectLookup lookup = new SubjectLookup(walk, resumedAt, pausedLookups, paused, (ids, deadline) -> {
             SubjectSets only = new SubjectSets(store, tenant, revision, schema, subjectType, subjectRelation, ctx,
                     caveats, options.maxDepth(), deadline).readingThrough(relationships).onlyIds(ids);
             Map<String, SubjectResult> found = new java.util.HashMap<>();
@@ -548,7 +556,7 @@ public final class GraphCheckEngine implements CheckEngine {
         try {
             lookup.run(cursor, concreteLimit, sink);
         } finally {
-            lastStoreCalls.set(walk.storeCalls());
+            lastStoreCalls.set(walk.storeCalls() - walkCallsBefore);
             lookupChecks.add(lookup.checked());
         }
     }

@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Walks of lookups whose page ended at its limit, kept for a while so that the page resumed
+ * Walks of lookups (resources: {@link ResourceWalk}; subjects: {@link SubjectWalk}) whose page ended at its limit, kept for a while so that the page resumed
  * from the last result's cursor continues the walk where it stopped instead of replaying it
  * from the start: a resumed page then costs in proportion to its own size.
  *
  * <p>A paused walk is taken out when a page resumes it, so one request at a time uses it. It
  * is used only by a request for the same lookup (tenant, revision, resource type, permission,
- * subject, caveat context) whose cursor names the exact place it stopped at; any other cursor
+ * subject, caveat context; for lookup subjects, {@link SubjectsLookup}) whose cursor names the exact place it stopped at; any other cursor
  * (an earlier result's, a retried page's, one given by another server) replays the walk as
  * before, with the same results. Bounded by {@link #MAX_HELD_IDS} ids in all (a walk's
  * de-duplication sets, and {@link #WALK_WEIGHT} for each walk) and by {@link #IDLE} without
@@ -28,7 +28,12 @@ final class PausedLookups {
     record Lookup(String tenant, long revision, String resourceType, String permission, SubjectRef subject,
             Map<String, Object> context) {}
 
-    private record Paused(Lookup lookup, ResourceWalk walk, long position, String lastId) {}
+    /** What a paused lookup subjects walk may resume: one lookup subjects at one revision. */
+    record SubjectsLookup(String tenant, long revision, String resourceType, String resourceId, String permission,
+            String subjectType, String subjectRelation, Map<String, Object> context) {}
+
+    /** {@code lookup} is a {@link Lookup} or a {@link SubjectsLookup}; {@code heldIds} what the walk held when paused. */
+    private record Paused(Object lookup, Object walk, long heldIds, long position, String lastId) {}
 
     /** Ids held by all paused walks together (about 100 bytes each): some tens of MiB at most. */
     static final long MAX_HELD_IDS = 500_000;
@@ -53,7 +58,7 @@ final class PausedLookups {
     PausedLookups(long maxHeldIds, Duration idle) {
         this.paused = Caffeine.newBuilder()
                 .maximumWeight(maxHeldIds)
-                .weigher((String id, Paused p) -> (int) Math.min(Integer.MAX_VALUE, WALK_WEIGHT + p.walk().heldIds()))
+                .weigher((String id, Paused p) -> (int) Math.min(Integer.MAX_VALUE, WALK_WEIGHT + p.heldIds()))
                 .expireAfterAccess(idle)
                 .build();
     }
@@ -67,7 +72,12 @@ final class PausedLookups {
 
     /** Keeps {@code walk}, stopped right after candidate {@code position} ({@code lastId}), under {@code walkId}. */
     void pause(String walkId, Lookup lookup, ResourceWalk walk, long position, String lastId) {
-        paused.put(walkId, new Paused(lookup, walk, position, lastId));
+        paused.put(walkId, new Paused(lookup, walk, walk.heldIds(), position, lastId));
+    }
+
+    /** Keeps a lookup subjects {@code walk}, stopped right after candidate {@code position} ({@code lastId}). */
+    void pause(String walkId, SubjectsLookup lookup, SubjectWalk walk, long position, String lastId) {
+        paused.put(walkId, new Paused(lookup, walk, walk.heldIds(), position, lastId));
     }
 
     /**
@@ -75,6 +85,16 @@ final class PausedLookups {
      * resumes it; null when there is none (the caller replays the walk).
      */
     ResourceWalk resume(Lookup lookup, ResourceLookup.Position from) {
+        return (ResourceWalk) take(lookup, from);
+    }
+
+    /** The lookup subjects walk paused exactly at {@code from} for {@code lookup}, taken out; null when there is none. */
+    SubjectWalk resume(SubjectsLookup lookup, ResourceLookup.Position from) {
+        return (SubjectWalk) take(lookup, from);
+    }
+
+    /** A lookup of one kind never equals one of the other, so it never takes the other's walk. */
+    private Object take(Object lookup, ResourceLookup.Position from) {
         if (from == null) {
             return null;
         }
@@ -91,7 +111,7 @@ final class PausedLookups {
         return p.walk();
     }
 
-    /** Pages that continued a paused walk. */
+    /** Pages (of either lookup) that continued a paused walk. */
     long resumed() {
         return resumed.sum();
     }

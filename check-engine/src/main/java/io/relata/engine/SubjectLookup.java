@@ -16,9 +16,12 @@ import java.util.Set;
  * each result to the sink before the next batch is computed: while
  * the sink blocks (a slow client), nothing more is read or checked. Such results come in the
  * walk's order; a cursor names the position after a result (how many candidates came before
- * it) and its id, and a resumed page replays the walk's reads up to the position without
- * checking any candidate before it, then checks only what comes after. The replay is not
- * charged to the page's deadline.
+ * it), its id and the walk that gave it. A page that ends at its concrete limit leaves its
+ * walk paused ({@link PausedLookups}), the candidates it took but did not send put back; the
+ * page resumed from its last result's cursor continues that walk, reading and checking only
+ * what comes after. Any other cursor (no paused walk on this server, or an earlier result's)
+ * replays the walk's reads up to the position without checking any candidate before it, then
+ * checks only what comes after. The replay is not charged to the page's deadline.
  *
  * <p>Other questions (a wildcard of the subject type that meets a set operation or a caveat,
  * or {@code self}; see {@link SubjectPlan}) are computed whole by {@link SubjectSets} and sent
@@ -44,14 +47,27 @@ final class SubjectLookup {
     }
 
     private final SubjectWalk walk;
+    /** Where the walk was paused, when this page continues it; null for a fresh walk. */
+    private final ResourceLookup.Position resumedAt;
+    private final PausedLookups paused;
+    private final PausedLookups.SubjectsLookup lookup;
     private final Checker checker;
     private final long budgetNanos;
     private long started;
     private long inSink;
     private long checked;
 
-    SubjectLookup(SubjectWalk walk, Checker checker, long budgetNanos) {
+    /**
+     * @param resumedAt the cursor at which {@code walk} was paused, or null for a fresh walk
+     * @param paused    where to pause the walk when a page ends at its concrete limit (null: never)
+     * @param lookup    what the paused walk may resume
+     */
+    SubjectLookup(SubjectWalk walk, ResourceLookup.Position resumedAt, PausedLookups paused,
+            PausedLookups.SubjectsLookup lookup, Checker checker, long budgetNanos) {
         this.walk = walk;
+        this.resumedAt = resumedAt;
+        this.paused = paused;
+        this.lookup = lookup;
         this.checker = checker;
         this.budgetNanos = budgetNanos;
     }
@@ -65,7 +81,9 @@ final class SubjectLookup {
      */
     void run(String cursor, int concreteLimit, CheckEngine.LookupSink<SubjectResult> sink) {
         ResourceLookup.Position from = ResourceLookup.Position.parse(cursor);
-        long position = skip(from);
+        long position = resumedAt != null ? resumedAt.position() : skip(from);
+        String walkId = paused == null || concreteLimit == 0 ? null
+                : resumedAt != null ? resumedAt.walk() : PausedLookups.newWalkId();
         started = System.nanoTime();
         inSink = 0;
         int concrete = 0;
@@ -83,7 +101,8 @@ final class SubjectLookup {
             }
             batch = Math.min(MAX_BATCH, batch * 2);
             Map<String, SubjectResult> checked = check(candidates);
-            for (SubjectWalk.Candidate c : candidates) {
+            for (int i = 0; i < candidates.size(); i++) {
+                SubjectWalk.Candidate c = candidates.get(i);
                 position++;
                 SubjectResult result = c.exact() ? new SubjectResult(c.id(), Permissionship.HAS, List.of(), List.of())
                         : checked.get(c.id());
@@ -92,10 +111,15 @@ final class SubjectLookup {
                     continue;
                 }
                 long before = System.nanoTime();
-                boolean more = sink.accept(result, new ResourceLookup.Position(null, position, c.id()).token());
+                boolean more = sink.accept(result, new ResourceLookup.Position(walkId, position, c.id()).token());
                 inSink += System.nanoTime() - before;
                 boolean wildcard = c.id().equals(SubjectRef.WILDCARD);
-                if (!more || (!wildcard && concreteLimit > 0 && ++concrete == concreteLimit)) {
+                boolean full = !wildcard && concreteLimit > 0 && ++concrete == concreteLimit;
+                if (more && full && walkId != null) {
+                    walk.putBack(candidates.subList(i + 1, candidates.size()));
+                    paused.pause(walkId, lookup, walk, position, c.id());
+                }
+                if (!more || full) {
                     return;
                 }
             }

@@ -43,7 +43,8 @@ import java.util.Set;
  *
  * <p>Memory: the object#names reached and the subject ids handed out (for de-duplication), the
  * pending work (at most one page of rows leads to new work per read) and at most one page of
- * candidates. Not thread-safe; one walk serves one request.
+ * candidates. Not thread-safe; one walk serves one request at a time (a walk
+ * paused between pages, {@link PausedLookups}, is taken out by the page that resumes it).
  */
 final class SubjectWalk {
 
@@ -125,6 +126,25 @@ final class SubjectWalk {
             out.add(pending.poll());
         }
         return out;
+    }
+
+    /**
+     * Puts candidates taken but not used back in front of the walk, in their order: the next
+     * {@link #next} hands them out first (a page that ended at its limit, before pausing the walk).
+     */
+    void putBack(List<Candidate> unused) {
+        for (int i = unused.size() - 1; i >= 0; i--) {
+            pending.addFirst(unused.get(i));
+        }
+    }
+
+    /** The ids the walk holds (object#names reached, subjects handed out, pending candidates and reads): its cost, roughly. */
+    long heldIds() {
+        long held = visited.size() + handedOut.size() + pending.size();
+        for (Work w : work) {
+            held += w instanceof ReadMany many ? many.ids().size() : 1;
+        }
+        return held;
     }
 
     /** Store queries made so far. */
