@@ -430,33 +430,8 @@ public final class GroupIndexes implements AutoCloseable {
      */
     private <T> Optional<T> ask(String tenant, Revision revision,
             BiFunction<TenantIndex, Instant, Optional<T>> question) {
-        if (!options.covers(tenant)) {
-            return Optional.empty();
-        }
-        TenantIndex index = tenants.computeIfAbsent(tenant, t -> {
-            TenantIndex fresh = new TenantIndex(t);
-            indexer.execute(() -> build(fresh));
-            return fresh;
-        });
-        if (index.state() == TenantIndex.State.BUILDING) {
-            waitFor(index);
-        }
         Instant now = store.options().clock().instant();
-        Optional<T> answer = question.apply(index, now);
-        if (answer == null) {
-            index.headSeen = Math.max(index.headSeen, revision.value());
-            if (waitFor(index)) {
-                try {
-                    catchUp(index, revision.value());
-                } catch (RuntimeException e) {
-                    LOG.debug("group index of tenant {}: catching up to revision {} failed: {}", tenant,
-                            revision.value(), e.toString());
-                } finally {
-                    index.updating.unlock();
-                }
-            }
-            answer = question.apply(index, now);
-        }
+        Optional<T> answer = ask(tenant, revision, index -> question.apply(index, now));
         return answer == null ? Optional.empty() : answer;
     }
 
